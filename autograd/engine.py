@@ -1,0 +1,223 @@
+"""The graph core shared by ``Value`` and ``Tensor``.
+
+A graph node is any object with this small protocol:
+
+``_parents``
+    tuple of the nodes it was computed from (empty for a leaf).
+``requires_grad``
+    whether gradients flow into it at all (parents without it are skipped).
+``_receive_grad(g, accumulate)``
+    called once per backward pass with the node's *total* gradient; runs hooks,
+    stores ``.grad`` where the node keeps one, and returns the (possibly
+    replaced) gradient that flows on to the parents.
+``_vjp(g, free)``
+    the local chain rule: a sequence of gradients, one per parent (``None``:
+    none); with ``free=True`` it also drops what the node saved for backward
+    (``retain_graph=False``), so a later pass through it raises.
+
+The backward driver (``run_backward``) is iterative (Kahn's algorithm on the
+reversed graph): a node is processed only when every consumer has added its
+contribution, so each gradient is complete when used and is popped from the
+dict at that moment, HIPS-autograd style. No recursion: a million-node chain
+is fine.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+__all__ = [
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "is_grad_enabled",
+    "run_backward",
+    "consumer_counts",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# ----------------------------------------------------------------------------
+# Grad mode: thread-local, so ``no_grad`` in one thread never affects another.
+# ----------------------------------------------------------------------------
+class _GradMode(threading.local):
+    enabled: bool = True
+
+
+_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations are recorded for backward (the default)."""
+    return _mode.enabled
+
+
+class set_grad_enabled:
+    """Turn graph recording on or off; a context manager and a decorator.
+
+    ``with set_grad_enabled(False): ...`` records nothing inside the block. As in
+    PyTorch, calling it outside ``with`` sets the mode at once.
+    """
+
+    __slots__ = ("mode", "prev")
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = bool(mode)
+        self.prev = _mode.enabled
+        _mode.enabled = self.mode
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.enabled = self.prev
+
+    def __call__(self, fn: F) -> F:
+        # used as a decorator: restore the mode we just set, switch per call
+        _mode.enabled = self.prev
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class _ModeSwitch:
+    """Base of ``no_grad``/``enable_grad``: context manager and decorator."""
+
+    _mode_value = True
+
+    def __init__(self) -> None:
+        self._prev: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._prev.append(_mode.enabled)
+        _mode.enabled = self._mode_value
+
+    def __exit__(self, *exc: object) -> None:
+        _mode.enabled = self._prev.pop()
+
+    def __call__(self, fn: F) -> F:
+        mode = self._mode_value
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_ModeSwitch):
+    """Record nothing: ``with no_grad(): ...`` or ``@no_grad()``."""
+
+    _mode_value = False
+
+
+class enable_grad(_ModeSwitch):
+    """Record again inside a ``no_grad`` block: ``with enable_grad(): ...``."""
+
+    _mode_value = True
+
+
+# ----------------------------------------------------------------------------
+# Topological bookkeeping and the backward driver
+# ----------------------------------------------------------------------------
+def consumer_counts(roots: Iterable[Any]) -> dict[int, int]:
+    """For every node reachable from ``roots`` that requires grad, how many
+    edges lead into it from other reachable nodes (its fan-out in the graph).
+
+    Iterative depth-first walk; each node is pushed once.
+    """
+    counts: dict[int, int] = {}
+    stack = []
+    for r in roots:
+        if id(r) not in counts:
+            counts[id(r)] = 0
+            stack.append(r)
+    while stack:
+        node = stack.pop()
+        for p in node._parents:
+            if not p.requires_grad:
+                continue
+            k = id(p)
+            c = counts.get(k)
+            if c is None:
+                counts[k] = 1
+                stack.append(p)
+            else:
+                counts[k] = c + 1
+    return counts
+
+
+def run_backward(
+    roots: Sequence[Any],
+    root_grads: Sequence[Any],
+    *,
+    retain_graph: bool = False,
+    create_graph: bool = False,
+    accumulate: bool = True,
+    capture: Sequence[Any] = (),
+) -> dict[int, Any]:
+    """Propagate ``root_grads`` from ``roots`` back through the graph.
+
+    ``accumulate=True`` is ``backward()``: gradients are added to ``.grad``.
+    ``accumulate=False`` is ``autograd.grad``: nothing is stored; the gradients
+    reaching the nodes in ``capture`` are returned as ``{id(node): grad}``.
+    With ``create_graph=False`` the backward rules run under ``no_grad``.
+    """
+    counts = consumer_counts(roots)
+    grads: dict[int, Any] = {}
+    for r, g in zip(roots, root_grads):
+        k = id(r)
+        grads[k] = g if k not in grads else grads[k] + g
+    want = {id(n) for n in capture}
+    captured: dict[int, Any] = {}
+    seen_roots: set[int] = set()
+    ready = []
+    for r in roots:
+        if counts[id(r)] == 0 and id(r) not in seen_roots:
+            seen_roots.add(id(r))
+            ready.append(r)
+
+    free = not retain_graph
+    prev_mode = _mode.enabled
+    _mode.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            k = id(node)
+            g = grads.pop(k, None)  # freed as soon as it is used
+            if g is not None:
+                g = node._receive_grad(g, accumulate)
+                if k in want:
+                    captured[k] = g
+            parents = node._parents
+            if not parents:
+                continue
+            if g is not None:
+                parent_grads = node._vjp(g, free)
+            else:
+                parent_grads = ()
+            for i, p in enumerate(parents):
+                if not p.requires_grad:
+                    continue
+                pk = id(p)
+                pg = parent_grads[i] if parent_grads else None
+                if pg is not None:
+                    old = grads.get(pk)
+                    grads[pk] = pg if old is None else old + pg
+                left = counts[pk] - 1
+                counts[pk] = left
+                if left == 0:
+                    ready.append(p)
+    finally:
+        _mode.enabled = prev_mode
+    return captured

@@ -1,0 +1,184 @@
+"""``Function``: the base of every primitive operation, built-in or user-written.
+
+A primitive is one small class::
+
+    class Exp(Function):
+        '''y = e**x;  dy/dx = e**x'''
+        @staticmethod
+        def forward(x):              # numpy arrays (and keyword options) in, array out
+            return np.exp(x)
+        @staticmethod
+        def backward(ctx, g):        # Tensors in, Tensors out
+            return (g * ctx.out,)
+
+``Function.apply(*tensors, **options)`` runs ``forward`` on the arrays and, when
+gradients are being recorded, makes the output a graph node. Backward rules are
+written with Tensor operations only, so with ``create_graph=True`` they are
+themselves recorded and higher derivatives come for free. The engine checks
+every rule's output (count, shape, dtype) and names the op when it is wrong.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any
+
+import numpy as np
+
+from autograd import engine
+
+__all__ = ["Function", "Context", "anomaly_enabled"]
+
+# The Tensor class registers itself here when autograd.tensor is imported, so
+# that this module (and the ops built on it) never import tensor.py: no cycle.
+_Tensor: Any = None
+
+
+class _AnomalyMode(threading.local):
+    enabled: bool = False
+
+
+_anomaly = _AnomalyMode()
+
+
+def anomaly_enabled() -> bool:
+    return _anomaly.enabled
+
+
+class Context:
+    """What a backward rule sees: ``inputs`` (the input Tensors), ``out`` (the
+    output Tensor), ``needs_input_grad`` (a bool per input) and the keyword
+    options given to ``apply``, also readable as attributes (``ctx.axis``)."""
+
+    __slots__ = ("inputs", "out", "options", "needs_input_grad")
+
+    def __init__(self, inputs: tuple, out: Any, options: dict) -> None:
+        self.inputs = inputs
+        self.out = out
+        self.options = options
+        self.needs_input_grad = tuple(t.requires_grad for t in inputs)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.options[name]
+        except KeyError:
+            raise AttributeError(f"backward context has no option {name!r}") from None
+
+
+class Function:
+    """Base class of primitives: define static ``forward`` and ``backward``."""
+
+    #: True when ``forward`` returns a view of its first input's array; the
+    #: output then shares that input's version counter (in-place checks).
+    returns_view = False
+
+    @staticmethod
+    def forward(*arrays: np.ndarray, **options: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Context, g: Any) -> tuple:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs: Any, **options: Any) -> Any:
+        """Run ``forward`` on the inputs' arrays; record the node if needed."""
+        T = _Tensor
+        inputs = tuple(t if isinstance(t, T) else T(t) for t in inputs)
+        data = cls.forward(*[t.data for t in inputs], **options)
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)
+        out = T._wrap(data)
+        if cls.returns_view:
+            out._version = inputs[0]._version
+        if engine._mode.enabled:
+            for t in inputs:
+                if t.requires_grad:
+                    out.requires_grad = True
+                    out._fn = cls
+                    out._parents = inputs
+                    out._options = options
+                    out._saved_versions = tuple([i._version[0] for i in inputs])
+                    break
+        if _anomaly.enabled:
+            _check_finite(cls.__name__, "forward", data, inputs)
+        return out
+
+
+def _check_finite(op: str, stage: str, data: np.ndarray, inputs: tuple) -> None:
+    if data.dtype.kind in "fc" and not np.all(np.isfinite(data)):
+        bad = "nan" if np.isnan(data).any() else "inf"
+        shapes = ", ".join(str(t.shape) for t in inputs)
+        raise RuntimeError(
+            f"detect_anomaly: {op} {stage} produced {bad} "
+            f"(output shape {data.shape}; input shapes {shapes})"
+        )
+
+
+def run_rule(node: Any, g: Any) -> tuple:
+    """Call ``node``'s backward rule and check what it returns (engine hook)."""
+    fn = node._fn
+    name = fn.__name__
+    inputs = node._parents
+    saved = node._saved_versions
+    for i, t in enumerate(inputs):
+        if t._version[0] != saved[i]:
+            raise RuntimeError(
+                f"{name} backward: input {i} (shape {t.shape}) was modified in place after "
+                f"it was saved for backward (version {saved[i]} -> {t._version[0]}); "
+                "compute a new tensor instead of changing it in place"
+            )
+    ctx = Context(inputs, node, node._options)
+    grads = fn.backward(ctx, g)
+    if isinstance(grads, _Tensor) or grads is None:
+        grads = (grads,)
+    if len(grads) != len(inputs):
+        raise RuntimeError(
+            f"{name}.backward returned {len(grads)} gradient(s) for {len(inputs)} input(s)"
+        )
+    for i, (t, gi) in enumerate(zip(inputs, grads)):
+        if gi is None or not t.requires_grad:
+            continue
+        if not isinstance(gi, _Tensor):
+            raise TypeError(
+                f"{name}.backward must return Tensors (or None), got {type(gi).__name__} "
+                f"for input {i}"
+            )
+        if gi.shape != t.shape or gi.dtype != t.dtype:
+            raise RuntimeError(
+                f"{name}.backward returned a gradient of shape {gi.shape} and dtype {gi.dtype} "
+                f"for input {i}, which has shape {t.shape} and dtype {t.dtype}"
+            )
+        if _anomaly.enabled:
+            _check_finite(name, "backward", gi.data, inputs)
+    return grads
+
+
+class detect_anomaly:
+    """``with detect_anomaly(): ...`` raises at the first op whose forward or
+    backward produces a NaN or an inf, naming the op and its input shapes.
+    Slower: every op's output is checked. Also usable as a decorator."""
+
+    def __init__(self) -> None:
+        self._prev: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._prev.append(_anomaly.enabled)
+        _anomaly.enabled = True
+
+    def __exit__(self, *exc: object) -> None:
+        _anomaly.enabled = self._prev.pop()
+
+    def __call__(self, fn: Any) -> Any:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with detect_anomaly():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def const(array: Any) -> Any:
+    """Wrap a numpy array as a Tensor that needs no gradient (for backward rules)."""
+    return _Tensor._wrap(np.asarray(array))

@@ -1,0 +1,36 @@
+"""The primitive operations: one small class each, ``forward`` on numpy arrays,
+``backward`` on Tensors. Everything else in glassgrad is built from these."""
+
+from autograd.ops.activation import ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softplus, Tanh
+from autograd.ops.elementwise import (
+    Abs,
+    Add,
+    AddScalar,
+    Cast,
+    Clip,
+    Div,
+    Erf,
+    Exp,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    MulScalar,
+    Neg,
+    Pow,
+    PowScalar,
+    Sign,
+    Sqrt,
+    Where,
+)
+from autograd.ops.linalg import MatMul
+from autograd.ops.reduce import LogSumExp, Max, Min, Prod, Sum, SumTo
+from autograd.ops.shape import BroadcastTo, Concatenate, Getitem, IndexAdd, Pad, Permute, Reshape
+
+__all__ = [
+    "Abs", "Add", "AddScalar", "BroadcastTo", "Cast", "Clip", "Concatenate", "Div", "ELU",
+    "Erf", "Exp", "Getitem", "IndexAdd", "LeakyReLU", "Log", "LogSoftmax", "LogSumExp",
+    "MatMul", "Max", "Maximum", "Min", "Minimum", "Mul", "MulScalar", "Neg", "Pad", "Permute",
+    "Pow", "PowScalar", "Prod", "ReLU", "Reshape", "Sigmoid", "Sign", "Softplus", "Sqrt", "Sum",
+    "SumTo", "Tanh", "Where",
+]

@@ -1,0 +1,107 @@
+"""Activation primitives, each numerically stable for any finite input."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.function import Function, const
+
+
+class Tanh(Function):
+    """y = tanh(x);  dy/dx = 1 - y**2"""
+
+    @staticmethod
+    def forward(x):
+        return np.tanh(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        y = ctx.out
+        return (g * (1.0 - y * y),)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    # exp(-|x|) never overflows; pick the matching algebraic form per sign
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + e**-x);  dy/dx = y * (1 - y)"""
+
+    @staticmethod
+    def forward(x):
+        return _sigmoid(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        y = ctx.out
+        return (g * y * (1.0 - y),)
+
+
+class ReLU(Function):
+    """y = max(x, 0);  dy/dx = 1 where x > 0, else 0"""
+
+    @staticmethod
+    def forward(x):
+        return np.maximum(x, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0].data
+        return (g * const((x > 0).astype(x.dtype)),)
+
+
+class LeakyReLU(Function):
+    """y = x where x > 0, else slope * x;  dy/dx = 1 where x > 0, else slope"""
+
+    @staticmethod
+    def forward(x, slope):
+        return np.where(x > 0, x, x * slope)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0].data
+        return (g * const(np.where(x > 0, 1.0, ctx.slope).astype(x.dtype)),)
+
+
+class Softplus(Function):
+    """y = ln(1 + e**x);  dy/dx = sigmoid(x)  (computed as logaddexp(0, x): no overflow)"""
+
+    @staticmethod
+    def forward(x):
+        return np.logaddexp(0, x).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g * ctx.inputs[0].sigmoid(),)
+
+
+class ELU(Function):
+    """y = x where x > 0, else alpha * (e**x - 1);  dy/dx = 1 where x > 0, else y + alpha"""
+
+    @staticmethod
+    def forward(x, alpha):
+        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0].data
+        positive = const((x > 0).astype(x.dtype))
+        negative = const((x <= 0).astype(x.dtype))
+        return (g * (positive + (ctx.out + ctx.alpha) * negative),)
+
+
+class LogSoftmax(Function):
+    """y = x - logsumexp(x, axis);  dy/dx . g = g - softmax(x) * sum(g, axis)"""
+
+    @staticmethod
+    def forward(x, axis):
+        m = np.max(x, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        shifted = x - m
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g - ctx.out.exp() * g.sum(axis=ctx.axis, keepdims=True),)

@@ -1,0 +1,127 @@
+"""Reductions. ``axis`` is always a normalised tuple of non-negative axes (or
+None for all) by the time it reaches a primitive; the Tensor layer checks it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.function import Function, const
+
+
+def keepdims_shape(shape: tuple, axis: tuple | None) -> tuple:
+    """The shape of a reduction's output with ``keepdims=True``."""
+    if axis is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axis else n for i, n in enumerate(shape))
+
+
+def _expand_back(g, in_shape: tuple, axis, keepdims: bool):
+    """Broadcast a reduction's upstream gradient back over the reduced axes."""
+    if not keepdims:
+        g = g.reshape(keepdims_shape(in_shape, axis))
+    return g.broadcast_to(in_shape)
+
+
+class Sum(Function):
+    """y = sum of x over axis;  dy/dx = 1 (the gradient is broadcast back)"""
+
+    @staticmethod
+    def forward(x, axis, keepdims):
+        return np.sum(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (_expand_back(g, ctx.inputs[0].shape, ctx.axis, ctx.keepdims),)
+
+
+class SumTo(Function):
+    """y = x summed down to ``shape`` (undoes broadcasting);  dy/dx = 1 (broadcast back)"""
+
+    @staticmethod
+    def forward(x, shape):
+        lead = x.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1
+        )
+        out = np.sum(x, axis=axes, keepdims=True) if axes else x
+        return out.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g.broadcast_to(ctx.inputs[0].shape),)
+
+
+class Max(Function):
+    """y = max of x over axis;  dy/dx = 1/k at each of the k elements equal to
+    the maximum (ties share the gradient equally), 0 elsewhere"""
+
+    reduce = staticmethod(np.max)
+
+    @classmethod
+    def forward(cls, x, axis, keepdims):
+        if x.size == 0:
+            raise ValueError(f"{cls.__name__.lower()}: cannot reduce an empty tensor of shape {x.shape}")
+        return cls.reduce(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0].data
+        best = ctx.out.data.reshape(keepdims_shape(x.shape, ctx.axis))
+        hit = (x == best).astype(x.dtype)
+        share = hit / np.sum(hit, axis=ctx.axis, keepdims=True)
+        return (_expand_back(g, x.shape, ctx.axis, ctx.keepdims) * const(share),)
+
+
+class Min(Max):
+    """y = min of x over axis;  dy/dx = 1/k at each of the k minimal elements, else 0"""
+
+    reduce = staticmethod(np.min)
+
+
+class Prod(Function):
+    """y = product of x over axis;  dy/dx_i = product of the other elements
+    (= y / x_i where x_i != 0; computed exactly where there are zeros)"""
+
+    @staticmethod
+    def forward(x, axis, keepdims):
+        return np.prod(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        gb = _expand_back(g, x.shape, ctx.axis, ctx.keepdims)
+        out_b = _expand_back(ctx.out, x.shape, ctx.axis, ctx.keepdims)
+        if np.all(x.data != 0):
+            return (gb * out_b / x,)
+        # zeros present: product of the others, without dividing (first order exact)
+        return (gb * const(_prod_of_others(x.data, ctx.axis)),)
+
+
+def _prod_of_others(x: np.ndarray, axis: tuple | None) -> np.ndarray:
+    axes = tuple(range(x.ndim)) if axis is None else axis
+    rest = tuple(i for i in range(x.ndim) if i not in axes)
+    moved = np.transpose(x, rest + axes)
+    flat = moved.reshape(moved.shape[: len(rest)] + (-1,))
+    ones = np.ones(flat.shape[:-1] + (1,), dtype=x.dtype)
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    others = (left * right).reshape(moved.shape)
+    return np.transpose(others, np.argsort(rest + axes))
+
+
+class LogSumExp(Function):
+    """y = log(sum(e**x, axis)), computed stably as m + log(sum(e**(x - m)));
+    dy/dx = e**(x - y) = softmax(x)"""
+
+    @staticmethod
+    def forward(x, axis, keepdims):
+        m = np.max(x, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+        return out if keepdims else out.reshape(np.sum(x, axis=axis).shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        out_b = _expand_back(ctx.out, x.shape, ctx.axis, ctx.keepdims)
+        return (_expand_back(g, x.shape, ctx.axis, ctx.keepdims) * (x - out_b).exp(),)

@@ -1,0 +1,129 @@
+"""Shape primitives: they move elements around and never change a value, so
+each backward is the inverse movement (or a scatter-add for indexing)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.function import Function
+
+
+class Reshape(Function):
+    """y = x with a new shape;  the gradient is reshaped back"""
+
+    returns_view = True
+
+    @staticmethod
+    def forward(x, shape):
+        return np.reshape(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g.reshape(ctx.inputs[0].shape),)
+
+
+class Permute(Function):
+    """y = x with its axes reordered;  the gradient is permuted back (inverse order)"""
+
+    returns_view = True
+
+    @staticmethod
+    def forward(x, axes):
+        return np.transpose(x, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g.permute(*np.argsort(ctx.axes).tolist()),)
+
+
+class BroadcastTo(Function):
+    """y = x repeated along broadcast axes;  dy/dx: the gradient is summed back
+    over those axes (``sum_to``) -- the one place broadcasting is undone"""
+
+    returns_view = True
+
+    @staticmethod
+    def forward(x, shape):
+        return np.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g.sum_to(ctx.inputs[0].shape),)
+
+
+def _is_basic(index) -> bool:
+    """True when ``index`` can select no element twice (ints, slices, None,
+    Ellipsis, boolean masks), so the backward may assign instead of add."""
+    items = index if isinstance(index, tuple) else (index,)
+    for item in items:
+        if isinstance(item, np.ndarray):
+            if item.dtype != bool:
+                return False
+        elif not (item is None or item is Ellipsis or isinstance(item, (int, np.integer, slice))):
+            return False
+    return True
+
+
+class Getitem(Function):
+    """y = x[index];  dy/dx: the gradient is scattered back to the selected
+    positions and added (``IndexAdd``), so repeated indices accumulate"""
+
+    returns_view = True
+
+    @staticmethod
+    def forward(x, index):
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        return (IndexAdd.apply(g, shape=x.shape, index=ctx.index),)
+
+
+class IndexAdd(Function):
+    """y = zeros(shape) with g added at ``index``;  dy/dg = g[index] (a gather)"""
+
+    @staticmethod
+    def forward(g, shape, index):
+        out = np.zeros(shape, dtype=g.dtype)
+        if _is_basic(index):
+            out[index] = g
+        else:
+            np.add.at(out, index, g)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return (Getitem.apply(g, index=ctx.index),)
+
+
+class Concatenate(Function):
+    """y = the inputs joined along ``axis``;  each input's gradient is its slice of g"""
+
+    @staticmethod
+    def forward(*xs, axis):
+        return np.concatenate(xs, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        grads = []
+        start = 0
+        lead = (slice(None),) * ctx.axis
+        for x, need in zip(ctx.inputs, ctx.needs_input_grad):
+            stop = start + x.shape[ctx.axis]
+            grads.append(g[lead + (slice(start, stop),)] if need else None)
+            start = stop
+        return tuple(grads)
+
+
+class Pad(Function):
+    """y = x surrounded by a constant;  the gradient is the centre slice of g"""
+
+    @staticmethod
+    def forward(x, pad_width, value):
+        return np.pad(x, pad_width, mode="constant", constant_values=value)
+
+    @staticmethod
+    def backward(ctx, g):
+        index = tuple(slice(lo, n - hi) for (lo, hi), n in zip(ctx.pad_width, g.shape))
+        return (g[index],)

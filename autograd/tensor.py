@@ -1,0 +1,536 @@
+"""``Tensor``: a numpy array that records the operations applied to it.
+
+The class holds the data, the gradient and the graph links; every operation is
+a thin method that checks its arguments (so errors name the op and shapes
+before anything is recorded) and calls one primitive from ``autograd.ops``.
+Broadcasting and dtype promotion happen in one place, ``_binary``: elementwise
+primitives only ever see operands of the same shape and dtype.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from autograd import engine, function
+from autograd import ops as P
+from autograd.tensor_methods import TensorMethods, _index, normalize_axis
+
+__all__ = ["Tensor", "tensor", "normalize_axis"]
+
+_FLOAT_KINDS = "f"
+
+
+class _Freed:
+    """Stands in for the inputs of a node whose graph was freed by backward()."""
+
+    requires_grad = False
+    _parents = ()
+
+
+_FREED = (_Freed(),)
+
+
+def _to_array(data: Any, dtype: Any, op: str = "Tensor") -> np.ndarray:
+    if isinstance(data, Tensor):
+        arr = np.array(data.data, dtype=dtype)
+    elif isinstance(data, np.ndarray) or isinstance(data, np.generic):
+        arr = np.array(data, dtype=dtype)
+    else:
+        try:
+            arr = np.array(data, dtype=dtype)
+        except (ValueError, TypeError) as e:
+            raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__}: {e}") from None
+        if dtype is None and arr.dtype.kind in "iuf":
+            arr = arr.astype(np.float32)  # Python numbers and lists become float32
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{op}: tensor data must be numbers (bool, int or float), got dtype {arr.dtype}"
+            f" from {type(data).__name__}"
+        )
+    return arr
+
+
+class Tensor(TensorMethods):
+    """An n-dimensional array in a computation graph.
+
+    ``Tensor(data, requires_grad=False, dtype=None)``: Python numbers and lists
+    become float32, numpy arrays keep their dtype (the data is copied, as
+    ``torch.tensor`` does). Only floating-point tensors can require gradients.
+    After ``backward()``, ``.grad`` of each leaf that requires grad holds
+    d(output)/d(leaf) as a Tensor, accumulated across calls.
+    """
+
+    __slots__ = (
+        "data", "grad", "requires_grad", "name", "_fn", "_parents", "_options",
+        "_saved_versions", "_version", "_hooks", "_retains_grad", "__weakref__",
+    )
+    __array_ufunc__ = None  # numpy defers to our reflected operators
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
+                 name: str = "") -> None:
+        arr = _to_array(data, dtype)
+        if requires_grad and arr.dtype.kind not in _FLOAT_KINDS:
+            raise TypeError(
+                f"Tensor: only floating-point tensors can require gradients, got dtype {arr.dtype}"
+            )
+        self.data = arr
+        self.grad: Tensor | None = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self._fn = None
+        self._parents: tuple = ()
+        self._options = None
+        self._saved_versions = ()
+        self._version = [0]
+        self._hooks: list | None = None
+        self._retains_grad = False
+
+    @classmethod
+    def _wrap(cls, data: np.ndarray) -> Tensor:
+        """Fast internal constructor: no copy, no checks."""
+        t = Tensor.__new__(Tensor)
+        t.data = data
+        t.grad = None
+        t.requires_grad = False
+        t.name = ""
+        t._fn = None
+        t._parents = ()
+        t._options = None
+        t._saved_versions = ()
+        t._version = [0]
+        t._hooks = None
+        t._retains_grad = False
+        return t
+
+    # -- engine protocol ---------------------------------------------------------
+    def _receive_grad(self, g: Tensor, accumulate: bool) -> Tensor:
+        if self._hooks:
+            for hook in self._hooks:
+                new = hook(g)
+                if new is not None:
+                    if not isinstance(new, Tensor) or new.shape != g.shape:
+                        raise RuntimeError(
+                            f"hook {getattr(hook, '__name__', hook)!r} must return None or a "
+                            f"Tensor of shape {g.shape}, got {getattr(new, 'shape', type(new))}"
+                        )
+                    g = new
+        if accumulate and (self._fn is None or self._retains_grad):
+            if self.grad is None:
+                # own the array: g may be a view, or shared with another input
+                self.grad = g if engine.is_grad_enabled() else Tensor._wrap(np.array(g.data))
+            elif engine.is_grad_enabled():
+                self.grad = self.grad + g
+            else:
+                self.grad = Tensor._wrap(self.grad.data + g.data)
+        return g
+
+    def _vjp(self, g: Tensor, free: bool) -> tuple:
+        if self._parents is _FREED:
+            raise RuntimeError(
+                f"backward: trying to backward through the graph a second time: the saved "
+                f"tensors of {self._fn.__name__} (output shape {self.shape}) were freed by the "
+                "first backward(); pass retain_graph=True to the first call to keep them"
+            )
+        grads = function.run_rule(self, g)
+        if free:
+            self._parents = _FREED
+            self._options = None
+        return grads
+
+    # -- basic attributes -------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by a recorded operation."""
+        return self._fn is None
+
+    @property
+    def grad_fn(self) -> str | None:
+        """Name of the primitive that produced this tensor (None for leaves)."""
+        return None if self._fn is None else self._fn.__name__
+
+    @property
+    def T(self) -> Tensor:
+        """The tensor with its axes reversed (numpy's ``.T``)."""
+        return self.permute(*reversed(range(self.ndim)))
+
+    def item(self) -> float | int | bool:
+        if self.size != 1:
+            raise ValueError(f"item: only one-element tensors convert to a number, shape is {self.shape}")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The data as a numpy array (shared, not copied)."""
+        return self.data
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        if self.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extras = [f"dtype={self.dtype}"]
+        if self._fn is not None:
+            extras.append(f"grad_fn=<{self._fn.__name__}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return f"tensor({body}, {', '.join(extras)})"
+
+    # -- graph control ------------------------------------------------------------
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
+
+        A non-scalar tensor needs ``gradient`` (the vector in the vector-Jacobian
+        product). The graph is freed afterwards unless ``retain_graph=True``;
+        ``create_graph=True`` records the backward pass for higher derivatives.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require grad and has no grad_fn; "
+                "did you create the inputs with requires_grad=True?"
+            )
+        if gradient is None:
+            if self.size != 1:
+                raise RuntimeError(
+                    f"backward: grad can be implicitly created only for scalar outputs, but this "
+                    f"tensor has shape {self.shape}; pass gradient= (a tensor of that shape)"
+                )
+            gradient = Tensor._wrap(np.ones_like(self.data))
+        else:
+            gradient = _as_grad(gradient, self, "backward")
+        if retain_graph is None:
+            retain_graph = create_graph
+        engine.run_backward([self], [gradient], retain_graph=retain_graph, create_graph=create_graph)
+
+    def detach(self) -> Tensor:
+        """The same data (shared) with no history: gradients stop here."""
+        t = Tensor._wrap(self.data)
+        t._version = self._version
+        return t
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place on a leaf; returns self."""
+        if requires_grad and self.dtype.kind not in _FLOAT_KINDS:
+            raise TypeError(f"requires_grad_: only floating-point tensors can require gradients, got {self.dtype}")
+        if not requires_grad and self._fn is not None:
+            raise RuntimeError("requires_grad_(False): use detach() on a non-leaf tensor")
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: the tensor does not require grad")
+        self._retains_grad = True
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a Tensor it
+        returns replaces the gradient. Returns a function that removes the hook."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad")
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        hooks = self._hooks
+        return lambda: hooks.remove(hook) if hook in hooks else None
+
+    def zero_(self) -> Tensor:
+        """Set every element to 0 in place (allowed only where nothing records it)."""
+        return self.fill_(0)
+
+    def fill_(self, value: float) -> Tensor:
+        self._check_inplace("fill_")
+        self.data[...] = value
+        self._version[0] += 1
+        return self
+
+    def copy_(self, src: Any) -> Tensor:
+        self._check_inplace("copy_")
+        src = src.data if isinstance(src, Tensor) else np.asarray(src)
+        try:
+            np.copyto(self.data, np.broadcast_to(src, self.shape), casting="same_kind")
+        except ValueError as e:
+            raise ValueError(f"copy_: cannot copy shape {np.shape(src)} into {self.shape}: {e}") from None
+        self._version[0] += 1
+        return self
+
+    def _check_inplace(self, op: str) -> None:
+        if self.requires_grad and engine.is_grad_enabled():
+            raise RuntimeError(
+                f"{op}: in-place change of a tensor that requires grad while gradients are being "
+                "recorded; write it out of place (x = x + y), or do it inside `with no_grad():`"
+            )
+        if not self.data.flags.writeable:
+            raise RuntimeError(f"{op}: this tensor's data is a read-only view (e.g. from broadcast_to)")
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._check_inplace("__setitem__")
+        value = value.data if isinstance(value, Tensor) else value
+        try:
+            self.data[_index(index)] = value
+        except (IndexError, ValueError) as e:
+            raise type(e)(f"__setitem__: tensor of shape {self.shape}: {e}") from None
+        self._version[0] += 1
+
+    def _inplace(self, other: Any, op: str, fn: Callable) -> Tensor:
+        self._check_inplace(op)
+        if isinstance(other, Tensor):
+            if other.requires_grad and engine.is_grad_enabled():
+                raise RuntimeError(f"{op}: in-place update from a tensor that requires grad; write x = x {op} y")
+            other = other.data
+        try:
+            fn(self.data, other, out=self.data, casting="same_kind")
+        except ValueError as e:
+            raise ValueError(
+                f"{op}: cannot update shape {self.shape} in place with shape {np.shape(other)}: {e}"
+            ) from None
+        self._version[0] += 1
+        return self
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._inplace(other, "+=", np.add)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._inplace(other, "-=", np.subtract)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._inplace(other, "*=", np.multiply)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._inplace(other, "/=", np.divide)
+
+    # -- arithmetic -------------------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        if _is_number(other):
+            return P.AddScalar.apply(self, scalar=other)
+        return _binary(P.Add, self, other)
+
+    __radd__ = __add__
+
+    def __neg__(self) -> Tensor:
+        return P.Neg.apply(self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        if _is_number(other):
+            return P.AddScalar.apply(self, scalar=-other)
+        return _binary(P.Add, self, -_as_tensor(other, self))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        if _is_number(other):
+            return P.AddScalar.apply(P.Neg.apply(self), scalar=other)
+        return _binary(P.Add, _as_tensor(other, self), -self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        if _is_number(other):
+            return P.MulScalar.apply(self, scalar=other)
+        return _binary(P.Mul, self, other)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _binary(P.Div, self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _binary(P.Div, _as_tensor(other, self), self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        if _is_number(other):
+            return P.PowScalar.apply(self, scalar=other)
+        return _binary(P.Pow, self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return _binary(P.Pow, _as_tensor(other, self), self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return self.matmul(other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _as_tensor(other, self).matmul(self)
+
+    def matmul(self, other: Any) -> Tensor:
+        """Matrix product with numpy's rules: 1-D operands are promoted and the
+        added axis removed again, batch dimensions broadcast."""
+        a, b = self, other if isinstance(other, Tensor) else _as_tensor(other, self)
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"matmul: operands must have at least 1 dimension, got shapes {a.shape} and {b.shape}")
+        k_a = a.shape[-1]
+        k_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+        if k_a != k_b:
+            raise ValueError(f"matmul: {a.shape} @ {b.shape}: inner dimensions {k_a} and {k_b} differ")
+        if a.dtype != b.dtype:
+            dtype = np.result_type(a.data, b.data)
+            a, b = a.astype(dtype), b.astype(dtype)
+        squeeze_a, squeeze_b = a.ndim == 1, b.ndim == 1
+        if squeeze_a:
+            a = a.reshape((1,) + a.shape)
+        if squeeze_b:
+            b = b.reshape(b.shape + (1,))
+        try:
+            batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        except ValueError:
+            raise ValueError(
+                f"matmul: {self.shape} @ {other.shape}: batch dimensions cannot be broadcast together"
+            ) from None
+        if a.shape[:-2] != batch:
+            a = P.BroadcastTo.apply(a, shape=batch + a.shape[-2:])
+        if b.shape[:-2] != batch:
+            b = P.BroadcastTo.apply(b, shape=batch + b.shape[-2:])
+        out = P.MatMul.apply(a, b)
+        if squeeze_a:
+            out = out.squeeze(-2)
+        if squeeze_b:
+            out = out.squeeze(-1)
+        return out
+
+    def maximum(self, other: Any) -> Tensor:
+        """Elementwise maximum; ties split the gradient equally."""
+        return _binary(P.Maximum, self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        """Elementwise minimum; ties split the gradient equally."""
+        return _binary(P.Minimum, self, other)
+
+    def pow(self, exponent: Any) -> Tensor:
+        return self ** exponent
+
+    # comparisons: no gradient, bool tensors out
+    def _compare(self, other: Any, fn: Callable, op: str) -> Tensor:
+        other_data = other.data if isinstance(other, Tensor) else other
+        try:
+            return Tensor._wrap(np.asarray(fn(self.data, other_data)))
+        except ValueError as e:
+            raise ValueError(f"{op}: shapes {self.shape} and {np.shape(other_data)}: {e}") from None
+
+    def __lt__(self, o: Any) -> Tensor:
+        return self._compare(o, np.less, "<")
+
+    def __le__(self, o: Any) -> Tensor:
+        return self._compare(o, np.less_equal, "<=")
+
+    def __gt__(self, o: Any) -> Tensor:
+        return self._compare(o, np.greater, ">")
+
+    def __ge__(self, o: Any) -> Tensor:
+        return self._compare(o, np.greater_equal, ">=")
+
+    def __eq__(self, o: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(o, np.equal, "==")
+
+    def __ne__(self, o: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(o, np.not_equal, "!=")
+
+    def any(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return Tensor._wrap(np.asarray(np.any(self.data, axis=axis, keepdims=keepdims)))
+
+    def all(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return Tensor._wrap(np.asarray(np.all(self.data, axis=axis, keepdims=keepdims)))
+
+    def astype(self, dtype: Any) -> Tensor:
+        """A copy with another dtype; differentiable between float dtypes."""
+        dtype = np.dtype(dtype)
+        if dtype == self.dtype:
+            return self
+        if self.requires_grad and dtype.kind not in _FLOAT_KINDS:
+            return Tensor._wrap(self.data.astype(dtype))
+        return P.Cast.apply(self, dtype=dtype)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _as_tensor(x: Any, like: Tensor) -> Tensor:
+    """Operands that are not Tensors become constants; Python numbers take
+    ``like``'s dtype (numpy's rule for Python scalars)."""
+    if isinstance(x, Tensor):
+        return x
+    if _is_number(x):
+        return Tensor._wrap(np.asarray(x, dtype=like.dtype if like.dtype.kind == "f" else None))
+    return Tensor._wrap(_to_array(x, None))
+
+
+def _as_grad(gradient: Any, out: Tensor, op: str) -> Tensor:
+    g = gradient if isinstance(gradient, Tensor) else Tensor._wrap(np.asarray(gradient, dtype=out.dtype))
+    if g.shape != out.shape:
+        raise ValueError(f"{op}: gradient has shape {g.shape} but the output has shape {out.shape}")
+    if g.dtype != out.dtype:
+        g = Tensor._wrap(g.data.astype(out.dtype))
+    return g
+
+
+def _binary(fn: type, a: Any, b: Any) -> Tensor:
+    """Apply an elementwise binary primitive after promoting and broadcasting."""
+    if not isinstance(a, Tensor):
+        a = _as_tensor(a, b)
+    if not isinstance(b, Tensor):
+        b = _as_tensor(b, a)
+    if a.dtype != b.dtype:
+        dtype = np.result_type(a.data, b.data)
+        a = a.astype(dtype)
+        b = b.astype(dtype)
+    if a.shape != b.shape:
+        try:
+            shape = np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            raise ValueError(
+                f"{fn.__name__.lower()}: shapes {a.shape} and {b.shape} cannot be broadcast together"
+            ) from None
+        if a.shape != shape:
+            a = P.BroadcastTo.apply(a, shape=shape)
+        if b.shape != shape:
+            b = P.BroadcastTo.apply(b, shape=shape)
+    return fn.apply(a, b)
+
+
+def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    """Make a Tensor (``torch.tensor`` style)."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def _sequence_of_tensors(xs: Sequence[Any], op: str) -> list[Tensor]:
+    if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)) or not xs:
+        raise TypeError(f"{op}: expected a non-empty list or tuple of tensors")
+    return [x if isinstance(x, Tensor) else Tensor(x) for x in xs]
+
+
+function._Tensor = Tensor

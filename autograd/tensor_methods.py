@@ -1,0 +1,309 @@
+"""The Tensor methods that map one-to-one onto unary primitives: reductions,
+shape changes, indexing and activations. A mixin, so that ``tensor.py`` stays
+short; it needs nothing from ``tensor.py`` (no import cycle)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from autograd import function
+from autograd import ops as P
+from autograd.function import const
+
+__all__ = ["TensorMethods", "normalize_axis"]
+
+_INV_SQRT_2 = 1.0 / math.sqrt(2.0)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+def normalize_axis(axis: Any, ndim: int, op: str, shape: tuple = ()) -> tuple[int, ...] | None:
+    """``axis`` (None, an int or a sequence of ints) as a sorted tuple of
+    non-negative axes, or None for all; raises AxisError naming the op."""
+    if axis is None:
+        return None
+    items = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in items:
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
+        if not -max(ndim, 1) <= a < max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+            raise np.exceptions.AxisError(
+                f"{op}: axis {a} is out of range for a tensor of shape {shape} ({ndim} dimensions)"
+            )
+        out.append(int(a) % ndim if ndim else 0)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: repeated axis in {axis!r}")
+    return tuple(sorted(out)) if ndim else None
+
+
+def _index(index: Any) -> Any:
+    """Tensors inside an index become their arrays; lists become arrays."""
+    if isinstance(index, function._Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, function._Tensor) else i for i in index)
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+class TensorMethods:
+    """Mixed into ``Tensor``; every method records one primitive (or a few)."""
+
+    __slots__ = ()
+
+    # -- reductions ------------------------------------------------------------------
+    def _axis(self, axis: Any, op: str) -> tuple[int, ...] | None:
+        return normalize_axis(axis, self.ndim, op, self.shape)
+
+    def sum(self, axis: Any = None, keepdims: bool = False):
+        """Sum over ``axis`` (None: all; an int; a tuple)."""
+        return P.Sum.apply(self, axis=self._axis(axis, "sum"), keepdims=keepdims)
+
+    def _count(self, axis: tuple[int, ...] | None) -> int:
+        return self.size if axis is None else math.prod(self.shape[a] for a in axis)
+
+    def mean(self, axis: Any = None, keepdims: bool = False):
+        """Mean over ``axis``: sum / count."""
+        ax = self._axis(axis, "mean")
+        n = self._count(ax)
+        if n == 0:
+            raise ValueError(f"mean: cannot average over an empty axis (shape {self.shape}, axis {axis})")
+        return P.Sum.apply(self, axis=ax, keepdims=keepdims) * (1.0 / n)
+
+    def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False):
+        """Variance with numpy's default ``ddof=0``: mean((x - mean(x))**2) * n / (n - ddof)."""
+        ax = self._axis(axis, "var")
+        n = self._count(ax)
+        if n - ddof <= 0:
+            raise ValueError(f"var: ddof={ddof} leaves no degrees of freedom for {n} element(s)")
+        centred = self - self.mean(axis=ax, keepdims=True)
+        return (centred * centred).sum(axis=ax, keepdims=keepdims) * (1.0 / (n - ddof))
+
+    def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False):
+        """Standard deviation: sqrt(var) (the gradient is undefined where it is 0)."""
+        return self.var(axis=axis, ddof=ddof, keepdims=keepdims).sqrt()
+
+    def max(self, axis: Any = None, keepdims: bool = False):
+        """Maximum over ``axis``; tied maxima share the gradient equally."""
+        return P.Max.apply(self, axis=self._axis(axis, "max"), keepdims=keepdims)
+
+    def min(self, axis: Any = None, keepdims: bool = False):
+        """Minimum over ``axis``; tied minima share the gradient equally."""
+        return P.Min.apply(self, axis=self._axis(axis, "min"), keepdims=keepdims)
+
+    def prod(self, axis: Any = None, keepdims: bool = False):
+        """Product over ``axis``."""
+        return P.Prod.apply(self, axis=self._axis(axis, "prod"), keepdims=keepdims)
+
+    def logsumexp(self, axis: Any = None, keepdims: bool = False):
+        """log(sum(exp(x))) over ``axis``, without overflow."""
+        return P.LogSumExp.apply(self, axis=self._axis(axis, "logsumexp"), keepdims=keepdims)
+
+    def argmax(self, axis: int | None = None, keepdims: bool = False):
+        """Index of the maximum (an int64 tensor; no gradient)."""
+        if axis is not None:
+            self._axis(axis, "argmax")
+        return const(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)))
+
+    def argmin(self, axis: int | None = None, keepdims: bool = False):
+        """Index of the minimum (an int64 tensor; no gradient)."""
+        if axis is not None:
+            self._axis(axis, "argmin")
+        return const(np.asarray(np.argmin(self.data, axis=axis, keepdims=keepdims)))
+
+    # -- shape ---------------------------------------------------------------------------
+    def reshape(self, *shape: Any):
+        """Same elements, new shape (one entry may be -1)."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        try:
+            new_shape = _resolve_shape(self.shape, shape)
+        except ValueError as e:
+            raise ValueError(f"reshape: cannot reshape a tensor of shape {self.shape} into {shape}: {e}") from None
+        if new_shape == self.shape:
+            return self
+        return P.Reshape.apply(self, shape=new_shape)
+
+    def flatten(self, start_axis: int = 0, end_axis: int = -1):
+        """Merge axes ``start_axis..end_axis`` into one (all of them by default)."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        s, e = (a % self.ndim for a in (start_axis, end_axis))
+        return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1 :])
+
+    def permute(self, *axes: Any):
+        """Reorder the axes: ``x.permute(2, 0, 1)``."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        if sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)) or len(axes) != self.ndim:
+            raise ValueError(f"permute: {axes} is not a permutation of the {self.ndim} axes of shape {self.shape}")
+        axes = tuple(int(a) % self.ndim for a in axes)
+        if axes == tuple(range(self.ndim)):
+            return self
+        return P.Permute.apply(self, axes=axes)
+
+    def transpose(self, *axes: Any):
+        """numpy's transpose: no arguments reverses the axes; otherwise a permutation."""
+        if not axes or axes == (None,):
+            return self.permute(*reversed(range(self.ndim)))
+        return self.permute(*axes)
+
+    def swapaxes(self, axis1: int, axis2: int):
+        """Exchange two axes."""
+        order = list(range(self.ndim))
+        a, b = (normalize_axis(x, self.ndim, "swapaxes", self.shape)[0] for x in (axis1, axis2))
+        order[a], order[b] = order[b], order[a]
+        return self.permute(*order)
+
+    def squeeze(self, axis: Any = None):
+        """Remove size-1 axes (all of them, or the ones named)."""
+        ax = self._axis(axis, "squeeze")
+        if ax is None:
+            ax = tuple(i for i, n in enumerate(self.shape) if n == 1)
+        for a in ax:
+            if self.shape[a] != 1:
+                raise ValueError(f"squeeze: axis {a} of shape {self.shape} has size {self.shape[a]}, not 1")
+        return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in ax))
+
+    def unsqueeze(self, axis: int):
+        """Insert a size-1 axis at ``axis`` (negative counts from the end of the result)."""
+        nd = self.ndim + 1
+        if not -nd <= axis < nd:
+            raise np.exceptions.AxisError(f"unsqueeze: axis {axis} is out of range for a result of {nd} dimensions")
+        a = axis % nd
+        return self.reshape(self.shape[:a] + (1,) + self.shape[a:])
+
+    def broadcast_to(self, shape: Any):
+        """Repeat along size-1 (or new leading) axes to ``shape``, as numpy does."""
+        shape = tuple(shape)
+        if shape == self.shape:
+            return self
+        try:
+            if np.broadcast_shapes(self.shape, shape) != shape:
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"broadcast_to: cannot broadcast shape {self.shape} to {shape}") from None
+        return P.BroadcastTo.apply(self, shape=shape)
+
+    def expand(self, *shape: Any):
+        """PyTorch's expand: like broadcast_to; -1 keeps an axis as it is."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        lead = len(shape) - self.ndim
+        full = tuple(self.shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(shape))
+        return self.broadcast_to(full)
+
+    def sum_to(self, shape: Any):
+        """Sum over broadcast axes down to ``shape`` (the inverse of broadcast_to)."""
+        shape = tuple(shape)
+        if shape == self.shape:
+            return self
+        try:
+            if np.broadcast_shapes(shape, self.shape) != self.shape:
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"sum_to: shape {self.shape} cannot be summed down to {shape}") from None
+        return P.SumTo.apply(self, shape=shape)
+
+    def __getitem__(self, index: Any):
+        """numpy indexing: basic (ints, slices, None, ...), advanced (integer
+        arrays) and boolean masks. The backward adds into the selected places,
+        so an index used twice gets both gradients."""
+        idx = _index(index)
+        try:
+            self.data[idx]
+        except (IndexError, ValueError, TypeError) as e:
+            raise IndexError(f"getitem: index {index!r} is invalid for a tensor of shape {self.shape}: {e}") from None
+        return P.Getitem.apply(self, index=idx)
+
+    # -- elementwise functions ---------------------------------------------------------
+    def exp(self):
+        return P.Exp.apply(self)
+
+    def log(self):
+        return P.Log.apply(self)
+
+    def sqrt(self):
+        return P.Sqrt.apply(self)
+
+    def abs(self):
+        return P.Abs.apply(self)
+
+    def __abs__(self):
+        return P.Abs.apply(self)
+
+    def sign(self):
+        return P.Sign.apply(self)
+
+    def erf(self):
+        return P.Erf.apply(self)
+
+    def clip(self, min: float | None = None, max: float | None = None):  # noqa: A002
+        """Clamp into [min, max] (either may be None); the gradient flows inside."""
+        if min is None and max is None:
+            raise ValueError("clip: give at least one of min and max")
+        return P.Clip.apply(self, lo=min, hi=max)
+
+    clamp = clip
+
+    # -- activations ----------------------------------------------------------------
+    def tanh(self):
+        return P.Tanh.apply(self)
+
+    def sigmoid(self):
+        return P.Sigmoid.apply(self)
+
+    def relu(self):
+        return P.ReLU.apply(self)
+
+    def leaky_relu(self, negative_slope: float = 0.01):
+        return P.LeakyReLU.apply(self, slope=negative_slope)
+
+    def softplus(self):
+        return P.Softplus.apply(self)
+
+    def elu(self, alpha: float = 1.0):
+        return P.ELU.apply(self, alpha=alpha)
+
+    def silu(self):
+        """x * sigmoid(x)."""
+        return self * self.sigmoid()
+
+    def gelu(self, approximate: str = "none"):
+        """x * Phi(x) ("none", erf form) or its tanh approximation ("tanh")."""
+        if approximate == "none":
+            return self * ((self * _INV_SQRT_2).erf() + 1.0) * 0.5
+        if approximate == "tanh":
+            inner = (self + self * self * self * 0.044715) * _SQRT_2_OVER_PI
+            return self * (inner.tanh() + 1.0) * 0.5
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+    def log_softmax(self, axis: int = -1):
+        """x - logsumexp(x, axis), computed in one stable primitive."""
+        ax = self._axis(axis, "log_softmax")
+        if ax is None or len(ax) != 1:
+            raise ValueError(f"log_softmax: axis must be a single int, got {axis!r}")
+        return P.LogSoftmax.apply(self, axis=ax[0])
+
+    def softmax(self, axis: int = -1):
+        """exp(log_softmax(x)): positive, sums to 1 along ``axis``."""
+        return self.log_softmax(axis).exp()
+
+
+def _resolve_shape(old: tuple, new: tuple) -> tuple:
+    new = tuple(int(n) for n in new)
+    size = math.prod(old)
+    if new.count(-1) > 1:
+        raise ValueError("only one dimension can be -1")
+    known = math.prod(n for n in new if n != -1)
+    if -1 in new:
+        if known == 0 or size % known:
+            raise ValueError(f"{size} elements do not divide into {new}")
+        new = tuple(size // known if n == -1 else n for n in new)
+    if math.prod(new) != size or any(n < 0 for n in new):
+        raise ValueError(f"{size} elements do not fit {new}")
+    return new

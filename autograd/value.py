@@ -1,0 +1,290 @@
+"""``Value``: a scalar that remembers how it was computed (micrograd-style).
+
+Each operation stores its inputs (``_prev``) and the *local derivatives* of its
+output with respect to each of them (``_local``), computed once in the forward
+pass. Back-propagation is then the chain rule and nothing else::
+
+    grad(parent) += local_derivative * grad(out)
+
+There are no closures, so a graph holds no reference cycles and the garbage
+collector never has to walk it; the engine's iterative driver handles graphs of
+millions of nodes. Python numbers on either side of an operator are constants:
+they get no node of their own.
+
+Every function here is stable for any finite float: results that overflow
+become ``inf`` (never ``OverflowError``), and out-of-domain inputs raise a
+``ValueError`` that names the operation and the value.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Union
+
+from autograd.engine import _mode, run_backward
+
+__all__ = ["Value"]
+
+Number = Union[int, float]
+_SQRT_2 = math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_new = object.__new__
+
+
+def _exp(x: float) -> float:
+    """math.exp that returns inf instead of raising OverflowError."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _pow(a: float, b: float, op: str) -> float:
+    """a ** b for floats, with overflow -> inf and clear domain errors."""
+    if a == 0.0 and b < 0:
+        raise ZeroDivisionError(f"{op}: 0.0 cannot be raised to a negative power ({b!r})")
+    if a < 0 and not float(b).is_integer():
+        raise ValueError(f"{op}: negative base {a!r} with non-integer exponent {b!r} is not real")
+    try:
+        return float(a) ** b
+    except OverflowError:
+        odd = float(b).is_integer() and int(b) % 2 == 1
+        return -math.inf if (a < 0 and odd) else math.inf
+
+
+def _sigmoid(x: float) -> float:
+    # two branches so exp never overflows: exp(-|x|) <= 1
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _as_float(x: object, op: str) -> float:
+    if type(x) is float:
+        return x
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        raise TypeError(f"{op}: expected a Value or a Python number, got {type(x).__name__}")
+    return float(x)
+
+
+class Value:
+    """A scalar in a computation graph: ``.data`` (float) and ``.grad`` (float).
+
+    Supports ``+ - * / **`` with Python numbers on either side, ``Value ** Value``,
+    and the functions ``exp log sqrt tanh sigmoid relu leaky_relu gelu silu
+    softplus``. ``backward()`` fills ``.grad`` of every node in the graph with
+    d(output)/d(node); gradients accumulate across calls until ``zero_grad``.
+    """
+
+    __slots__ = ("data", "grad", "label", "_parents", "_local", "_op")
+    requires_grad = True  # every Value is a graph node (engine protocol)
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        self.data = _as_float(data, "Value")
+        self.grad = 0.0
+        self.label = label
+        self._parents: tuple[Value, ...] = ()
+        self._local: tuple[float, ...] | None = ()
+        self._op = ""
+
+    @classmethod
+    def _node(cls, data: float, prev: tuple, local: tuple, op: str) -> Value:
+        """Fast internal constructor: the output of one operation."""
+        out = _new(cls)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        out._op = op
+        if _mode.enabled:
+            out._parents = prev
+            out._local = local
+        else:  # no_grad: record nothing
+            out._parents = ()
+            out._local = ()
+        return out
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The inputs this Value was computed from (micrograd's name)."""
+        return self._parents
+
+    # -- engine protocol -----------------------------------------------------
+
+    def _receive_grad(self, g: float, accumulate: bool) -> float:
+        if accumulate:
+            self.grad += g
+        return g
+
+    def _vjp(self, g: float, free: bool) -> list[float]:
+        local = self._local
+        if free:
+            self._local = None
+        if local is None:
+            raise RuntimeError(
+                f"backward: the graph through '{self._op}' (data={self.data:.6g}) was already "
+                "freed by an earlier backward(); call backward(retain_graph=True) the first "
+                "time if you need to backpropagate through it again"
+            )
+        return [d * g for d in local]
+
+    # -- arithmetic ----------------------------------------------------------
+    def __add__(self, other: Value | Number) -> Value:
+        """out = a + b;  d(out)/da = 1,  d(out)/db = 1"""
+        if isinstance(other, Value):
+            return Value._node(self.data + other.data, (self, other), (1.0, 1.0), "+")
+        return Value._node(self.data + _as_float(other, "add"), (self,), (1.0,), "+")
+
+    __radd__ = __add__
+
+    def __neg__(self) -> Value:
+        """out = -a;  d(out)/da = -1"""
+        return Value._node(-self.data, (self,), (-1.0,), "neg")
+
+    def __sub__(self, other: Value | Number) -> Value:
+        """out = a - b;  d(out)/da = 1,  d(out)/db = -1"""
+        if isinstance(other, Value):
+            return Value._node(self.data - other.data, (self, other), (1.0, -1.0), "-")
+        return Value._node(self.data - _as_float(other, "sub"), (self,), (1.0,), "-")
+
+    def __rsub__(self, other: Number) -> Value:
+        """out = c - a;  d(out)/da = -1"""
+        return Value._node(_as_float(other, "sub") - self.data, (self,), (-1.0,), "-")
+
+    def __mul__(self, other: Value | Number) -> Value:
+        """out = a * b;  d(out)/da = b,  d(out)/db = a"""
+        if isinstance(other, Value):
+            return Value._node(self.data * other.data, (self, other), (other.data, self.data), "*")
+        c = _as_float(other, "mul")
+        return Value._node(self.data * c, (self,), (c,), "*")
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Value | Number) -> Value:
+        """out = a / b;  d(out)/da = 1/b,  d(out)/db = -a/b**2"""
+        b = other.data if isinstance(other, Value) else _as_float(other, "div")
+        if b == 0.0:
+            raise ZeroDivisionError(f"div: division of {self.data!r} by zero")
+        if isinstance(other, Value):
+            return Value._node(self.data / b, (self, other), (1.0 / b, -self.data / (b * b)), "/")
+        return Value._node(self.data / b, (self,), (1.0 / b,), "/")
+
+    def __rtruediv__(self, other: Number) -> Value:
+        """out = c / a;  d(out)/da = -c/a**2"""
+        c = _as_float(other, "div")
+        if self.data == 0.0:
+            raise ZeroDivisionError(f"div: division of {c!r} by zero")
+        return Value._node(c / self.data, (self,), (-c / (self.data * self.data),), "/")
+
+    def __pow__(self, other: Value | Number) -> Value:
+        """out = a ** k;  d(out)/da = k * a**(k-1);  for a Value exponent also
+        d(out)/dk = a**k * ln(a)  (needs a > 0, or a == 0 with k > 0)."""
+        a = self.data
+        if isinstance(other, Value):
+            k = other.data
+            if a < 0 or (a == 0 and k <= 0):
+                raise ValueError(
+                    f"pow: base {a!r} ** Value exponent {k!r}: the exponent's derivative "
+                    "a**k * ln(a) needs a positive base"
+                )
+            out = _pow(a, k, "pow")
+            da = k * _pow(a, k - 1, "pow") if a != 0 else (0.0 if k > 1 else (1.0 if k == 1 else math.inf))
+            dk = out * math.log(a) if a > 0 else 0.0
+            return Value._node(out, (self, other), (da, dk), "**")
+        k = _as_float(other, "pow")
+        out = _pow(a, k, "pow")
+        if k == 0:
+            da = 0.0
+        elif a == 0 and k < 1:
+            da = math.inf  # e.g. sqrt at 0: the derivative is infinite
+        else:
+            da = k * _pow(a, k - 1, "pow")
+        return Value._node(out, (self,), (da,), f"**{k:g}")
+
+    def __rpow__(self, other: Number) -> Value:
+        """out = c ** a;  d(out)/da = c**a * ln(c)  (needs c > 0, or c == 0 with a > 0)"""
+        c = _as_float(other, "pow")
+        if c < 0 or (c == 0 and self.data <= 0):
+            raise ValueError(f"pow: {c!r} ** Value {self.data!r}: the base must be positive")
+        out = _pow(c, self.data, "pow")
+        return Value._node(out, (self,), (out * math.log(c) if c > 0 else 0.0,), "**")
+
+    # -- functions -----------------------------------------------------------
+    def exp(self) -> Value:
+        """out = e**a;  d(out)/da = e**a  (overflow gives inf, as numpy does)"""
+        out = _exp(self.data)
+        return Value._node(out, (self,), (out,), "exp")
+
+    def log(self) -> Value:
+        """out = ln(a);  d(out)/da = 1/a  (a must be > 0)"""
+        if self.data <= 0:
+            raise ValueError(f"log: input must be positive, got {self.data!r}")
+        return Value._node(math.log(self.data), (self,), (1.0 / self.data,), "log")
+
+    def sqrt(self) -> Value:
+        """out = sqrt(a);  d(out)/da = 1 / (2 sqrt(a))  (a must be >= 0; inf at 0)"""
+        if self.data < 0:
+            raise ValueError(f"sqrt: input must be non-negative, got {self.data!r}")
+        out = math.sqrt(self.data)
+        return Value._node(out, (self,), (0.5 / out if out > 0 else math.inf,), "sqrt")
+
+    def tanh(self) -> Value:
+        """out = tanh(a);  d(out)/da = 1 - tanh(a)**2"""
+        t = math.tanh(self.data)
+        return Value._node(t, (self,), (1.0 - t * t,), "tanh")
+
+    def sigmoid(self) -> Value:
+        """out = 1 / (1 + e**-a);  d(out)/da = out * (1 - out)"""
+        s = _sigmoid(self.data)
+        return Value._node(s, (self,), (s * (1.0 - s),), "sigmoid")
+
+    def relu(self) -> Value:
+        """out = max(0, a);  d(out)/da = 1 if a > 0 else 0"""
+        a = self.data
+        return Value._node(a if a > 0 else 0.0, (self,), (1.0 if a > 0 else 0.0,), "ReLU")
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """out = a if a > 0 else slope * a;  d(out)/da = 1 if a > 0 else slope"""
+        a = self.data
+        if a > 0:
+            return Value._node(a, (self,), (1.0,), "LeakyReLU")
+        return Value._node(slope * a, (self,), (float(slope),), "LeakyReLU")
+
+    def gelu(self) -> Value:
+        """out = a * Phi(a) (exact, erf form);  d(out)/da = Phi(a) + a * phi(a),
+        with Phi the standard normal CDF and phi its density."""
+        a = self.data
+        cdf = 0.5 * (1.0 + math.erf(a / _SQRT_2))
+        pdf = _INV_SQRT_2PI * math.exp(-0.5 * a * a) if abs(a) < 60 else 0.0
+        return Value._node(a * cdf, (self,), (cdf + a * pdf,), "GELU")
+
+    def silu(self) -> Value:
+        """out = a * sigmoid(a);  d(out)/da = s + a * s * (1 - s),  s = sigmoid(a)"""
+        a = self.data
+        s = _sigmoid(a)
+        return Value._node(a * s, (self,), (s + a * s * (1.0 - s),), "SiLU")
+
+    def softplus(self) -> Value:
+        """out = ln(1 + e**a);  d(out)/da = sigmoid(a)  (computed as
+        max(a, 0) + log1p(e**-|a|), so it never overflows)"""
+        a = self.data
+        out = max(a, 0.0) + math.log1p(math.exp(-abs(a)))
+        return Value._node(out, (self,), (_sigmoid(a),), "softplus")
+
+    # -- backward and housekeeping ---------------------------------------------
+    def backward(self, retain_graph: bool = False) -> None:
+        """Fill ``.grad`` of every node in this Value's graph with
+        d(self)/d(node), adding to what is there. The graph's saved local
+        derivatives are freed afterwards unless ``retain_graph=True``."""
+        run_backward([self], [1.0], retain_graph=retain_graph)
+
+    def zero_grad(self) -> None:
+        """Set this Value's gradient back to 0."""
+        self.grad = 0.0
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
+
+    def __float__(self) -> float:
+        return self.data

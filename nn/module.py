@@ -1,0 +1,162 @@
+"""``Module`` and ``Parameter``: the containers every model is built from.
+
+A ``Module`` registers what is assigned to it, as PyTorch does: a
+``Parameter`` (or a scalar ``Value``) becomes a parameter, another ``Module``
+a child, and a list of them is registered element by element under the names
+``"name.0"``, ``"name.1"``, ... (so micrograd-style ``self.neurons = [...]``
+works). Buffers (state that is saved but not trained, such as BatchNorm's
+running statistics) are registered with ``register_buffer``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, Value
+
+__all__ = ["Module", "Parameter"]
+
+
+class Parameter(Tensor):
+    """A Tensor that is a trainable parameter: ``requires_grad`` is True by default,
+    and assigning one to a ``Module`` attribute registers it."""
+
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
+        if isinstance(data, Tensor):
+            data = data.data
+        super().__init__(data, requires_grad=requires_grad, dtype=dtype)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+def _is_param(x: object) -> bool:
+    return isinstance(x, (Parameter, Value))
+
+
+class Module:
+    """Base class of all layers and models: subclass it and write ``forward``."""
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "training", True)
+
+    # -- registration ----------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise RuntimeError(
+                f"{type(self).__name__}: call super().__init__() before assigning attributes"
+            )
+        for store in (self._parameters, self._modules, self._buffers):
+            # forget any earlier registration under this name (and its list items)
+            for key in [k for k in store if k == name or k.startswith(name + ".")]:
+                del store[key]
+        if _is_param(value):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        elif isinstance(value, (list, tuple)) and value:
+            if all(_is_param(v) for v in value):
+                for i, v in enumerate(value):
+                    self._parameters[f"{name}.{i}"] = v
+            elif all(isinstance(v, Module) for v in value):
+                for i, v in enumerate(value):
+                    self._modules[f"{name}.{i}"] = v
+        object.__setattr__(self, name, value)
+
+    def register_buffer(self, name: str, tensor: Tensor | None) -> None:
+        """Register non-trainable state (saved in ``state_dict``, not in ``parameters``)."""
+        object.__setattr__(self, name, tensor)
+        self._buffers[name] = tensor
+
+    # -- traversal -------------------------------------------------------------
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """Yield ``(name, module)`` for this module and every descendant, once each."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, mod = stack.pop()
+            if id(mod) in seen:
+                continue
+            seen.add(id(mod))
+            yield name, mod
+            children = list(mod._modules.items())
+            for child_name, child in reversed(children):
+                stack.append((f"{name}.{child_name}" if name else child_name, child))
+
+    def modules(self) -> Iterator[Module]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        yield from self._modules.items()
+
+    def children(self) -> Iterator[Module]:
+        yield from self._modules.values()
+
+    def named_parameters(self) -> Iterator[tuple[str, Any]]:
+        """Yield ``(dotted_name, parameter)``, each parameter once."""
+        seen: set[int] = set()
+        for mod_name, mod in self.named_modules():
+            for name, p in mod._parameters.items():
+                if id(p) in seen:
+                    continue
+                seen.add(id(p))
+                yield (f"{mod_name}.{name}" if mod_name else name), p
+
+    def parameters(self) -> list[Any]:
+        """All trainable parameters (Tensors or Values), as a list."""
+        return [p for _, p in self.named_parameters()]
+
+    def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
+        for mod_name, mod in self.named_modules():
+            for name, b in mod._buffers.items():
+                if b is not None:
+                    yield (f"{mod_name}.{name}" if mod_name else name), b
+
+    # -- modes and gradients -----------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        """Switch this module and its descendants to training mode (Dropout on)."""
+        for m in self.modules():
+            object.__setattr__(m, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        """Switch to evaluation mode (Dropout off, BatchNorm uses running stats)."""
+        return self.train(False)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear gradients: Tensor grads become None (or zeros), Value grads 0.0."""
+        for p in self.parameters():
+            if isinstance(p, Value):
+                p.grad = 0.0
+            elif set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = Tensor(np.zeros_like(p.data))
+
+    # -- calling -------------------------------------------------------------------
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's repr."""
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [f"  ({name}): " + repr(m).replace("\n", "\n  ") for name, m in self._modules.items()]
+        extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
+        head = f"{type(self).__name__}({extra}" if extra else f"{type(self).__name__}("
+        return head + "\n" + "\n".join(lines) + "\n)"

@@ -1,0 +1,280 @@
+"""The scalar Value: every op's value and derivative against central
+differences over its domain, random expression trees, micrograd's reference
+expressions, stability at extreme inputs and the engine's semantics."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import Value, no_grad
+
+H = 1e-6
+
+
+def numeric_derivative(f, x: float) -> float:
+    return (f(x + H) - f(x - H)) / (2 * H)
+
+
+def close(a: float, b: float, tol: float = 1e-5) -> bool:
+    return abs(a - b) <= tol * (1 + abs(b))
+
+
+def _phi(x: float) -> float:
+    return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+# name, Value op, float reference, domain (lo, hi)
+UNARY = [
+    ("neg", lambda v: -v, lambda x: -x, (-5, 5)),
+    ("exp", lambda v: v.exp(), math.exp, (-5, 5)),
+    ("log", lambda v: v.log(), math.log, (0.05, 10)),
+    ("sqrt", lambda v: v.sqrt(), math.sqrt, (0.05, 10)),
+    ("tanh", lambda v: v.tanh(), math.tanh, (-5, 5)),
+    ("sigmoid", lambda v: v.sigmoid(), lambda x: 1 / (1 + math.exp(-x)), (-8, 8)),
+    ("relu", lambda v: v.relu(), lambda x: max(x, 0.0), (-5, 5)),
+    ("leaky_relu", lambda v: v.leaky_relu(), lambda x: x if x > 0 else 0.01 * x, (-5, 5)),
+    ("leaky_relu_0.2", lambda v: v.leaky_relu(0.2), lambda x: x if x > 0 else 0.2 * x, (-5, 5)),
+    ("gelu", lambda v: v.gelu(), lambda x: x * _phi(x), (-5, 5)),
+    ("silu", lambda v: v.silu(), lambda x: x / (1 + math.exp(-x)), (-8, 8)),
+    ("softplus", lambda v: v.softplus(), lambda x: math.log1p(math.exp(x)), (-8, 8)),
+    ("square", lambda v: v**2, lambda x: x**2, (-5, 5)),
+    ("cube", lambda v: v**3, lambda x: x**3, (-3, 3)),
+    ("pow_-1.5", lambda v: v**-1.5, lambda x: x**-1.5, (0.2, 5)),
+    ("rpow", lambda v: 2.5**v, lambda x: 2.5**x, (-4, 4)),
+    ("radd", lambda v: 3 + v, lambda x: 3 + x, (-5, 5)),
+    ("rsub", lambda v: 3 - v, lambda x: 3 - x, (-5, 5)),
+    ("rmul", lambda v: 3 * v, lambda x: 3 * x, (-5, 5)),
+    ("rdiv", lambda v: 3 / v, lambda x: 3 / x, (0.2, 5)),
+    ("div_const", lambda v: v / 4, lambda x: x / 4, (-5, 5)),
+    ("sub_const", lambda v: v - 4, lambda x: x - 4, (-5, 5)),
+]
+
+BINARY = [
+    ("add", lambda a, b: a + b, lambda x, y: x + y, (-5, 5), (-5, 5)),
+    ("sub", lambda a, b: a - b, lambda x, y: x - y, (-5, 5), (-5, 5)),
+    ("mul", lambda a, b: a * b, lambda x, y: x * y, (-5, 5), (-5, 5)),
+    ("div", lambda a, b: a / b, lambda x, y: x / y, (-5, 5), (0.2, 5)),
+    ("pow", lambda a, b: a**b, lambda x, y: x**y, (0.2, 4), (-2, 2)),
+]
+
+KINKED = {"relu", "leaky_relu", "leaky_relu_0.2"}
+
+
+@pytest.mark.parametrize("name,op,ref,domain", UNARY, ids=[u[0] for u in UNARY])
+@given(data=st.data())
+def test_unary_value_and_derivative(name, op, ref, domain, data):
+    lo, hi = domain
+    x = data.draw(st.floats(lo, hi))
+    if name in KINKED and abs(x) < 1e-3:
+        x = 0.5
+    v = Value(x)
+    out = op(v)
+    assert close(out.data, ref(x), 1e-9)
+    out.backward()
+    assert close(v.grad, numeric_derivative(ref, x)), (name, x, v.grad)
+
+
+@pytest.mark.parametrize("name,op,ref,da,db", BINARY, ids=[b[0] for b in BINARY])
+@given(data=st.data())
+def test_binary_value_and_derivatives(name, op, ref, da, db, data):
+    x = data.draw(st.floats(*da))
+    y = data.draw(st.floats(*db))
+    a, b = Value(x), Value(y)
+    out = op(a, b)
+    assert close(out.data, ref(x, y), 1e-9)
+    out.backward()
+    assert close(a.grad, numeric_derivative(lambda t: ref(t, y), x))
+    assert close(b.grad, numeric_derivative(lambda t: ref(x, t), y))
+
+
+# -- random expression trees, with shared and reused sub-expressions -----------
+SAFE_UNARY = [
+    lambda v: v.tanh(), lambda v: v.sigmoid(), lambda v: v * 0.5, lambda v: v.silu(),
+    lambda v: (v * v + 1.0).log(), lambda v: v.softplus(), lambda v: -v, lambda v: v.gelu(),
+]
+SAFE_BINARY = [
+    lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - b,
+    lambda a, b: a / (b * b + 1.0),
+]
+
+
+@st.composite
+def programs(draw):
+    """A list of instructions over a growing pool of nodes; later nodes reuse earlier ones."""
+    n_leaves = draw(st.integers(1, 3))
+    leaves = draw(st.lists(st.floats(-2, 2), min_size=n_leaves, max_size=n_leaves))
+    steps = []
+    pool = n_leaves
+    for _ in range(draw(st.integers(1, 12))):
+        if draw(st.booleans()):
+            steps.append(("u", draw(st.integers(0, len(SAFE_UNARY) - 1)), draw(st.integers(0, pool - 1))))
+        else:
+            steps.append(("b", draw(st.integers(0, len(SAFE_BINARY) - 1)),
+                          draw(st.integers(0, pool - 1)), draw(st.integers(0, pool - 1))))
+        pool += 1
+    return leaves, steps
+
+
+def run_program(leaves, steps):
+    nodes = list(leaves)
+    for step in steps:
+        if step[0] == "u":
+            nodes.append(SAFE_UNARY[step[1]](nodes[step[2]]))
+        else:
+            nodes.append(SAFE_BINARY[step[1]](nodes[step[2]], nodes[step[3]]))
+    out = nodes[-1]
+    for extra in nodes[len(leaves):-1:2]:  # reuse non-leaf nodes in the output too
+        out = out + extra * 0.1
+    return out
+
+
+@given(programs())
+def test_random_expression_trees_match_finite_differences(program):
+    leaves, steps = program
+    values = [Value(x) for x in leaves]
+    out = run_program(values, steps)
+    out.backward()
+    for i, x in enumerate(leaves):
+        def f(t, i=i):
+            xs = list(leaves)
+            xs[i] = t
+            with no_grad():
+                return run_program([Value(v) for v in xs], steps).data
+        assert close(values[i].grad, numeric_derivative(f, x), 1e-4), (i, steps)
+
+
+def test_micrograd_sanity_check():
+    # micrograd's test_sanity_check; reference values from PyTorch, as in micrograd
+    x = Value(-4.0)
+    z = 2 * x + 2 + x
+    q = z.relu() + z * x
+    h = (z * z).relu()
+    y = h + q + q * x
+    y.backward()
+    assert y.data == -20.0
+    assert x.grad == 46.0
+
+
+def test_micrograd_more_ops():
+    a = Value(-4.0)
+    b = Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()
+    tol = 1e-6
+    assert abs(g.data - 24.70408163265306) < tol
+    assert abs(a.grad - 138.83381924198252) < tol
+    assert abs(b.grad - 645.5772594752186) < tol
+
+
+def test_million_node_chain_backprops_without_recursion():
+    x = Value(1.0)
+    y = x
+    for _ in range(500_000):
+        y = y * 1.0000001 + 0.0  # two nodes per step: 10^6 nodes
+    y.backward()
+    assert close(x.grad, 1.0000001**500_000, 1e-9)
+
+
+def test_leaf_gradients_accumulate_and_zero_grad_clears():
+    x = Value(3.0)
+    (x * x).backward()
+    (x * x).backward()
+    assert x.grad == 12.0
+    x.zero_grad()
+    assert x.grad == 0.0
+
+
+def test_second_backward_through_freed_graph_names_retain_graph():
+    x = Value(2.0)
+    y = (x * x).tanh()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward():
+    x = Value(2.0)
+    y = x * x * 3.0
+    y.backward(retain_graph=True)
+    y.backward()
+    assert x.grad == 2 * 12.0
+
+
+def test_no_grad_records_nothing():
+    x = Value(2.0)
+    with no_grad():
+        y = x * x
+    assert y._prev == ()
+    y.backward()
+    assert x.grad == 0.0
+
+
+@pytest.mark.parametrize("op,arg,limit,grad_limit", [
+    ("sigmoid", -1000.0, 0.0, 0.0), ("sigmoid", 1000.0, 1.0, 0.0),
+    ("tanh", 1000.0, 1.0, 0.0), ("tanh", -1000.0, -1.0, 0.0),
+    ("exp", -1000.0, 0.0, 0.0), ("softplus", 1000.0, 1000.0, 1.0),
+    ("softplus", -1000.0, 0.0, 0.0), ("silu", -1000.0, 0.0, 0.0), ("silu", 1000.0, 1000.0, 1.0),
+    ("gelu", -1000.0, 0.0, 0.0), ("gelu", 1000.0, 1000.0, 1.0),
+    ("relu", -1e300, 0.0, 0.0), ("leaky_relu", -1e300, -1e298, 0.01),
+])
+def test_stable_at_extreme_inputs(op, arg, limit, grad_limit):
+    x = Value(arg)
+    y = getattr(x, op)()
+    y.backward()
+    assert close(y.data, limit, 1e-12) or y.data == limit
+    assert math.isfinite(x.grad) and close(x.grad, grad_limit, 1e-12)
+
+
+def test_overflow_gives_inf_not_overflowerror():
+    assert Value(1000.0).exp().data == math.inf
+    assert Value(1e200).__pow__(2).data == math.inf
+    assert (Value(-1e200) ** 3).data == -math.inf
+
+
+@pytest.mark.parametrize("make,pattern,exc", [
+    (lambda: Value(-1.0).log(), r"log: input must be positive, got -1\.0", ValueError),
+    (lambda: Value(0.0).log(), r"log: input must be positive, got 0\.0", ValueError),
+    (lambda: Value(-4.0).sqrt(), r"sqrt: input must be non-negative, got -4\.0", ValueError),
+    (lambda: Value(-8.0) ** (1 / 3), r"pow: negative base -8\.0", ValueError),
+    (lambda: Value(-2.0) ** Value(2.0), r"pow: base -2\.0", ValueError),
+    (lambda: (-2.0) ** Value(0.5), r"pow: -2\.0 \*\* Value", ValueError),
+    (lambda: Value(1.0) / 0, r"div: division of 1\.0 by zero", ZeroDivisionError),
+    (lambda: 1.0 / Value(0.0), r"div: division of 1\.0 by zero", ZeroDivisionError),
+    (lambda: Value("3"), r"Value: expected a Value or a Python number, got str", TypeError),
+    (lambda: Value(1.0) * "x", r"mul: expected a Value or a Python number, got str", TypeError),
+])
+def test_out_of_domain_input_raises_clear_errors(make, pattern, exc):
+    with pytest.raises(exc, match=pattern):
+        make()
+
+
+def test_value_pow_value_derivatives():
+    a, b = Value(2.0), Value(3.0)
+    (a**b).backward()
+    assert close(a.grad, 12.0, 1e-12) and close(b.grad, 8 * math.log(2), 1e-12)
+
+
+def test_repr_and_label():
+    v = Value(1.5, label="w")
+    assert repr(v) == "Value(data=1.5, grad=0, label='w')"
+    assert "Value(data=2" in repr(v + 0.5)
+
+
+def test_every_op_documents_its_derivative():
+    for name in ["__add__", "__mul__", "__truediv__", "__pow__", "exp", "log", "sqrt", "tanh",
+                 "sigmoid", "relu", "leaky_relu", "gelu", "silu", "softplus"]:
+        doc = getattr(Value, name).__doc__ or ""
+        assert "d(out)/d" in doc, name
