@@ -37,6 +37,7 @@ _Tensor: Any = None
 
 class _AnomalyMode(threading.local):
     enabled: bool = False
+    in_backward_of: str | None = None  # the rule running now (for messages)
 
 
 _anomaly = _AnomalyMode()
@@ -110,6 +111,12 @@ def _check_finite(op: str, stage: str, data: np.ndarray, inputs: tuple) -> None:
     if data.dtype.kind in "fc" and not np.all(np.isfinite(data)):
         bad = "nan" if np.isnan(data).any() else "inf"
         shapes = ", ".join(str(t.shape) for t in inputs)
+        outer = _anomaly.in_backward_of
+        if outer is not None and stage == "forward":  # an op inside a backward rule
+            raise RuntimeError(
+                f"detect_anomaly: {outer} backward produced {bad} (in its {op} step; "
+                f"output shape {data.shape}; input shapes {shapes})"
+            )
         raise RuntimeError(
             f"detect_anomaly: {op} {stage} produced {bad} "
             f"(output shape {data.shape}; input shapes {shapes})"
@@ -130,7 +137,14 @@ def run_rule(node: Any, g: Any) -> tuple:
                 "compute a new tensor instead of changing it in place"
             )
     ctx = Context(inputs, node, node._options)
-    grads = fn.backward(ctx, g)
+    if _anomaly.enabled:
+        outer, _anomaly.in_backward_of = _anomaly.in_backward_of, name
+        try:
+            grads = fn.backward(ctx, g)
+        finally:
+            _anomaly.in_backward_of = outer
+    else:
+        grads = fn.backward(ctx, g)
     if isinstance(grads, _Tensor) or grads is None:
         grads = (grads,)
     if len(grads) != len(inputs):

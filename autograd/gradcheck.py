@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import no_grad
+from autograd.engine import enable_grad, no_grad
 from autograd.functional import grad
 from autograd.tensor import Tensor
 
@@ -139,6 +139,10 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Sequence[Te
         grad_outputs = (grad_outputs,)
 
     def first_derivatives(*ys: Any) -> tuple[Tensor, ...]:
+        with enable_grad():  # gradcheck's finite differences run under no_grad
+            return _first_derivatives(*ys)
+
+    def _first_derivatives(*ys: Any) -> tuple[Tensor, ...]:
         res = fn(*ys)
         res = (res,) if isinstance(res, Tensor) else tuple(res)
         seeds = [go.astype(r.dtype) for go, r in zip(grad_outputs, res)]

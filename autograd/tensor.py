@@ -342,7 +342,7 @@ class Tensor(TensorMethods):
     # -- arithmetic -------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
         if _is_number(other):
-            return P.AddScalar.apply(self, scalar=other)
+            return P.AddScalar.apply(self, scalar=_scalar(other))
         return _binary(P.Add, self, other)
 
     __radd__ = __add__
@@ -352,17 +352,17 @@ class Tensor(TensorMethods):
 
     def __sub__(self, other: Any) -> Tensor:
         if _is_number(other):
-            return P.AddScalar.apply(self, scalar=-other)
+            return P.AddScalar.apply(self, scalar=-_scalar(other))
         return _binary(P.Add, self, -_as_tensor(other, self))
 
     def __rsub__(self, other: Any) -> Tensor:
         if _is_number(other):
-            return P.AddScalar.apply(P.Neg.apply(self), scalar=other)
+            return P.AddScalar.apply(P.Neg.apply(self), scalar=_scalar(other))
         return _binary(P.Add, _as_tensor(other, self), -self)
 
     def __mul__(self, other: Any) -> Tensor:
         if _is_number(other):
-            return P.MulScalar.apply(self, scalar=other)
+            return P.MulScalar.apply(self, scalar=_scalar(other))
         return _binary(P.Mul, self, other)
 
     __rmul__ = __mul__
@@ -375,7 +375,7 @@ class Tensor(TensorMethods):
 
     def __pow__(self, other: Any) -> Tensor:
         if _is_number(other):
-            return P.PowScalar.apply(self, scalar=other)
+            return P.PowScalar.apply(self, scalar=_scalar(other))
         return _binary(P.Pow, self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
@@ -477,6 +477,12 @@ class Tensor(TensorMethods):
 
 def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _scalar(x: int | float) -> int | float:
+    """A plain Python number: numpy scalars (np.float64 is a float subclass)
+    would otherwise upcast float32 tensors, since numpy treats them as strong."""
+    return x.item() if isinstance(x, np.generic) else x
 
 
 def _as_tensor(x: Any, like: Tensor) -> Tensor:

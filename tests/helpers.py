@@ -1,0 +1,30 @@
+"""One helper for testing an op: forward against numpy, gradients against
+finite differences (gradcheck, float64), second derivatives (gradgradcheck)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import autograd as ag
+
+
+def away_from_kinks(x: np.ndarray, margin: float = 0.1) -> np.ndarray:
+    """Move values off 0 so that non-smooth ops are differentiable there."""
+    return np.where(x >= 0, x + margin, x - margin)
+
+
+def check_op(ag_fn, np_fn, arrays, smooth=True, atol=1e-5, rtol=1e-3, grad_argnums=None):
+    """The op table's helper: ``ag_fn`` on Tensors must equal ``np_fn`` on
+    arrays, and its gradients (and, if ``smooth``, second derivatives) must
+    match central differences."""
+    arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
+    grad_argnums = range(len(arrays)) if grad_argnums is None else grad_argnums
+    tensors = [ag.Tensor(a, requires_grad=i in grad_argnums) for i, a in enumerate(arrays)]
+    out = ag_fn(*tensors)
+    expected = np_fn(*arrays)
+    assert out.shape == np.shape(expected), (out.shape, np.shape(expected))
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out.data, expected, rtol=1e-10, atol=1e-12)
+    assert ag.gradcheck(ag_fn, tensors, atol=atol, rtol=rtol)
+    if smooth:
+        assert ag.gradgradcheck(ag_fn, tensors, atol=atol, rtol=rtol)

@@ -1,0 +1,284 @@
+"""The op table: every Tensor op's forward against numpy and its gradients
+(first and, for smooth ops, second order) against finite differences, on
+shapes drawn by hypothesis (broadcastable pairs, 0-d, size-1 axes)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import array_shapes, arrays, mutually_broadcastable_shapes
+
+import autograd as ag
+from tests.helpers import away_from_kinks, check_op
+
+
+def _erf(x):
+    return np.vectorize(math.erf)(x)
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _softplus(x):
+    return np.log1p(np.exp(x))
+
+
+# name, op on Tensors, reference on arrays, domain, smooth
+UNARY = [
+    ("neg", lambda x: -x, np.negative, (-3, 3), True),
+    ("exp", lambda x: x.exp(), np.exp, (-3, 3), True),
+    ("log", lambda x: x.log(), np.log, (0.2, 4), True),
+    ("sqrt", lambda x: x.sqrt(), np.sqrt, (0.2, 4), True),
+    ("abs", lambda x: x.abs(), np.abs, (-3, 3), False),
+    ("sign", lambda x: x.sign(), np.sign, (-3, 3), False),
+    ("erf", lambda x: x.erf(), _erf, (-3, 3), True),
+    ("tanh", lambda x: x.tanh(), np.tanh, (-3, 3), True),
+    ("sigmoid", lambda x: x.sigmoid(), _sigmoid, (-4, 4), True),
+    ("relu", lambda x: x.relu(), lambda x: np.maximum(x, 0), (-3, 3), False),
+    ("leaky_relu", lambda x: x.leaky_relu(), lambda x: np.where(x > 0, x, 0.01 * x), (-3, 3), False),
+    ("leaky_relu_0.2", lambda x: x.leaky_relu(0.2), lambda x: np.where(x > 0, x, 0.2 * x), (-3, 3), False),
+    ("gelu", lambda x: x.gelu(), lambda x: x * 0.5 * (1 + _erf(x / np.sqrt(2))), (-3, 3), True),
+    ("gelu_tanh", lambda x: x.gelu("tanh"),
+     lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3))), (-3, 3), True),
+    ("silu", lambda x: x.silu(), lambda x: x * _sigmoid(x), (-4, 4), True),
+    ("softplus", lambda x: x.softplus(), _softplus, (-4, 4), True),
+    ("elu", lambda x: x.elu(), lambda x: np.where(x > 0, x, np.expm1(x)), (-3, 3), False),
+    ("elu_0.5", lambda x: x.elu(0.5), lambda x: np.where(x > 0, x, 0.5 * np.expm1(x)), (-3, 3), False),
+    ("clip", lambda x: x.clip(-1.0, 1.5), lambda x: np.clip(x, -1.0, 1.5), (-3, 3), False),
+    ("clip_lo", lambda x: x.clip(min=0.5), lambda x: np.clip(x, 0.5, None), (-3, 3), False),
+    ("add_scalar", lambda x: x + 2.5, lambda x: x + 2.5, (-3, 3), True),
+    ("rsub_scalar", lambda x: 2.5 - x, lambda x: 2.5 - x, (-3, 3), True),
+    ("mul_scalar", lambda x: 3.0 * x, lambda x: 3.0 * x, (-3, 3), True),
+    ("div_scalar", lambda x: x / 3.0, lambda x: x / 3.0, (-3, 3), True),
+    ("rdiv_scalar", lambda x: 3.0 / x, lambda x: 3.0 / x, (0.3, 3), True),
+    ("pow_scalar", lambda x: x**3, lambda x: x**3, (-2, 2), True),
+    ("pow_half", lambda x: x**0.5, lambda x: x**0.5, (0.2, 3), True),
+    ("rpow_scalar", lambda x: 2.0**x, lambda x: 2.0**x, (-2, 2), True),
+    ("softmax", lambda x: x.softmax(-1), lambda x: np.exp(x) / np.exp(x).sum(-1, keepdims=True), (-3, 3), True),
+    ("log_softmax", lambda x: x.log_softmax(0),
+     lambda x: x - np.log(np.exp(x).sum(0, keepdims=True)), (-3, 3), True),
+]
+
+BINARY = [
+    ("add", lambda a, b: a + b, np.add, (-3, 3), (-3, 3), True),
+    ("sub", lambda a, b: a - b, np.subtract, (-3, 3), (-3, 3), True),
+    ("mul", lambda a, b: a * b, np.multiply, (-3, 3), (-3, 3), True),
+    ("div", lambda a, b: a / b, np.divide, (-3, 3), (0.5, 3), True),
+    ("pow", lambda a, b: a**b, np.power, (0.5, 2), (-2, 2), True),
+    ("maximum", ag.maximum, np.maximum, (-3, 3), (-3, 3), False),
+    ("minimum", ag.minimum, np.minimum, (-3, 3), (-3, 3), False),
+]
+
+
+def _draw_array(data, shape, lo, hi):
+    return data.draw(arrays(np.float64, shape, elements=st.floats(lo, hi)))
+
+
+def _spread(x, lo, hi):
+    """Distinct values, so max/min/kinks have no ties: a deterministic jitter."""
+    jitter = np.linspace(0, 1e-2, x.size).reshape(x.shape) if x.size else x
+    return np.clip(x + jitter, lo, hi)
+
+
+@pytest.mark.parametrize("name,fn,ref,domain,smooth", UNARY, ids=[u[0] for u in UNARY])
+@given(data=st.data())
+def test_unary_op(name, fn, ref, domain, smooth, data):
+    shape = data.draw(array_shapes(min_dims=1 if "softmax" in name else 0, max_dims=3, min_side=1, max_side=3))
+    x = _draw_array(data, shape, *domain)
+    if not smooth:
+        x = away_from_kinks(x)
+        if name.startswith("clip"):
+            x = np.where(np.abs(x - 1.5) < 0.05, 1.7, np.where(np.abs(x + 1.0) < 0.05, -1.2, x))
+            x = np.where(np.abs(x - 0.5) < 0.05, 0.7, x)
+    check_op(fn, ref, [x], smooth=smooth)
+
+
+@pytest.mark.parametrize("name,fn,ref,da,db,smooth", BINARY, ids=[b[0] for b in BINARY])
+@given(data=st.data())
+def test_binary_op_with_broadcasting(name, fn, ref, da, db, smooth, data):
+    shapes = data.draw(mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3))
+    a = _draw_array(data, shapes.input_shapes[0], *da)
+    b = _draw_array(data, shapes.input_shapes[1], *db)
+    if not smooth:
+        # ties are tested separately: a on the quarter points, b on the three-quarters
+        a, b = np.round(a) + 0.25, np.round(b) + 0.75
+    check_op(fn, ref, [a, b], smooth=smooth)
+
+
+def test_scalar_on_either_side_keeps_float32():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    for y in (x + 1, 1 + x, x - 1, 1 - x, x * 2, 2 * x, x / 2, 2 / x, x**2, 2**x):
+        assert y.dtype == np.float32
+        y.sum().backward()
+        assert x.grad.dtype == np.float32
+
+
+def test_mixed_dtypes_promote_and_grads_keep_each_inputs_dtype():
+    a = ag.Tensor(np.ones(3, np.float32), requires_grad=True)
+    b = ag.Tensor(np.ones(3, np.float64), requires_grad=True)
+    out = a * b
+    assert out.dtype == np.float64
+    out.sum().backward()
+    assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64
+
+
+# -- maximum / minimum ties ----------------------------------------------------
+def test_maximum_minimum_split_gradient_between_ties():
+    a = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = ag.tensor([1.0, 5.0, 0.0], requires_grad=True)
+    ag.maximum(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [0.5, 0.0, 1.0])
+    np.testing.assert_array_equal(b.grad.data, [0.5, 1.0, 0.0])
+    a.grad = b.grad = None
+    ag.minimum(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [0.5, 1.0, 0.0])
+
+
+# -- reductions: every axis combination, keepdims both ways --------------------------
+def _all_axes(ndim):
+    yield None
+    for r in range(1, ndim + 1):
+        yield from itertools.combinations(range(ndim), r)
+    yield from range(-ndim, ndim)
+
+
+REDUCTIONS = [
+    ("sum", lambda x, ax, k: x.sum(axis=ax, keepdims=k), lambda x, ax, k: np.sum(x, axis=ax, keepdims=k), True),
+    ("mean", lambda x, ax, k: x.mean(axis=ax, keepdims=k), lambda x, ax, k: np.mean(x, axis=ax, keepdims=k), True),
+    ("var", lambda x, ax, k: x.var(axis=ax, keepdims=k), lambda x, ax, k: np.var(x, axis=ax, keepdims=k), True),
+    ("std", lambda x, ax, k: x.std(axis=ax, keepdims=k), lambda x, ax, k: np.std(x, axis=ax, keepdims=k), True),
+    ("max", lambda x, ax, k: x.max(axis=ax, keepdims=k), lambda x, ax, k: np.max(x, axis=ax, keepdims=k), False),
+    ("min", lambda x, ax, k: x.min(axis=ax, keepdims=k), lambda x, ax, k: np.min(x, axis=ax, keepdims=k), False),
+    ("prod", lambda x, ax, k: x.prod(axis=ax, keepdims=k), lambda x, ax, k: np.prod(x, axis=ax, keepdims=k), True),
+    ("logsumexp", lambda x, ax, k: x.logsumexp(axis=ax, keepdims=k),
+     lambda x, ax, k: np.log(np.sum(np.exp(x), axis=ax, keepdims=k)), True),
+]
+
+
+@pytest.mark.parametrize("name,fn,ref,smooth", REDUCTIONS, ids=[r[0] for r in REDUCTIONS])
+@pytest.mark.parametrize("shape", [(), (4,), (2, 3), (2, 1, 3)], ids=str)
+def test_reduction_every_axis_combination(name, fn, ref, smooth, shape):
+    rng = np.random.default_rng(len(shape))
+    x = rng.uniform(0.5, 1.5, size=shape) * np.where(rng.random(shape) < 0.5, -1, 1)
+    x = _spread(x, -2, 2)
+    axes = list(_all_axes(len(shape))) if shape else [None, ()]
+    for axis in axes:
+        for keepdims in (False, True):
+            if name in ("max", "min") and axis == ():
+                continue
+            reduced = np.sum(x, axis=axis, keepdims=True).size
+            if name == "std" and x.size // max(reduced, 1) <= 1:
+                continue  # std of one element is 0, where sqrt has no derivative (nan, as in PyTorch)
+            check_op(lambda t, a=axis, k=keepdims: fn(t, a, k), lambda v, a=axis, k=keepdims: ref(v, a, k),
+                     [x], smooth=smooth)
+
+
+def test_max_splits_gradient_between_tied_maxima():
+    x = ag.tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]], requires_grad=True)
+    x.max(axis=1).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
+
+
+def test_prod_gradient_with_zeros():
+    x = ag.Tensor(np.array([[0.0, 2.0, 3.0], [0.0, 0.0, 4.0]]), requires_grad=True)
+    x.prod(axis=1).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [[6.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+    assert ag.gradcheck(lambda t: t.prod(axis=1), [ag.Tensor(np.array([[0.0, 2.0, 3.0]]), requires_grad=True)])
+
+
+def test_argmax_argmin_have_no_gradient_and_match_numpy():
+    x = np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    t = ag.Tensor(x, requires_grad=True)
+    assert np.array_equal(t.argmax(axis=1).data, np.argmax(x, axis=1))
+    assert np.array_equal(t.argmin().data, np.argmin(x))
+    assert not t.argmax().requires_grad
+
+
+# -- shapes -----------------------------------------------------------------------------
+SHAPE_OPS = [
+    ("reshape", lambda x: x.reshape(3, -1), lambda x: x.reshape(3, -1)),
+    ("flatten", lambda x: x.flatten(), lambda x: x.reshape(-1)),
+    ("flatten_1", lambda x: x.flatten(1), lambda x: x.reshape(x.shape[0], -1)),
+    ("transpose", lambda x: x.transpose(), lambda x: x.transpose()),
+    ("T", lambda x: x.T, lambda x: x.T),
+    ("permute", lambda x: x.permute(1, 2, 0), lambda x: np.transpose(x, (1, 2, 0))),
+    ("swapaxes", lambda x: x.swapaxes(0, -1), lambda x: np.swapaxes(x, 0, -1)),
+    ("unsqueeze", lambda x: x.unsqueeze(1), lambda x: np.expand_dims(x, 1)),
+    ("unsqueeze_neg", lambda x: x.unsqueeze(-1), lambda x: np.expand_dims(x, -1)),
+    ("squeeze", lambda x: x.unsqueeze(0).squeeze(0), lambda x: x),
+    ("broadcast_to", lambda x: x.broadcast_to((2,) + x.shape), lambda x: np.broadcast_to(x, (2,) + x.shape)),
+    ("expand", lambda x: x[:, :1].expand(-1, 4, -1), lambda x: np.broadcast_to(x[:, :1], (3, 4, 2))),
+    ("basic_index", lambda x: x[1, :, ::-1], lambda x: x[1, :, ::-1]),
+    ("ellipsis_none", lambda x: x[..., None, 0], lambda x: x[..., None, 0]),
+    ("advanced_repeats", lambda x: x[[0, 2, 0, 0]], lambda x: x[[0, 2, 0, 0]]),
+    ("advanced_pairs", lambda x: x[[0, 1, 0], [1, 1, 1]], lambda x: x[[0, 1, 0], [1, 1, 1]]),
+    ("mixed", lambda x: x[1:, [0, 0, 1], 1], lambda x: x[1:, [0, 0, 1], 1]),
+    ("boolean", lambda x: x[ag.tensor(np.array([True, False, True]))], lambda x: x[np.array([True, False, True])]),
+    ("boolean_elems", lambda x: x[x.data > 0], lambda x: x[x > 0]),
+    ("tensor_index", lambda x: x[ag.tensor(np.array([2, 2, 1]))], lambda x: x[np.array([2, 2, 1])]),
+    ("pad", lambda x: ag.pad(x, ((1, 0), (0, 2), (1, 1))), lambda x: np.pad(x, ((1, 0), (0, 2), (1, 1)))),
+    ("split", lambda x: ag.split(x, [1], axis=2)[1] * 2, lambda x: np.split(x, [1], axis=2)[1] * 2),
+    ("split_sections", lambda x: ag.split(x, 3)[2], lambda x: np.split(x, 3)[2]),
+]
+
+
+@pytest.mark.parametrize("name,fn,ref", SHAPE_OPS, ids=[s[0] for s in SHAPE_OPS])
+def test_shape_op(name, fn, ref):
+    x = np.random.default_rng(0).standard_normal((3, 4, 2))
+    if name == "boolean_elems":
+        check_op(lambda t: t[t.data > 0], ref, [x], smooth=True)
+        return
+    check_op(fn, ref, [x], smooth=True)
+
+
+def test_repeated_index_accumulates_gradient():
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[[0, 0, 2, 0]].sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [3.0, 0.0, 1.0])
+
+
+@given(data=st.data())
+def test_concatenate_and_stack(data):
+    n = data.draw(st.integers(1, 3))
+    axis = data.draw(st.integers(0, 1))
+    shapes = [(2, data.draw(st.integers(1, 3))) if axis == 1 else (data.draw(st.integers(1, 3)), 2)
+              for _ in range(n)]
+    arrs = [_draw_array(data, s, -2, 2) for s in shapes]
+    check_op(lambda *ts: ag.concatenate(list(ts), axis=axis), lambda *xs: np.concatenate(xs, axis=axis), arrs)
+    same = [_draw_array(data, (2, 3), -2, 2) for _ in range(n)]
+    check_op(lambda *ts: ag.stack(list(ts), axis=-1), lambda *xs: np.stack(xs, axis=-1), same)
+
+
+def test_where_broadcasts_condition_and_branches():
+    rng = np.random.default_rng(1)
+    cond = rng.random((3, 1)) > 0.5
+    check_op(lambda a, b: ag.where(cond, a, b), lambda a, b: np.where(cond, a, b),
+             [rng.standard_normal((1, 4)), rng.standard_normal((3, 4))])
+
+
+# -- matmul --------------------------------------------------------------------------------
+MATMUL_SHAPES = [((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)),
+                 ((5, 2, 3), (3, 4)), ((2, 3), (5, 3, 4)), ((2, 1, 2, 3), (4, 3, 2)), ((1, 3), (3, 1))]
+
+
+@pytest.mark.parametrize("sa,sb", MATMUL_SHAPES, ids=str)
+def test_matmul_batched_and_1d(sa, sb):
+    rng = np.random.default_rng(2)
+    check_op(lambda a, b: a @ b, np.matmul, [rng.standard_normal(sa), rng.standard_normal(sb)])
+
+
+@given(st.data())
+def test_random_broadcast_chain_matches_numpy(data):
+    """A composite of several ops on broadcastable operands: gradients of the whole."""
+    shapes = data.draw(mutually_broadcastable_shapes(num_shapes=3, min_dims=0, max_dims=3, max_side=3))
+    a, b, c = (_draw_array(data, s, -2, 2) for s in shapes.input_shapes)
+    axis = -1 if shapes.result_shape else None
+    check_op(lambda x, y, z: ((x * y).tanh() + z.sigmoid() * x - y / (z * z + 1)).sum(axis=axis),
+             lambda x, y, z: (np.tanh(x * y) + _sigmoid(z) * x - y / (z * z + 1)).sum(axis=axis),
+             [a, b, c])
