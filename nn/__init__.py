@@ -1,6 +1,42 @@
-"""glassgrad's neural-network library, built on ``autograd``."""
+"""glassgrad's neural-network library, built on ``autograd``: PyTorch's names
+and shapes, so a PyTorch user can write a training loop without reading docs."""
 
-from nn import data, optim, scalar
+from nn import data, functional, init, optim, scalar
+from nn.activations import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, SwiGLU, Tanh
+from nn.layers import (
+    MLP,
+    AvgPool2d,
+    BatchNorm1d,
+    Conv2d,
+    Dropout,
+    Embedding,
+    Flatten,
+    Identity,
+    LayerNorm,
+    Linear,
+    MaxPool2d,
+    Sequential,
+)
+from nn.losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HingeLoss,
+    HuberLoss,
+    KLDivLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+)
 from nn.module import Module, Parameter
+from nn.serialization import CheckpointError, load, save
+from nn.summary import summary
 
-__all__ = ["Module", "Parameter", "data", "optim", "scalar"]
+__all__ = [
+    "Module", "Parameter", "Linear", "Sequential", "MLP", "Dropout", "LayerNorm", "BatchNorm1d", "Embedding",
+    "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Identity",
+    "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "GELU", "SiLU", "Softplus", "ELU", "Softmax", "LogSoftmax", "SwiGLU",
+    "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "HingeLoss", "CrossEntropyLoss", "NLLLoss",
+    "KLDivLoss", "save", "load", "CheckpointError", "summary",
+    "data", "functional", "init", "optim", "scalar",
+]

@@ -10,14 +10,21 @@ running statistics) are registered with ``register_buffer``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from autograd import Tensor, Value
 
-__all__ = ["Module", "Parameter"]
+__all__ = ["Module", "Parameter", "IncompatibleKeys"]
+
+
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(strict=False)`` did not match."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
 
 
 class Parameter(Tensor):
@@ -47,6 +54,7 @@ class Module:
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_forward_hooks", [])
 
     # -- registration ----------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -147,7 +155,88 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        out = self.forward(*args, **kwargs)
+        for hook in self._forward_hooks:
+            result = hook(self, args, out)
+            if result is not None:
+                out = result
+        return out
+
+    def register_forward_hook(self, hook: Callable[[Module, tuple, Any], Any]) -> Callable[[], None]:
+        """Call ``hook(module, inputs, output)`` after every forward; a value it
+        returns replaces the output. Returns a function that removes the hook."""
+        self._forward_hooks.append(hook)
+        hooks = self._forward_hooks
+        return lambda: hooks.remove(hook) if hook in hooks else None
+
+    # -- state -----------------------------------------------------------------------
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Every parameter and buffer by dotted name, as numpy arrays (copies).
+        Names and shapes match PyTorch's for the same layers, so a state dict
+        moves between the two through numpy arrays."""
+        out: dict[str, np.ndarray] = {}
+        for name, p in self.named_parameters():
+            out[name] = np.array(p.data)
+        for name, b in self.named_buffers():
+            out[name] = np.array(b.data)
+        return out
+
+    def _state_entries(self) -> dict[str, Any]:
+        entries = dict(self.named_parameters())
+        entries.update(self.named_buffers())
+        return entries
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy values into the parameters and buffers, all or nothing.
+
+        Every key and shape is checked before anything changes; with
+        ``strict=True`` (the default) missing or unexpected keys are errors too.
+        Values are cast to each parameter's dtype, as PyTorch does. Accepts
+        numpy arrays, Tensors, floats, or anything ``np.asarray`` takes (such
+        as PyTorch tensors on the CPU).
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"load_state_dict: expected a mapping of names to arrays, got {type(state_dict).__name__}")
+        entries = self._state_entries()
+        missing = [k for k in entries if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in entries]
+        staged = []
+        problems = []
+        for name, target in entries.items():
+            if name not in state_dict:
+                continue
+            value = state_dict[name]
+            value = value.data if isinstance(value, (Tensor, Value)) else value
+            try:
+                arr = np.asarray(value)
+            except Exception as e:  # noqa: BLE001 - report any conversion failure by key
+                problems.append(f"{name}: cannot convert {type(value).__name__} to an array ({e})")
+                continue
+            shape = np.shape(target.data)
+            if arr.shape != shape:
+                problems.append(f"{name}: shape {arr.shape} in the state dict, {shape} in the model")
+                continue
+            if arr.dtype.kind not in "biuf":
+                problems.append(f"{name}: dtype {arr.dtype} is not numeric")
+                continue
+            dtype = np.float64 if isinstance(target, Value) else target.dtype
+            staged.append((target, arr.astype(dtype)))
+        if strict and (missing or unexpected):
+            if missing:
+                problems.append(f"missing keys: {', '.join(missing)}")
+            if unexpected:
+                problems.append(f"unexpected keys: {', '.join(unexpected)}")
+        if problems:
+            raise RuntimeError(
+                f"load_state_dict: {type(self).__name__} was left unchanged:\n  " + "\n  ".join(problems)
+            )
+        for target, arr in staged:  # commit: nothing above changed the model
+            if isinstance(target, Value):
+                target.data = float(arr)
+            else:
+                np.copyto(target.data, arr)
+                target._version[0] += 1
+        return IncompatibleKeys(missing, unexpected)
 
     def extra_repr(self) -> str:
         """The text inside the parentheses of this module's repr."""

@@ -8,6 +8,7 @@ first and only then written, so an error mid-way leaves the model unchanged.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from autograd import Tensor, Value
 
-__all__ = ["Optimizer", "SGD"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "StepLR", "CosineAnnealingLR", "clip_grad_norm_"]
 
 
 def _grad_of(p: Any) -> Any:
@@ -61,11 +62,15 @@ class Optimizer:
     def step(self) -> None:
         """Apply one update to every parameter that has a gradient."""
         updates = []
-        for p in self.params:
+        for i, p in enumerate(self.params):
             g = _grad_of(p)
             if g is None:
                 continue
-            updates.append((p, *self._update(p, g, dict(self.state.get(id(p), {})))))
+            if np.shape(g) != np.shape(p.data):
+                raise ValueError(f"{type(self).__name__}.step: parameter {i} has shape {np.shape(p.data)} but its "
+                                 f"gradient has shape {np.shape(g)}; nothing was updated")
+            new_value, new_state = self._update(p, g, dict(self.state.get(id(p), {})))
+            updates.append((p, new_value, new_state))
         for p, new_value, new_state in updates:  # commit only when all succeeded
             _write(p, new_value)
             self.state[id(p)] = new_state
@@ -102,3 +107,159 @@ class SGD(Optimizer):
             state["momentum_buffer"] = buf
             g = g + self.momentum * buf if self.nesterov else buf
         return p.data - self.lr * g, state
+
+
+def _check(name: str, lr: float, eps: float, betas: tuple[float, float] | None = None, wd: float = 0.0) -> None:
+    if lr < 0 or eps < 0 or wd < 0:
+        raise ValueError(f"{name}: lr, eps and weight_decay must be >= 0, got {lr}, {eps}, {wd}")
+    if betas is not None and not all(0.0 <= b < 1.0 for b in betas):
+        raise ValueError(f"{name}: betas must be in [0, 1), got {betas}")
+
+
+def _sqrt(x: Any) -> Any:
+    return np.sqrt(x) if isinstance(x, np.ndarray) else math.sqrt(x)
+
+
+class Adam(Optimizer):
+    """Adam, PyTorch's rule (weight decay added to the gradient, "L2")::
+
+        g = grad + weight_decay * p
+        m = b1 m + (1 - b1) g;   v = b2 v + (1 - b2) g**2      (v_max = max(v_max, v) with amsgrad)
+        p = p - lr / (1 - b1**t) * m / (sqrt(v) / sqrt(1 - b2**t) + eps)
+    """
+
+    decoupled = False
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False) -> None:
+        _check(type(self).__name__, lr, eps, betas, weight_decay)
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad))
+
+    def _update(self, p, g, state):
+        b1, b2 = self.betas
+        data = p.data
+        if self.weight_decay:
+            if self.decoupled:
+                data = data * (1 - self.lr * self.weight_decay)
+            else:
+                g = g + self.weight_decay * p.data
+        t = state.get("step", 0) + 1
+        m = b1 * state.get("exp_avg", 0.0) + (1 - b1) * g
+        v = b2 * state.get("exp_avg_sq", 0.0) + (1 - b2) * g * g
+        state.update(step=t, exp_avg=m, exp_avg_sq=v)
+        if self.amsgrad:
+            v = np.maximum(state.get("max_exp_avg_sq", 0.0), v)
+            state["max_exp_avg_sq"] = v
+        denom = _sqrt(v) / math.sqrt(1 - b2**t) + self.eps
+        return data - (self.lr / (1 - b1**t)) * m / denom, state
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), PyTorch's rule:
+    p = p * (1 - lr * weight_decay), then the Adam step without decay. Default
+    weight_decay=0.01."""
+
+    decoupled = True
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.01, amsgrad: bool = False) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+
+
+class RMSprop(Optimizer):
+    """RMSprop, PyTorch's rule::
+
+        g = grad + weight_decay * p
+        s = alpha s + (1 - alpha) g**2
+        (centered: a = alpha a + (1 - alpha) g;  s_hat = s - a**2, else s_hat = s)
+        d = g / (sqrt(s_hat) + eps)
+        buf = momentum buf + d;  p = p - lr buf      (p = p - lr d without momentum)
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False) -> None:
+        _check("RMSprop", lr, eps, None, weight_decay)
+        if not 0.0 <= alpha <= 1.0 or momentum < 0:
+            raise ValueError(f"RMSprop: alpha must be in [0, 1] and momentum >= 0, got {alpha}, {momentum}")
+        super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                                      momentum=momentum, centered=centered))
+
+    def _update(self, p, g, state):
+        a = self.alpha
+        if self.weight_decay:
+            g = g + self.weight_decay * p.data
+        sq = a * state.get("square_avg", 0.0) + (1 - a) * g * g
+        state["square_avg"] = sq
+        if self.centered:
+            ga = a * state.get("grad_avg", 0.0) + (1 - a) * g
+            state["grad_avg"] = ga
+            sq = sq - ga * ga
+        d = g / (_sqrt(sq) + self.eps)
+        if self.momentum:
+            buf = self.momentum * state.get("momentum_buffer", 0.0) + d
+            state["momentum_buffer"] = buf
+            d = buf
+        return p.data - self.lr * d, state
+
+
+class _Scheduler:
+    def __init__(self, optimizer: Optimizer) -> None:
+        self.optimizer = optimizer
+        self.base_lr = optimizer.lr
+        self.last_epoch = 0
+
+    def step(self) -> None:
+        """Advance one epoch and set the optimizer's learning rate."""
+        self.last_epoch += 1
+        self.optimizer.lr = self.get_lr()
+
+    def get_lr(self) -> float:
+        raise NotImplementedError
+
+
+class StepLR(_Scheduler):
+    """lr = base_lr * gamma ** (epoch // step_size)."""
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
+        if step_size < 1:
+            raise ValueError(f"StepLR: step_size must be >= 1, got {step_size}")
+        super().__init__(optimizer)
+        self.step_size, self.gamma = step_size, gamma
+
+    def get_lr(self) -> float:
+        return self.base_lr * self.gamma ** (self.last_epoch // self.step_size)
+
+
+class CosineAnnealingLR(_Scheduler):
+    """lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * epoch / T_max)) / 2."""
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:  # noqa: N803
+        if T_max < 1:
+            raise ValueError(f"CosineAnnealingLR: T_max must be >= 1, got {T_max}")
+        super().__init__(optimizer)
+        self.T_max, self.eta_min = T_max, eta_min
+
+    def get_lr(self) -> float:
+        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+
+
+def clip_grad_norm_(params: Iterable[Any], max_norm: float, norm_type: float = 2.0) -> float:
+    """Scale all gradients together so their joint norm is at most ``max_norm``
+    (coefficient max_norm / (norm + 1e-6), as PyTorch). Returns the norm before clipping."""
+    params = [p for p in params if _grad_of(p) is not None]
+    if not params:
+        return 0.0
+    grads = [np.asarray(_grad_of(p), dtype=np.float64) for p in params]
+    if norm_type == math.inf:
+        total = max(float(np.max(np.abs(g))) for g in grads)
+    else:
+        total = float(sum(np.sum(np.abs(g) ** norm_type) for g in grads) ** (1.0 / norm_type))
+    coef = max_norm / (total + 1e-6)
+    if coef < 1:
+        for p in params:
+            if isinstance(p, Value):
+                p.grad *= coef
+            else:
+                p.grad = Tensor._wrap((p.grad.data * coef).astype(p.grad.dtype))
+    return total

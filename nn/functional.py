@@ -1,0 +1,182 @@
+"""``nn.functional`` (import as ``F``): PyTorch's functional names and defaults.
+
+Activations, layers as functions (``linear dropout layer_norm batch_norm
+embedding conv2d max_pool2d avg_pool2d``) and every loss (re-exported from
+``nn.losses``), each loss with ``reduction="mean"|"sum"|"none"``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Tensor, default_generator
+from nn.conv import avg_pool2d, conv2d, max_pool2d
+from nn.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+)
+
+__all__ = [
+    "relu", "sigmoid", "tanh", "leaky_relu", "gelu", "silu", "softplus", "elu", "softmax",
+    "log_softmax", "swiglu", "linear", "dropout", "layer_norm", "batch_norm", "embedding",
+    "conv2d", "max_pool2d", "avg_pool2d",
+    "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "hinge_loss", "cross_entropy", "nll_loss", "kl_div",
+]
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0)."""
+    return x.relu()
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """1 / (1 + e**-x), stable for any input."""
+    return x.sigmoid()
+
+
+def tanh(x: Tensor) -> Tensor:
+    """tanh(x) = 2 sigmoid(2x) - 1."""
+    return x.tanh()
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x where x > 0, else negative_slope * x."""
+    return x.leaky_relu(negative_slope)
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x); ``approximate="tanh"`` for the tanh approximation."""
+    return x.gelu(approximate)
+
+
+def silu(x: Tensor) -> Tensor:
+    """x * sigmoid(x) (also called swish)."""
+    return x.silu()
+
+
+def softplus(x: Tensor) -> Tensor:
+    """log(1 + e**x), stable for any input."""
+    return x.softplus()
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x where x > 0, else alpha * (e**x - 1)."""
+    return x.elu(alpha)
+
+
+def softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """e**x / sum(e**x) along ``axis``."""
+    return x.softmax(axis)
+
+
+def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+    """x - logsumexp(x) along ``axis``, computed stably."""
+    return x.log_softmax(axis)
+
+
+def swiglu(x: Tensor, w: Tensor, v: Tensor) -> Tensor:
+    """SiLU(x W^T) * (x V^T): the gated unit of Shazeer's "GLU Variants" (no biases)."""
+    return linear(x, w).silu() * linear(x, v)
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x @ weight.T + bias, with weight of shape (out_features, in_features)."""
+    if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
+        raise ValueError(
+            f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features, "
+            f"but the weight {weight.shape} expects {weight.shape[-1]}"
+        )
+    out = x @ weight.T
+    return out if bias is None else out + bias
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Zero each element with probability p and scale the rest by 1 / (1 - p)
+    (inverted dropout); the identity when not training."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * 0.0
+    keep = default_generator().random(x.shape) >= p
+    return x * Tensor._wrap((keep / (1.0 - p)).astype(x.dtype))
+
+
+def layer_norm(x: Tensor, normalized_shape: Any, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """(x - mean) / sqrt(var + eps) over the last ``len(normalized_shape)`` axes,
+    then ``* weight + bias``."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(x.shape[x.ndim - len(shape):]) != shape:
+        raise ValueError(f"layer_norm: input of shape {x.shape} does not end in normalized_shape {shape}")
+    axes = tuple(range(x.ndim - len(shape), x.ndim))
+    centred = x - x.mean(axis=axes, keepdims=True)
+    var = (centred * centred).mean(axis=axes, keepdims=True)
+    out = centred / (var + eps).sqrt()
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (axis 1) of (N, C) or (N, C, L) input. In training,
+    use the batch's statistics and update the running ones in place (the
+    running variance with the unbiased estimate, as PyTorch); else use the
+    running statistics."""
+    if x.ndim not in (2, 3):
+        raise ValueError(f"batch_norm: expected (N, C) or (N, C, L) input, got shape {x.shape}")
+    axes = (0,) if x.ndim == 2 else (0, 2)
+    shape = (1, x.shape[1]) + ((1,) if x.ndim == 3 else ())
+    if training:
+        n = x.size // x.shape[1]
+        if n < 2:
+            raise ValueError(f"batch_norm: training needs more than one value per channel, got input {x.shape}")
+        mean = x.mean(axis=axes, keepdims=True)
+        centred = x - mean
+        var = (centred * centred).mean(axis=axes, keepdims=True)
+        if running_mean is not None and running_var is not None:
+            m = momentum
+            new_mean = (1 - m) * running_mean.data + m * mean.data.reshape(-1)
+            new_var = (1 - m) * running_var.data + m * var.data.reshape(-1) * n / (n - 1)
+            running_mean.data[...] = new_mean
+            running_var.data[...] = new_var
+            running_mean._version[0] += 1
+            running_var._version[0] += 1
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: evaluation needs running statistics")
+        centred = x - running_mean.reshape(shape)
+        var = running_var.reshape(shape)
+    out = centred / (var + eps).sqrt()
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def embedding(idx: Any, weight: Tensor) -> Tensor:
+    """Rows of ``weight`` picked by the integer indices ``idx`` (any shape)."""
+    index = np.asarray(idx.data if isinstance(idx, Tensor) else idx)
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"embedding: indices must be integers, got dtype {index.dtype}")
+    n = weight.shape[0]
+    if index.size and (index.min() < 0 or index.max() >= n):
+        bad = index[(index < 0) | (index >= n)].ravel()[0]
+        raise IndexError(f"embedding: index {bad} is out of range for {n} embeddings")
+    return weight[index]

@@ -1,0 +1,283 @@
+"""Loss functions (``F.mse_loss`` ...) and their modules (``nn.MSELoss`` ...),
+with PyTorch's argument order, defaults and ``reduction="mean"|"sum"|"none"``.
+
+Which loss for which task (as in the course notes):
+regression -- squared error (``mse_loss``) or, with outliers, ``huber_loss``;
+binary classification -- ``binary_cross_entropy(_with_logits)`` or ``hinge_loss``;
+multi-class -- ``cross_entropy`` (= ``nll_loss`` of ``log_softmax``) and ``kl_div``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd import Function, Tensor, maximum, where
+from autograd.function import const
+from nn.module import Module
+
+__all__ = [
+    "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "hinge_loss", "cross_entropy", "nll_loss", "kl_div",
+    "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "HingeLoss",
+    "CrossEntropyLoss", "NLLLoss", "KLDivLoss",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"{op}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+
+
+def _pair(input: Tensor, target: Any, op: str) -> tuple[Tensor, Tensor]:  # noqa: A002
+    if not isinstance(target, Tensor):
+        target = Tensor._wrap(np.asarray(target, dtype=input.dtype))
+    if target.shape != input.shape:
+        raise ValueError(f"{op}: input shape {input.shape} and target shape {target.shape} differ")
+    if target.dtype != input.dtype and target.dtype.kind in "biu":
+        target = target.astype(input.dtype)
+    return input, target
+
+
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Squared error (x - y)**2;  d/dx = 2 (x - y)."""
+    x, y = _pair(input, target, "mse_loss")
+    d = x - y
+    return _reduce(d * d, reduction, "mse_loss")
+
+
+def l1_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Absolute error |x - y|;  d/dx = sign(x - y)."""
+    x, y = _pair(input, target, "l1_loss")
+    return _reduce((x - y).abs(), reduction, "l1_loss")
+
+
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:  # noqa: A002
+    """0.5 d**2 where |d| < delta, else delta (|d| - delta / 2), with d = x - y:
+    squared near the target, linear far away, so outliers pull less."""
+    if delta <= 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    x, y = _pair(input, target, "huber_loss")
+    d = x - y
+    a = d.abs()
+    loss = where(a.data < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
+    return _reduce(loss, reduction, "huber_loss")
+
+
+class _BinaryCrossEntropy(Function):
+    """L = -(y log p + (1 - y) log(1 - p)), logs clamped at -100 as PyTorch;
+    dL/dp = (p - y) / max(p (1 - p), 1e-12),  dL/dy = log(1 - p) - log(p)"""
+
+    @staticmethod
+    def forward(p, y):
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(p), -100)
+            log_q = np.maximum(np.log1p(-p), -100)
+        return -(y * log_p + (1 - y) * log_q)
+
+    @staticmethod
+    def backward(ctx, g):
+        p, y = ctx.inputs
+        gp = g * (p - y) / maximum(p * (1.0 - p), 1e-12) if ctx.needs_input_grad[0] else None
+        gy = None
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore"):
+                logit = np.maximum(np.log1p(-p.data), -100) - np.maximum(np.log(p.data), -100)
+            gy = g * const(logit.astype(p.dtype))
+        return gp, gy
+
+
+def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """Cross-entropy of probabilities p in [0, 1] against labels y in [0, 1]."""
+    p, y = _pair(input, target, "binary_cross_entropy")
+    if p.size and (p.data.min() < 0 or p.data.max() > 1):
+        raise ValueError("binary_cross_entropy: input must be probabilities in [0, 1]; "
+                         "for raw scores use binary_cross_entropy_with_logits")
+    return _reduce(_BinaryCrossEntropy.apply(p, y), reduction, "binary_cross_entropy")
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """BCE of sigmoid(z), computed as softplus(z) - z y: stable for any logit;
+    d/dz = sigmoid(z) - y."""
+    z, y = _pair(input, target, "binary_cross_entropy_with_logits")
+    return _reduce(z.softplus() - z * y, reduction, "binary_cross_entropy_with_logits")
+
+
+def hinge_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """max(0, 1 - y s) for scores s and labels y in {-1, +1}: zero once the
+    margin is at least 1 (the SVM loss)."""
+    s, y = _pair(input, target, "hinge_loss")
+    bad = ~np.isin(y.data, (-1, 1))
+    if bad.any():
+        raise ValueError(f"hinge_loss: labels must be -1 or +1, got {y.data[bad].ravel()[0].item():g}")
+    return _reduce((1.0 - y * s).relu(), reduction, "hinge_loss")
+
+
+def _class_last(x: Tensor) -> Tensor:
+    """(N, C, d1, ...) -> (N * d1 * ..., C)."""
+    if x.ndim <= 2:
+        return x
+    order = (0, *range(2, x.ndim), 1)
+    return x.permute(*order).reshape(-1, x.shape[1])
+
+
+def _pick(log_probs: Tensor, target: Any, op: str) -> tuple[Tensor, tuple]:
+    """-log_probs at the target classes, per sample, and the per-sample shape."""
+    idx = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if log_probs.ndim == 1:
+        log_probs, idx = log_probs.unsqueeze(0), idx.reshape(1)
+        sample_shape: tuple = ()
+    else:
+        sample_shape = (log_probs.shape[0], *log_probs.shape[2:])
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{op}: class-index targets must be integers, got dtype {idx.dtype}")
+    if idx.shape != (sample_shape or (1,)):
+        raise ValueError(f"{op}: target shape {idx.shape} does not match input {log_probs.shape}: "
+                         f"expected {sample_shape or ()}")
+    n_classes = log_probs.shape[1]
+    if idx.size and (idx.min() < 0 or idx.max() >= n_classes):
+        bad = idx[(idx < 0) | (idx >= n_classes)].ravel()[0]
+        raise IndexError(f"{op}: target class {bad} is out of range for {n_classes} classes")
+    flat = _class_last(log_probs)
+    picked = -flat[np.arange(flat.shape[0]), idx.reshape(-1)]
+    return picked.reshape(sample_shape), flat
+
+
+def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
+    """-log_probs[target] per sample: the negative log-likelihood of the true class."""
+    if input.ndim == 0:
+        raise ValueError("nll_loss: input must have a class axis")
+    picked, _ = _pick(input, target, "nll_loss")
+    return _reduce(picked, reduction, "nll_loss")
+
+
+def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: A002
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Softmax cross-entropy of logits (N, C[, d...]) or (C,) against class
+    indices, or against class probabilities of the logits' shape.
+    ``label_smoothing`` eps mixes the target with the uniform distribution:
+    loss = (1 - eps) * nll + eps * mean over classes of -log_softmax."""
+    if input.ndim == 0:
+        raise ValueError("cross_entropy: input must have a class axis")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    axis = 0 if input.ndim == 1 else 1
+    log_probs = input.log_softmax(axis)
+    n_classes = input.shape[axis]
+    is_probs = isinstance(target, Tensor) and target.dtype.kind == "f" or (
+        not isinstance(target, Tensor) and np.asarray(target).dtype.kind == "f")
+    if is_probs:
+        _, t = _pair(input, target, "cross_entropy")
+        if label_smoothing:
+            t = t * (1.0 - label_smoothing) + label_smoothing / n_classes
+        loss = -(t * log_probs).sum(axis=axis)
+        return _reduce(loss, reduction, "cross_entropy")
+    picked, _ = _pick(log_probs, target, "cross_entropy")
+    if label_smoothing:
+        uniform = -log_probs.mean(axis=axis)
+        picked = picked * (1.0 - label_smoothing) + uniform * label_smoothing
+    return _reduce(picked, reduction, "cross_entropy")
+
+
+def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:  # noqa: A002
+    """KL(p || q) terms p (log p - log q), PyTorch's order: ``input`` is log q,
+    ``target`` is p (or log p with ``log_target=True``); terms with p = 0 are 0.
+    ``reduction="batchmean"`` divides the sum by the batch size (the true KL);
+    "mean" averages over all elements, as PyTorch does."""
+    log_q, p = _pair(input, target, "kl_div")
+    if log_target:
+        loss = p.exp() * (p - log_q)
+    else:
+        positive = p.data > 0
+        log_p = where(positive, p, 1.0).log()
+        loss = where(positive, p * (log_p - log_q), 0.0)
+    if reduction == "batchmean":
+        return loss.sum() * (1.0 / (input.shape[0] if input.ndim else 1))
+    return _reduce(loss, reduction, "kl_div")
+
+
+class _Loss(Module):
+    _fn: Any = None
+
+    def __init__(self, reduction: str = "mean") -> None:
+        super().__init__()
+        if reduction not in _REDUCTIONS + (("batchmean",) if type(self) is KLDivLoss else ()):
+            raise ValueError(f"{type(self).__name__}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+        self.reduction = reduction
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+        return type(self)._fn(input, target, reduction=self.reduction)
+
+    def extra_repr(self) -> str:
+        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+
+
+class MSELoss(_Loss):
+    """Mean squared error."""
+    _fn = staticmethod(mse_loss)
+
+
+class L1Loss(_Loss):
+    """Mean absolute error."""
+    _fn = staticmethod(l1_loss)
+
+
+class BCELoss(_Loss):
+    """Binary cross-entropy on probabilities."""
+    _fn = staticmethod(binary_cross_entropy)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross-entropy on logits (stable)."""
+    _fn = staticmethod(binary_cross_entropy_with_logits)
+
+
+class HingeLoss(_Loss):
+    """max(0, 1 - y s), labels in {-1, +1}."""
+    _fn = staticmethod(hinge_loss)
+
+
+class NLLLoss(_Loss):
+    """Negative log-likelihood of log-probabilities."""
+    _fn = staticmethod(nll_loss)
+
+
+class HuberLoss(_Loss):
+    """Squared near the target, linear beyond ``delta``."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction)
+        self.delta = delta
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+        return huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class CrossEntropyLoss(_Loss):
+    """Softmax cross-entropy on logits; class indices or probabilities."""
+
+    def __init__(self, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+        super().__init__(reduction)
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+        return cross_entropy(input, target, reduction=self.reduction, label_smoothing=self.label_smoothing)
+
+
+class KLDivLoss(_Loss):
+    """KL divergence; input is log q, target is p. Use reduction="batchmean"."""
+
+    def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__(reduction)
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+        return kl_div(input, target, reduction=self.reduction, log_target=self.log_target)

@@ -1,0 +1,93 @@
+"""Checkpoints: ``save(state_dict, path)`` and ``load(path)``, as ``.npz``.
+
+Never pickle: arrays are read with ``allow_pickle=False``, so loading a file
+can never run code. Writes are atomic (a temporary file in the same folder,
+then a rename), so a crash never leaves a half-written checkpoint. A file that
+is not a glassgrad checkpoint is refused with a message naming it and why.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["save", "load", "CheckpointError", "MAX_CHECKPOINT_BYTES"]
+
+_MARKER = "__glassgrad__"
+_FORMAT = 1
+MAX_CHECKPOINT_BYTES = 4 * 1024**3  # declared uncompressed size beyond which a file is refused
+
+
+class CheckpointError(ValueError):
+    """The file is not a readable glassgrad checkpoint."""
+
+
+def save(state_dict: Mapping[str, Any], path: str | os.PathLike, metadata: Mapping[str, Any] | None = None) -> None:
+    """Write ``state_dict`` (names to arrays or Tensors) to ``path`` atomically.
+    ``metadata``: optional JSON-serialisable values stored beside the arrays."""
+    path = Path(path)
+    arrays: dict[str, np.ndarray] = {}
+    for name, value in state_dict.items():
+        if not isinstance(name, str) or name.startswith("__"):
+            raise ValueError(f"save: invalid parameter name {name!r}")
+        arr = np.asarray(getattr(value, "data", value))
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"save: {name!r} has dtype {arr.dtype}; only numeric arrays are saved")
+        arrays[name] = arr
+    header = {"format": _FORMAT, "metadata": dict(metadata or {})}
+    arrays[_MARKER] = np.array(json.dumps(header))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load(path: str | os.PathLike, with_metadata: bool = False) -> Any:
+    """Read a checkpoint written by ``save``: the state dict (names to numpy
+    arrays), or ``(state_dict, metadata)`` with ``with_metadata=True``."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"load: no checkpoint at {path}")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            declared = sum(info.file_size for info in zf.infolist())
+            if declared > MAX_CHECKPOINT_BYTES:
+                raise CheckpointError(f"load: {path} declares {declared} bytes uncompressed, more than the "
+                                      f"{MAX_CHECKPOINT_BYTES} allowed (a zip bomb?)")
+            bad = zf.testzip()
+            if bad is not None:
+                raise CheckpointError(f"load: {path} is corrupt (member {bad} fails its checksum)")
+    except zipfile.BadZipFile as e:
+        raise CheckpointError(f"load: {path} is not a glassgrad checkpoint (not an .npz/zip file: {e})") from None
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            if _MARKER not in npz.files:
+                raise CheckpointError(f"load: {path} is an .npz file but not a glassgrad checkpoint "
+                                      f"(no {_MARKER} entry)")
+            header = json.loads(str(npz[_MARKER]))
+            state = {name: npz[name] for name in npz.files if name != _MARKER}
+    except CheckpointError:
+        raise
+    except ValueError as e:
+        if "allow_pickle" in str(e) or "Object arrays" in str(e):
+            raise CheckpointError(f"load: {path} contains pickled objects, which glassgrad never loads") from None
+        raise CheckpointError(f"load: {path} could not be read: {e}") from None
+    except (OSError, EOFError, zipfile.BadZipFile, json.JSONDecodeError) as e:
+        raise CheckpointError(f"load: {path} could not be read: {e}") from None
+    if not isinstance(header, dict) or header.get("format") != _FORMAT:
+        raise CheckpointError(f"load: {path} has an unknown checkpoint format {header!r}")
+    return (state, header.get("metadata", {})) if with_metadata else state

@@ -1,0 +1,140 @@
+"""nn on Tensors: layers and losses against numpy references and gradcheck,
+Module state dicts, optimizers against closed-form references, checkpoints."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+from nn import functional as F
+
+RNG = np.random.default_rng(0)
+
+
+def f64(shape, requires_grad=True, scale=1.0):
+    return ag.Tensor(RNG.standard_normal(shape) * scale, requires_grad=requires_grad)
+
+
+# -- layers ------------------------------------------------------------------------
+def test_linear_matches_numpy_and_pytorch_layout():
+    layer = nn.Linear(4, 3)
+    assert layer.weight.shape == (3, 4) and layer.bias.shape == (3,)
+    bound = 1 / np.sqrt(4)
+    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.bias.data).max() <= bound
+    x = RNG.standard_normal((5, 4)).astype(np.float32)
+    np.testing.assert_allclose(layer(ag.Tensor(x)).data, x @ layer.weight.data.T + layer.bias.data, rtol=1e-6)
+    assert repr(layer) == "Linear(in_features=4, out_features=3, bias=True)"
+    with pytest.raises(ValueError, match=r"linear: input of shape \(5, 3\) has 3 features, but the weight \(3, 4\)"):
+        layer(ag.ones(5, 3))
+
+
+def test_sequential_names_children_like_pytorch():
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert "(1): ReLU()" in repr(model)
+    mlp = nn.MLP([2, 8, 8, 1], activation=nn.Tanh)
+    assert [type(m).__name__ for m in mlp] == ["Linear", "Tanh", "Linear", "Tanh", "Linear"]
+
+
+def test_layer_functions_gradcheck():
+    assert ag.gradcheck(F.linear, [f64((3, 4)), f64((2, 4)), f64((2,))])
+    assert ag.gradcheck(lambda x, w, b: F.layer_norm(x, 4, w, b), [f64((2, 3, 4)), f64((4,)), f64((4,))])
+
+
+def test_layer_norm_matches_numpy():
+    x = RNG.standard_normal((2, 3, 4))
+    ln = nn.LayerNorm(4)
+    out = ln(ag.Tensor(x)).data
+    ref = (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(out, ref, rtol=1e-6, atol=1e-6)
+    assert ag.gradgradcheck(lambda t: F.layer_norm(t, (3, 4)), [f64((2, 3, 4))])
+
+
+def test_batchnorm_training_and_running_stats():
+    bn = nn.BatchNorm1d(3)
+    x = RNG.standard_normal((8, 3)) * 2 + 1
+    out = bn(ag.Tensor(x)).data
+    np.testing.assert_allclose(out, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(bn.running_mean.data, 0.1 * x.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(bn.running_var.data, 0.9 + 0.1 * x.var(0, ddof=1), rtol=1e-5)
+    assert int(bn.num_batches_tracked.data) == 1
+    assert set(bn.state_dict()) == {"weight", "bias", "running_mean", "running_var", "num_batches_tracked"}
+    bn.eval()
+    out_eval = bn(ag.Tensor(x)).data
+    np.testing.assert_allclose(out_eval, (x - bn.running_mean.data) / np.sqrt(bn.running_var.data + 1e-5), rtol=1e-5)
+    assert ag.gradcheck(lambda t, w, b: F.batch_norm(t, None, None, w, b, training=True),
+                        [f64((6, 3)), f64((3,)), f64((3,))])
+
+
+def test_dropout_scales_and_is_identity_in_eval():
+    ag.manual_seed(0)
+    d = nn.Dropout(0.25)
+    out = d(ag.ones(1000)).data
+    assert set(np.unique(out)) <= {0.0, np.float32(1 / 0.75)}
+    assert 0.2 < np.mean(out == 0) < 0.3
+    d.eval()
+    assert np.array_equal(d(ag.ones(10)).data, np.ones(10))
+
+
+def test_embedding_lookup_gradient_and_range_check():
+    emb = nn.Embedding(5, 3)
+    idx = np.array([[0, 4], [4, 4]])
+    out = emb(idx)
+    np.testing.assert_array_equal(out.data, emb.weight.data[idx])
+    out.sum().backward()
+    np.testing.assert_array_equal(emb.weight.grad.data[:, 0], [1, 0, 0, 0, 3])
+    with pytest.raises(IndexError, match="embedding: index 5 is out of range for 5 embeddings"):
+        emb(np.array([5]))
+
+
+def _conv_reference(x, w, b, stride, padding):
+    x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    n, c, h, wd = x.shape
+    o, _, kh, kw = w.shape
+    oh, ow = (h - kh) // stride + 1, (wd - kw) // stride + 1
+    out = np.zeros((n, o, oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            patch = x[:, :, i * stride : i * stride + kh, j * stride : j * stride + kw]
+            out[:, :, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [1, 2, 3]))
+    return out + b[None, :, None, None]
+
+
+@pytest.mark.parametrize("stride,padding", [(1, 0), (2, 1), (1, 1)])
+def test_conv2d_matches_direct_loops_and_gradchecks(stride, padding):
+    x, w, b = f64((2, 2, 5, 5)), f64((3, 2, 3, 3)), f64((3,))
+    out = F.conv2d(x, w, b, stride=stride, padding=padding)
+    np.testing.assert_allclose(out.data, _conv_reference(x.data, w.data, b.data, stride, padding), rtol=1e-10)
+    small = [f64((1, 2, 4, 4)), f64((2, 2, 2, 2)), f64((2,))]
+    assert ag.gradcheck(lambda a, k, c: F.conv2d(a, k, c, stride=stride, padding=padding), small)
+    assert ag.gradgradcheck(lambda a, k: F.conv2d(a, k, stride=stride), small[:2])
+
+
+def test_pools_match_numpy_and_gradcheck():
+    x = RNG.permutation(64).reshape(1, 1, 8, 8).astype(np.float64)  # distinct values: no ties
+    mp = F.max_pool2d(ag.Tensor(x), 2).data
+    np.testing.assert_array_equal(mp, x.reshape(1, 1, 4, 2, 4, 2).max(axis=(3, 5)))
+    ap = F.avg_pool2d(ag.Tensor(x), 2).data
+    np.testing.assert_allclose(ap, x.reshape(1, 1, 4, 2, 4, 2).mean(axis=(3, 5)))
+    t = ag.Tensor(RNG.permutation(36).reshape(1, 1, 6, 6) / 10.0, requires_grad=True)
+    assert ag.gradcheck(lambda a: F.max_pool2d(a, 3, stride=2), [t])
+    assert ag.gradcheck(lambda a: F.avg_pool2d(a, 2, padding=1), [t])
+    with pytest.raises(ValueError, match="conv2d: input of shape"):
+        nn.Conv2d(3, 4, 3)(ag.ones(1, 2, 5, 5))
+
+
+def test_activation_modules_and_swiglu():
+    x = f64((2, 4))
+    for module, ref in [(nn.ReLU(), np.maximum(x.data, 0)), (nn.Tanh(), np.tanh(x.data)),
+                        (nn.LeakyReLU(0.2), np.where(x.data > 0, x.data, 0.2 * x.data)),
+                        (nn.Softmax(1), np.exp(x.data) / np.exp(x.data).sum(1, keepdims=True))]:
+        np.testing.assert_allclose(module(x).data, ref, rtol=1e-10)
+    sw = nn.SwiGLU(4, 6)
+    assert sw.w.shape == (6, 4) and sw.w2.shape == (4, 6)
+    xs = x.data.astype(np.float32)
+    h = xs @ sw.w.data.T
+    ref = ((h / (1 + np.exp(-h))) * (xs @ sw.v.data.T)) @ sw.w2.data.T
+    np.testing.assert_allclose(sw(ag.Tensor(xs)).data, ref, rtol=1e-5, atol=1e-6)
+    assert ag.gradcheck(F.swiglu, [f64((2, 3)), f64((4, 3)), f64((4, 3))])

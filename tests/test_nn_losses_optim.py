@@ -1,0 +1,332 @@
+"""Losses against numpy references (+ gradcheck), optimizers against
+hand-computed references, state dicts, checkpoints and the CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+from nn import functional as F
+
+RNG = np.random.default_rng(1)
+
+
+def f64(a, requires_grad=True):
+    return ag.Tensor(np.asarray(a, dtype=np.float64), requires_grad=requires_grad)
+
+
+def _log_softmax(z, axis=1):
+    z = z - z.max(axis, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis, keepdims=True))
+
+
+X = RNG.standard_normal((4, 3))
+Y = RNG.standard_normal((4, 3))
+P = 1 / (1 + np.exp(-X))
+LABELS = (RNG.random((4, 3)) > 0.5).astype(np.float64)
+SIGNS = 2 * LABELS - 1
+CLASSES = np.array([0, 2, 1, 2])
+PROBS = np.exp(_log_softmax(Y))
+
+LOSSES = [
+    ("mse", lambda x: F.mse_loss(x, Y, reduction="none"), (X - Y) ** 2),
+    ("l1", lambda x: F.l1_loss(x, Y, reduction="none"), np.abs(X - Y)),
+    ("huber", lambda x: F.huber_loss(x, Y, reduction="none", delta=0.7),
+     np.where(np.abs(X - Y) < 0.7, 0.5 * (X - Y) ** 2, 0.7 * (np.abs(X - Y) - 0.35))),
+    ("bce", lambda x: F.binary_cross_entropy(x.sigmoid(), LABELS, reduction="none"),
+     -(LABELS * np.log(P) + (1 - LABELS) * np.log(1 - P))),
+    ("bce_logits", lambda x: F.binary_cross_entropy_with_logits(x, LABELS, reduction="none"),
+     -(LABELS * np.log(P) + (1 - LABELS) * np.log(1 - P))),
+    ("hinge", lambda x: F.hinge_loss(x, SIGNS, reduction="none"), np.maximum(0, 1 - SIGNS * X)),
+    ("cross_entropy", lambda x: F.cross_entropy(x, CLASSES, reduction="none"),
+     -_log_softmax(X)[np.arange(4), CLASSES]),
+    ("cross_entropy_probs", lambda x: F.cross_entropy(x, PROBS, reduction="none"),
+     -(PROBS * _log_softmax(X)).sum(1)),
+    ("cross_entropy_smoothing", lambda x: F.cross_entropy(x, CLASSES, reduction="none", label_smoothing=0.2),
+     0.8 * -_log_softmax(X)[np.arange(4), CLASSES] + 0.2 * -_log_softmax(X).mean(1)),
+    ("nll", lambda x: F.nll_loss(x.log_softmax(1), CLASSES, reduction="none"),
+     -_log_softmax(X)[np.arange(4), CLASSES]),
+    ("kl_div", lambda x: F.kl_div(x.log_softmax(1), PROBS, reduction="none"),
+     PROBS * (np.log(PROBS) - _log_softmax(X))),
+]
+
+
+@pytest.mark.parametrize("name,fn,ref", LOSSES, ids=[l[0] for l in LOSSES])
+def test_loss_matches_numpy_and_gradchecks(name, fn, ref):
+    x = f64(X)
+    out = fn(x)
+    np.testing.assert_allclose(out.data, ref, rtol=1e-9, atol=1e-12)
+    assert ag.gradcheck(fn, [x])
+    for reduction, reduce in (("mean", np.mean), ("sum", np.sum)):
+        if name == "kl_div" and reduction == "mean":
+            continue
+        x2 = f64(X)
+        loss_fn = {"mse": F.mse_loss, "l1": F.l1_loss, "hinge": F.hinge_loss}.get(name)
+        if loss_fn is not None:
+            target = {"mse": Y, "l1": Y, "hinge": SIGNS}[name]
+            np.testing.assert_allclose(loss_fn(x2, target, reduction=reduction).item(), reduce(ref), rtol=1e-10)
+
+
+def test_kl_div_batchmean_and_zero_targets():
+    p = np.array([[0.5, 0.5, 0.0]])
+    logq = np.log(np.array([[0.25, 0.25, 0.5]]))
+    out = F.kl_div(f64(logq), p, reduction="batchmean")
+    assert out.item() == pytest.approx(np.log(2))
+    assert np.isfinite(F.kl_div(f64(logq), p, reduction="sum").item())
+
+
+def test_loss_input_errors():
+    with pytest.raises(IndexError, match="cross_entropy: target class 3 is out of range for 3 classes"):
+        F.cross_entropy(f64(X), np.array([0, 1, 2, 3]))
+    with pytest.raises(ValueError, match=r"cross_entropy: target shape \(3,\) does not match input \(4, 3\)"):
+        F.cross_entropy(f64(X), np.array([0, 1, 2]))
+    with pytest.raises(ValueError, match=r"mse_loss: input shape \(4, 3\) and target shape \(3,\) differ"):
+        F.mse_loss(f64(X), np.ones(3))
+    with pytest.raises(ValueError, match="hinge_loss: labels must be -1 or \\+1, got 0"):
+        F.hinge_loss(f64(X), LABELS)
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        nn.MSELoss(reduction="avg")
+
+
+def test_bce_clamps_like_pytorch_at_exact_zero_and_one():
+    p = f64([0.0, 1.0, 1.0, 0.0])
+    y = np.array([1.0, 0.0, 1.0, 0.0])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        loss = F.binary_cross_entropy(p, y, reduction="none")
+        loss.sum().backward()
+    np.testing.assert_allclose(loss.data, [100.0, 100.0, 0.0, 0.0])
+    assert np.all(np.isfinite(p.grad.data))
+
+
+def test_bce_with_logits_is_stable_for_huge_logits():
+    z = f64([1e4, -1e4, 3e4])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        loss = F.binary_cross_entropy_with_logits(z, np.array([0.0, 1.0, 1.0]), reduction="none")
+        loss.sum().backward()
+    np.testing.assert_allclose(loss.data, [1e4, 1e4, 0.0])
+    np.testing.assert_allclose(z.grad.data, [1.0, -1.0, 0.0])
+
+
+# -- optimizers --------------------------------------------------------------------------
+def _quadratic_steps(opt_factory, steps=5):
+    w = nn.Parameter(np.array([1.0, -2.0]))
+    opt = opt_factory([w])
+    for _ in range(steps):
+        opt.zero_grad()
+        (w * w).sum().backward()
+        opt.step()
+    return w.data
+
+
+def _adam_reference(w, lr, b1, b2, eps, wd, decoupled, steps=5):
+    m = v = 0
+    for t in range(1, steps + 1):
+        g = 2 * w
+        if wd and decoupled:
+            w = w * (1 - lr * wd)
+        elif wd:
+            g = g + wd * w
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        w = w - lr / (1 - b1**t) * m / (np.sqrt(v) / np.sqrt(1 - b2**t) + eps)
+    return w
+
+
+def test_adam_and_adamw_follow_pytorchs_rules():
+    w0 = np.array([1.0, -2.0])
+    got = _quadratic_steps(lambda p: nn.optim.Adam(p, lr=0.1, weight_decay=0.1))
+    np.testing.assert_allclose(got, _adam_reference(w0, 0.1, 0.9, 0.999, 1e-8, 0.1, False), rtol=1e-12)
+    got = _quadratic_steps(lambda p: nn.optim.AdamW(p, lr=0.1))
+    np.testing.assert_allclose(got, _adam_reference(w0, 0.1, 0.9, 0.999, 1e-8, 0.01, True), rtol=1e-12)
+
+
+def test_rmsprop_follows_pytorchs_rule():
+    w = np.array([1.0, -2.0])
+    sq, buf = 0.0, 0.0
+    for _ in range(5):
+        g = 2 * w
+        sq = 0.99 * sq + 0.01 * g * g
+        buf = 0.5 * buf + g / (np.sqrt(sq) + 1e-8)
+        w = w - 0.01 * buf
+    got = _quadratic_steps(lambda p: nn.optim.RMSprop(p, lr=0.01, momentum=0.5))
+    np.testing.assert_allclose(got, w, rtol=1e-12)
+
+
+def test_optimizers_update_value_parameters_too():
+    for make in (lambda p: nn.optim.Adam(p, lr=0.1), lambda p: nn.optim.RMSprop(p, lr=0.01)):
+        v = ag.Value(1.0)
+        opt = make([v])
+        (v * v).backward()
+        opt.step()
+        assert v.data < 1.0
+
+
+def test_step_is_all_or_nothing():
+    a = nn.Parameter(np.array([1.0]))
+    b = nn.Parameter(np.array([2.0]))
+    a.grad = ag.Tensor(np.array([1.0]))
+    b.grad = ag.Tensor(np.array([1.0, 2.0]))  # wrong shape: the step must fail without touching a
+    opt = nn.optim.SGD([a, b], lr=0.1)
+    with pytest.raises(ValueError):
+        opt.step()
+    assert a.data[0] == 1.0 and b.data[0] == 2.0
+
+
+def test_schedulers_and_clip_grad_norm():
+    opt = nn.optim.SGD([nn.Parameter(np.zeros(1))], lr=1.0)
+    step = nn.optim.StepLR(opt, step_size=2, gamma=0.5)
+    lrs = []
+    for _ in range(5):
+        step.step()
+        lrs.append(opt.lr)
+    assert lrs == [1.0, 0.5, 0.5, 0.25, 0.25]
+    opt2 = nn.optim.SGD([nn.Parameter(np.zeros(1))], lr=1.0)
+    cos = nn.optim.CosineAnnealingLR(opt2, T_max=4)
+    for _ in range(2):
+        cos.step()
+    assert opt2.lr == pytest.approx(0.5)
+    p = nn.Parameter(np.zeros(2))
+    p.grad = ag.Tensor(np.array([3.0, 4.0]))
+    assert nn.optim.clip_grad_norm_([p], 1.0) == pytest.approx(5.0)
+    np.testing.assert_allclose(np.linalg.norm(p.grad.data), 1.0, rtol=1e-5)
+
+
+# -- state dicts and checkpoints --------------------------------------------------------------
+def _model():
+    return nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.BatchNorm1d(4), nn.Linear(4, 2))
+
+
+def test_save_load_round_trip(tmp_path):
+    model = _model()
+    path = tmp_path / "model.npz"
+    nn.save(model.state_dict(), path)
+    other = _model()
+    other.load_state_dict(nn.load(path))
+    for (k, v), (k2, v2) in zip(model.state_dict().items(), other.state_dict().items()):
+        assert k == k2 and np.array_equal(v, v2)
+
+
+def test_load_state_dict_refuses_bad_keys_and_shapes_and_changes_nothing():
+    model = _model()
+    before = model.state_dict()
+    bad = dict(before)
+    bad["0.weight"] = np.zeros((5, 3))
+    bad["extra"] = np.zeros(1)
+    del bad["3.bias"]
+    with pytest.raises(RuntimeError) as info:
+        model.load_state_dict(bad)
+    text = str(info.value)
+    assert "0.weight: shape (5, 3) in the state dict, (4, 3) in the model" in text
+    assert "missing keys: 3.bias" in text and "unexpected keys: extra" in text
+    for k, v in model.state_dict().items():
+        assert np.array_equal(v, before[k])
+    cast = {k: v.astype(np.float64) for k, v in before.items()}
+    model.load_state_dict(cast)
+    assert model[0].weight.dtype == np.float32
+
+
+def test_hostile_checkpoints_are_refused_naming_the_file(tmp_path):
+    pickled = tmp_path / "pickled.npz"
+    # pretends to be a checkpoint (has the marker) but carries a pickled object array
+    np.savez(pickled, __glassgrad__=np.array('{"format": 1, "metadata": {}}'),
+             evil=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(nn.CheckpointError, match="pickled.npz contains pickled objects"):
+        nn.load(pickled)
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(RNG.bytes(1000))
+    with pytest.raises(nn.CheckpointError, match="junk.npz is not a glassgrad checkpoint"):
+        nn.load(junk)
+    foreign = tmp_path / "foreign.npz"
+    np.savez(foreign, w=np.zeros(3))
+    with pytest.raises(nn.CheckpointError, match="foreign.npz is an .npz file but not a glassgrad checkpoint"):
+        nn.load(foreign)
+    good = tmp_path / "good.npz"
+    nn.save(_model().state_dict(), good)
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(good.read_bytes()[:200])
+    with pytest.raises(nn.CheckpointError, match="truncated.npz"):
+        nn.load(truncated)
+    bomb = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("w.npy", b"\0" * (8 * 1024 * 1024))
+    from nn import serialization
+
+    old = serialization.MAX_CHECKPOINT_BYTES
+    serialization.MAX_CHECKPOINT_BYTES = 1024 * 1024
+    try:
+        with pytest.raises(nn.CheckpointError, match="bomb.npz declares 8388608 bytes"):
+            nn.load(bomb)
+    finally:
+        serialization.MAX_CHECKPOINT_BYTES = old
+
+
+def test_interrupted_save_leaves_previous_checkpoint(tmp_path, monkeypatch):
+    path = tmp_path / "ckpt.npz"
+    nn.save({"w": np.ones(3)}, path)
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", boom)
+    with pytest.raises(KeyboardInterrupt):
+        nn.save({"w": np.zeros(3)}, path)
+    monkeypatch.undo()
+    assert np.array_equal(nn.load(path)["w"], np.ones(3))
+    assert [p.name for p in tmp_path.iterdir()] == ["ckpt.npz"]
+
+
+def test_summary_table(capsys):
+    text = nn.summary(nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)), (5, 3))
+    assert "0 (Linear)" in text and "(5, 4)" in text and "Total params: 26" in text
+
+
+# -- training targets and the CLI ------------------------------------------------------------------
+def test_tensor_mlp_reaches_target_on_moons():
+    from nn.training import TrainConfig, train
+
+    result = train(TrainConfig(), quiet=True)
+    assert result["test_accuracy"] >= 0.99
+
+
+def test_digits_targets_mlp_and_cnn():
+    pytest.importorskip("sklearn")
+    from nn.training import TrainConfig, train
+
+    mlp = train(TrainConfig(dataset="digits", hidden=128, epochs=40, lr=0.002, dropout=0.2,
+                            label_smoothing=0.1), quiet=True)
+    assert mlp["test_accuracy"] >= 0.97
+    cnn = train(TrainConfig(dataset="digits", model="cnn", epochs=40, lr=0.002), quiet=True)
+    assert cnn["test_accuracy"] >= 0.98
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "nn.cli", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_cli_default_train_save_and_evaluate(tmp_path):
+    ckpt = tmp_path / "moons.npz"
+    out = _cli("train", "--save", str(ckpt))
+    assert out.returncode == 0, out.stderr
+    assert "test accuracy" in out.stdout and "100%" in out.stdout
+    acc = float(out.stdout.split("test accuracy")[1].split()[0])
+    assert acc >= 0.99
+    ev = _cli("evaluate", str(ckpt))
+    assert ev.returncode == 0 and f"test accuracy {acc:.3f}" in ev.stdout
+
+
+def test_cli_bad_arguments_and_files(tmp_path):
+    out = _cli("train", "--dataset", "mnist")
+    assert out.returncode == 2 and "invalid choice: 'mnist'" in out.stderr and "Traceback" not in out.stderr
+    out = _cli("train", "--model", "cnn")
+    assert out.returncode == 2 and "works only with --dataset digits" in out.stderr
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not a zip")
+    out = _cli("evaluate", str(junk))
+    assert out.returncode == 2 and "junk.npz is not a glassgrad checkpoint" in out.stderr
+    assert "Traceback" not in out.stderr
