@@ -330,3 +330,32 @@ def test_cli_bad_arguments_and_files(tmp_path):
     out = _cli("evaluate", str(junk))
     assert out.returncode == 2 and "junk.npz is not a glassgrad checkpoint" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_load_digits_without_scikit_learn_says_how_to_get_it(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_sklearn(name, *args, **kwargs):
+        if name.startswith("sklearn"):
+            raise ImportError("No module named 'sklearn'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_sklearn)
+    from nn.data import load_digits
+
+    with pytest.raises(ImportError, match="pip install scikit-learn"):
+        load_digits()
+
+
+def test_toy_datasets_have_sklearn_shapes():
+    from nn.data import make_blobs, make_circles, make_spirals
+
+    X, y = make_circles(101, noise=0.0, factor=0.5, random_state=0)
+    r = np.hypot(*X.T)
+    assert X.shape == (101, 2) and np.allclose(r[y == 0], 1.0) and np.allclose(r[y == 1], 0.5)
+    X, y = make_blobs(90, n_features=3, centers=4, random_state=0)
+    assert X.shape == (90, 3) and set(np.unique(y)) == {0, 1, 2, 3}
+    X, y = make_spirals(99, n_classes=3, random_state=0)
+    assert X.shape == (99, 2) and np.bincount(y).tolist() == [33, 33, 33]
