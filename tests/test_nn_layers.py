@@ -138,3 +138,24 @@ def test_activation_modules_and_swiglu():
     ref = ((h / (1 + np.exp(-h))) * (xs @ sw.v.data.T)) @ sw.w2.data.T
     np.testing.assert_allclose(sw(ag.Tensor(xs)).data, ref, rtol=1e-5, atol=1e-6)
     assert ag.gradcheck(F.swiglu, [f64((2, 3)), f64((4, 3)), f64((4, 3))])
+
+
+@pytest.mark.parametrize("fn,expected_std", [
+    (lambda t: nn.init.xavier_uniform_(t), np.sqrt(2 / (200 + 300))),
+    (lambda t: nn.init.xavier_normal_(t, gain=2.0), 2.0 * np.sqrt(2 / (200 + 300))),
+    (lambda t: nn.init.kaiming_uniform_(t, nonlinearity="relu"), np.sqrt(2 / 300)),
+    (lambda t: nn.init.kaiming_normal_(t, mode="fan_out", nonlinearity="relu"), np.sqrt(2 / 200)),
+])
+def test_initialisers_have_pytorchs_spread(fn, expected_std):
+    ag.manual_seed(0)
+    w = ag.Tensor(np.zeros((200, 300), np.float32), requires_grad=True)
+    assert fn(w) is w
+    assert w.data.std() == pytest.approx(expected_std, rel=0.02)
+    assert abs(w.data.mean()) < 0.05 * expected_std * 10
+
+
+def test_zeros_ones_and_fan_errors():
+    w = ag.Tensor(np.full((2, 3), 5.0))
+    assert nn.init.zeros_(w).data.sum() == 0 and nn.init.ones_(w).data.sum() == 6
+    with pytest.raises(ValueError, match="init: fan in and fan out need at least 2 dimensions"):
+        nn.init.xavier_uniform_(ag.zeros(3))
