@@ -3,6 +3,7 @@ and shapes, so a PyTorch user can write a training loop without reading docs."""
 
 from nn import data, functional, init, optim, scalar
 from nn.activations import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, SwiGLU, Tanh
+from nn.draw import draw_model
 from nn.layers import (
     MLP,
     AvgPool2d,
@@ -37,6 +38,6 @@ __all__ = [
     "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Identity",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "GELU", "SiLU", "Softplus", "ELU", "Softmax", "LogSoftmax", "SwiGLU",
     "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "HingeLoss", "CrossEntropyLoss", "NLLLoss",
-    "KLDivLoss", "save", "load", "CheckpointError", "summary",
+    "KLDivLoss", "save", "load", "CheckpointError", "summary", "draw_model",
     "data", "functional", "init", "optim", "scalar",
 ]

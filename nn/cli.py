@@ -60,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--save", metavar="PATH", help="write the trained weights to PATH (.npz)")
     train.add_argument("--samples", type=_positive_int, default=100, help="scalar engine: training points")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    graph = sub.add_parser(
+        "graph", help="draw an expression's graph with its gradients, e.g. graph \"tanh(x*w + b)\" --x 2 --w -3",
+        description="Draw the computation graph of a scalar expression after backward(). Give each variable "
+                    "as --NAME NUMBER. Only numbers, names, + - * / **, and the functions "
+                    "exp log sqrt tanh sigmoid relu leaky_relu gelu silu softplus are accepted.")
+    graph.add_argument("expression", help='e.g. "tanh(x*w + b)"')
+    graph.add_argument("-o", "--output", default="graph.svg", help="output file: .svg, or .dot for the source")
+    graph.add_argument("--rankdir", choices=["LR", "TB"], default="LR")
     evaluate = sub.add_parser("evaluate", help="load a checkpoint saved by train --save and report test accuracy")
     evaluate.add_argument("path", help="the .npz checkpoint")
     return parser
@@ -151,12 +159,59 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _variables(extra: list[str], parser: argparse.ArgumentParser) -> dict[str, float]:
+    """``--x 2 --w -3`` (or ``--x=2``) pairs after the expression."""
+    values: dict[str, float] = {}
+    i = 0
+    while i < len(extra):
+        item = extra[i]
+        if not item.startswith("--") or len(item) < 3:
+            parser.error(f"unrecognized argument {item!r}; give variables as --NAME NUMBER")
+        name, _, text = item[2:].partition("=")
+        if not text:
+            if i + 1 >= len(extra):
+                parser.error(f"--{name} needs a number")
+            text = extra[i + 1]
+            i += 1
+        if not name.isidentifier():
+            parser.error(f"--{name}: not a valid variable name")
+        try:
+            values[name] = float(text)
+        except ValueError:
+            parser.error(f"--{name}: expected a number, got {text!r}")
+        i += 1
+    return values
+
+
+def _graph(args: argparse.Namespace, extra: list[str], parser: argparse.ArgumentParser) -> int:
+    from autograd.expression import evaluate
+    from autograd.viz import RenderError, draw_graph, to_svg
+
+    try:
+        out = evaluate(args.expression, _variables(extra, parser))
+        out.label = "out"
+        out.backward()
+        picture = draw_graph(out, rankdir=args.rankdir)
+        text = picture.source if args.output.endswith(".dot") else to_svg(picture)
+    except (ValueError, ZeroDivisionError, RenderError) as e:
+        print(f"glassgrad: error: {e}", file=sys.stderr)
+        return 2
+    with open(args.output, "w", encoding="utf-8") as f:
+        f.write(text)
+    print(f"out = {out.data:.6g}; wrote {args.output}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
     if args.command is None:
         parser.print_help()
         return 0
+    if args.command == "graph":
+        return _graph(args, extra, parser)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "train":
         return _train(args, parser)
     return _evaluate(args)
