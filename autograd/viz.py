@@ -248,7 +248,8 @@ def backward_steps(root: Value | Tensor, rankdir: str = "LR") -> Iterator[GraphP
                         counts[id(p)] -= 1
                         if counts[id(p)] == 0:
                             ready.append(p)
-            yield draw_graph(root, rankdir=rankdir, highlight=node, grads=dict(grads), caption="\\l".join(lines) + "\\l")
+            caption = "\\l".join(lines) + "\\l"  # \l: left-justified lines in Graphviz labels
+            yield draw_graph(root, rankdir=rankdir, highlight=node, grads=dict(grads), caption=caption)
 
 
 def _fmt(g: Any) -> str:

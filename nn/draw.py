@@ -27,7 +27,8 @@ def draw_model(model: Module, input_shape: Sequence[int], rankdir: str = "TB") -
         def hook(mod, inputs, out):
             params = sum(int(np.prod(np.shape(p.data))) for p in mod._parameters.values() if p is not None)
             shape = tuple(out.shape) if isinstance(out, Tensor) else "?"
-            calls.append((names[id(mod)] or type(mod).__name__, repr(mod).split("\n")[0], f"{shape}  ({params:,} params)"))
+            name = names[id(mod)] or type(mod).__name__
+            calls.append((name, repr(mod).split("\n")[0], f"{shape}  ({params:,} params)"))
 
         removers.append(module.register_forward_hook(hook))
     was_training = model.training
