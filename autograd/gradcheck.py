@@ -31,6 +31,13 @@ class GradcheckError(RuntimeError):
     """Analytic and numeric derivatives disagree (the message has the table)."""
 
 
+def _name_of(fn: Any) -> str:
+    owner = getattr(fn, "__self__", None)  # e.g. Cube.apply -> "Cube.apply"
+    if isinstance(owner, type):
+        return f"{owner.__name__}.{fn.__name__}"
+    return getattr(fn, "__name__", "fn")
+
+
 def _flat_output(out: Any) -> Tensor:
     outs = (out,) if isinstance(out, Tensor) else tuple(o for o in out if o is not None)
     flat = [o.reshape(-1) for o in outs]
@@ -65,7 +72,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: floa
     differences are accurate; ``fn`` must accept float64 tensors.
     """
     xs, checked = _prepare(inputs)
-    label = name or getattr(fn, "__name__", "fn")
+    label = name or _name_of(fn)
     out = _flat_output(fn(*xs))
     m = out.size
     if m <= _FULL_JACOBIAN_LIMIT:
@@ -150,5 +157,5 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Sequence[Te
         gs = grad(list(res), targets, seeds, create_graph=True, allow_unused=True)
         return tuple(g if g is not None else Tensor(np.zeros_like(t.data)) for g, t in zip(gs, targets))
 
-    first_derivatives.__name__ = f"d/dx {getattr(fn, '__name__', 'fn')}"
+    first_derivatives.__name__ = f"d/dx {_name_of(fn)}"
     return gradcheck(first_derivatives, xs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)

@@ -137,7 +137,7 @@ def train(cfg: TrainConfig, quiet: bool = False) -> dict[str, Any]:
     loader = D.DataLoader(X_train, y_train, batch_size=cfg.batch_size, shuffle=True, seed=cfg.seed)
     history = []
     bar = tqdm(range(cfg.epochs), desc=f"train {cfg.model} on {cfg.dataset}", disable=quiet,
-               file=sys.stdout, ncols=96)
+               file=sys.stdout, ncols=96, mininterval=0.5)
     for _ in bar:
         total, count = 0.0, 0
         for xb, yb in loader:
