@@ -1,0 +1,149 @@
+"""``python -m benchmarks``: glassgrad side by side with its peers, in one run.
+
+Every (workload, engine) pair runs in its own subprocess (the PyPI package
+``autograd`` shares glassgrad's import name, so engines never share an
+interpreter), with the same BLAS/OpenMP thread count, the same seeds and a
+warm-up step. Rounds are interleaved across engines so that machine drift hits
+all of them alike. The table reports medians and the ratio to the workload's
+reference engine, and whether each target holds; ``--json`` writes it all.
+
+    python -m benchmarks                 # everything, 1 and 2 threads
+    python -m benchmarks --quick         # a short run
+    python -m benchmarks --only T1,T3s --threads 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+from benchmarks.workloads import WORKLOADS, build
+
+# workload -> (reference engine, target ratio of glassgrad to it, what is compared)
+TARGETS = {
+    "S1": ("micrograd", 0.5, "time"), "S2": ("micrograd", 0.5, "time"),
+    "T1": ("numpy", 1.3, "time"), "T2": ("numpy", 1.05, "time"),
+    "T3s": ("torch", 1.0, "time"), "T3l": ("numpy", 1.1, "time"),
+    "T4": ("numpy", 1.2, "memory"), "D1": ("torch", 1.0, "time"),
+}
+MODULES = {"glassgrad": "autograd", "numpy": "numpy", "torch": "torch", "micrograd": "micrograd", "mygrad": "mygrad"}
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def worker(workload: str, engine: str, reps: int, threads: int) -> dict:
+    if engine in ("torch",):
+        import torch
+
+        torch.set_num_threads(threads)
+    step, first = build(workload, engine)  # builds and runs the warm-up step
+    if workload == "T4":
+        before = _rss_mb()
+        for _ in range(20):
+            step()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return {"memory_mb": max(peak - before, 0.0), "first_loss": first}
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return {"times": times, "first_loss": first}
+
+
+def _run_worker(workload: str, engine: str, reps: int, threads: int) -> dict | None:
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        env[var] = str(threads)
+    cmd = [sys.executable, "-m", "benchmarks", "--worker", workload, engine, "--reps", str(reps),
+           "--threads", str(threads)]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
+    if done.returncode != 0:
+        print(f"  {workload}/{engine} failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _available(engine: str) -> bool:
+    return importlib.util.find_spec(MODULES[engine]) is not None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and repetitions")
+    parser.add_argument("--only", help="comma-separated workloads (default: all)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--json", default="bench-results.json", help="where to write the results")
+    parser.add_argument("--worker", nargs=2, metavar=("WORKLOAD", "ENGINE"), help=argparse.SUPPRESS)
+    parser.add_argument("--reps", type=int, default=5, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        print(json.dumps(worker(args.worker[0], args.worker[1], args.reps, args.threads[0])))
+        return 0
+
+    selected = args.only.split(",") if args.only else list(WORKLOADS)
+    rounds = 2 if args.quick else 3
+    results: dict = {"machine": {"python": platform.python_version(), "processor": platform.processor(),
+                                 "cpus": os.cpu_count()}, "quick": args.quick, "rows": []}
+    print(f"glassgrad benchmarks ({'quick' if args.quick else 'full'}): medians over {rounds} interleaved rounds")
+    for threads in args.threads:
+        for workload in selected:
+            description, engines = WORKLOADS[workload]
+            engines = [e for e in engines if _available(e)]
+            reps = {"S2": 2, "D1": 1, "T2": 3}.get(workload, 3 if args.quick else 10)
+            per_engine: dict[str, list[dict]] = {e: [] for e in engines}
+            for _ in range(1 if workload == "D1" and args.quick else rounds):
+                for engine in engines:
+                    out = _run_worker(workload, engine, reps, threads)
+                    if out is not None:
+                        per_engine[engine].append(out)
+            ref, target, kind = TARGETS[workload]
+            summary = {}
+            for engine, outs in per_engine.items():
+                if not outs:
+                    continue
+                if kind == "memory":
+                    value = statistics.median(o["memory_mb"] for o in outs)
+                else:
+                    value = statistics.median(t for o in outs for t in o["times"])
+                summary[engine] = {"value": value, "first_loss": outs[0]["first_loss"]}
+            base = summary.get(ref, {}).get("value")
+            ref_loss = summary.get("numpy" if "numpy" in summary else ref, {}).get("first_loss")
+            unit = "MB" if kind == "memory" else "s"
+            print(f"\n[{workload}] {description}  ({threads} thread{'s' if threads > 1 else ''})")
+            print(f"  {'engine':<10} {'median':>12} {'vs ' + ref:>14} {'first loss':>14}")
+            for engine, row in summary.items():
+                ratio = row["value"] / base if base else float("nan")
+                row["ratio"] = ratio
+                loss = row["first_loss"]
+                same = ""
+                if ref_loss is not None and loss == loss and ref_loss == ref_loss:
+                    same = "" if abs(loss - ref_loss) <= 1e-4 * max(1.0, abs(ref_loss)) else "  MISMATCH"
+                value = f"{row['value']:.4g} {unit}"
+                print(f"  {engine:<10} {value:>12} {ratio:>13.2f}x {loss:>14.6g}{same}")
+            ours = summary.get("glassgrad", {}).get("ratio")
+            verdict = "n/a (reference engine missing)" if ours is None or ours != ours else (
+                "met" if ours <= target else "MISSED")
+            print(f"  target: glassgrad <= {target}x {ref} -> {verdict}")
+            results["rows"].append({"workload": workload, "threads": threads, "description": description,
+                                    "reference": ref, "target": target, "kind": kind, "engines": summary,
+                                    "verdict": verdict})
+    with open(args.json, "w") as f:
+        json.dump(results, f, indent=2)
+    print(f"\nwrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
