@@ -10,10 +10,15 @@ A graph node is any object with this small protocol:
     called once per backward pass with the node's *total* gradient; runs hooks,
     stores ``.grad`` where the node keeps one, and returns the (possibly
     replaced) gradient that flows on to the parents.
-``_vjp(g, free)``
-    the local chain rule: a sequence of gradients, one per parent (``None``:
-    none); with ``free=True`` it also drops what the node saved for backward
-    (``retain_graph=False``), so a later pass through it raises.
+``_vjp(g)``
+    the local chain rule: a sequence of gradients, one per parent (``None``: none).
+``_release()``
+    drops what the node saved for backward (``retain_graph=False``), so that a
+    later pass through it raises. The driver releases all nodes together once
+    the pass has finished: an error half-way leaves the graph intact, and the
+    activations go back to the allocator at once (as a hand-written backward
+    would free them) instead of one by one while new gradients are allocated,
+    which made glibc return and re-fault the memory on every step.
 
 The backward driver (``run_backward``) is iterative (Kahn's algorithm on the
 reversed graph): a node is processed only when every consumer has added its
@@ -188,6 +193,8 @@ def run_backward(
             ready.append(r)
 
     free = not retain_graph
+    processed: list[Any] = []  # nodes to release when the pass is complete
+    owned: set[int] = set()  # nodes whose grad buffer the driver allocated itself
     prev_mode = _mode.enabled
     _mode.enabled = create_graph
     try:
@@ -203,7 +210,9 @@ def run_backward(
             if not parents:
                 continue
             if g is not None:
-                parent_grads = node._vjp(g, free)
+                parent_grads = node._vjp(g)
+                if free:
+                    processed.append(node)
             else:
                 parent_grads = ()
             for i, p in enumerate(parents):
@@ -213,11 +222,21 @@ def run_backward(
                 pg = parent_grads[i] if parent_grads else None
                 if pg is not None:
                     old = grads.get(pk)
-                    grads[pk] = pg if old is None else old + pg
+                    if old is None:
+                        grads[pk] = pg  # may be shared with other inputs: never written to
+                    elif pk in owned:
+                        old += pg  # our own sum buffer: accumulate in place, no temporary
+                        grads[pk] = old
+                    else:
+                        grads[pk] = old + pg
+                        if not create_graph:
+                            owned.add(pk)
                 left = counts[pk] - 1
                 counts[pk] = left
                 if left == 0:
                     ready.append(p)
     finally:
         _mode.enabled = prev_mode
+    for node in processed:
+        node._release()
     return captured

@@ -27,12 +27,14 @@ from typing import Any
 import numpy as np
 
 from autograd import engine
+from autograd.engine import _mode
 
 __all__ = ["Function", "Context", "anomaly_enabled"]
 
 # The Tensor class registers itself here when autograd.tensor is imported, so
 # that this module (and the ops built on it) never import tensor.py: no cycle.
 _Tensor: Any = None
+_new_tensor = object.__new__
 
 
 class _AnomalyMode(threading.local):
@@ -58,7 +60,7 @@ class Context:
         self.inputs = inputs
         self.out = out
         self.options = options
-        self.needs_input_grad = tuple(t.requires_grad for t in inputs)
+        self.needs_input_grad = tuple([t.requires_grad for t in inputs])
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -86,22 +88,33 @@ class Function:
     def apply(cls, *inputs: Any, **options: Any) -> Any:
         """Run ``forward`` on the inputs' arrays; record the node if needed."""
         T = _Tensor
-        inputs = tuple(t if isinstance(t, T) else T(t) for t in inputs)
+        for t in inputs:
+            if not isinstance(t, T):
+                inputs = tuple(t if isinstance(t, T) else T(t) for t in inputs)
+                break
         data = cls.forward(*[t.data for t in inputs], **options)
         if type(data) is not np.ndarray:
             data = np.asarray(data)
-        out = T._wrap(data)
-        if cls.returns_view:
-            out._version = inputs[0]._version
-        if engine._mode.enabled:
-            for t in inputs:
-                if t.requires_grad:
-                    out.requires_grad = True
-                    out._fn = cls
-                    out._parents = inputs
-                    out._options = options
-                    out._saved_versions = tuple([i._version[0] for i in inputs])
-                    break
+        # the hot path: build the output inline (this runs once per operation)
+        out = _new_tensor(T)
+        out.data = data
+        out.grad = None
+        out.name = ""
+        out._hooks = None
+        out._retains_grad = False
+        out._version = inputs[0]._version if cls.returns_view else [0]
+        if _mode.enabled and any(t.requires_grad for t in inputs):
+            out.requires_grad = True
+            out._fn = cls
+            out._parents = inputs
+            out._options = options
+            out._saved_versions = tuple([t._version[0] for t in inputs])
+        else:
+            out.requires_grad = False
+            out._fn = None
+            out._parents = ()
+            out._options = None
+            out._saved_versions = ()
         if _anomaly.enabled:
             _check_finite(cls.__name__, "forward", data, inputs)
         return out
@@ -159,7 +172,8 @@ def run_rule(node: Any, g: Any) -> tuple:
                 f"{name}.backward must return Tensors (or None), got {type(gi).__name__} "
                 f"for input {i}"
             )
-        if gi.shape != t.shape or gi.dtype != t.dtype:
+        gd, td = gi.data, t.data
+        if gd.shape != td.shape or gd.dtype != td.dtype:
             raise RuntimeError(
                 f"{name}.backward returned a gradient of shape {gi.shape} and dtype {gi.dtype} "
                 f"for input {i}, which has shape {t.shape} and dtype {t.dtype}"

@@ -127,18 +127,18 @@ class Tensor(TensorMethods):
                 self.grad = Tensor._wrap(self.grad.data + g.data)
         return g
 
-    def _vjp(self, g: Tensor, free: bool) -> tuple:
+    def _vjp(self, g: Tensor) -> tuple:
         if self._parents is _FREED:
             raise RuntimeError(
                 f"backward: trying to backward through the graph a second time: the saved "
                 f"tensors of {self._fn.__name__} (output shape {self.shape}) were freed by the "
                 "first backward(); pass retain_graph=True to the first call to keep them"
             )
-        grads = function.run_rule(self, g)
-        if free:
-            self._parents = _FREED
-            self._options = None
-        return grads
+        return function.run_rule(self, g)
+
+    def _release(self) -> None:
+        self._parents = _FREED
+        self._options = None
 
     # -- basic attributes -------------------------------------------------------
     @property

@@ -116,10 +116,8 @@ class Value:
             self.grad += g
         return g
 
-    def _vjp(self, g: float, free: bool) -> list[float]:
+    def _vjp(self, g: float) -> list[float]:
         local = self._local
-        if free:
-            self._local = None
         if local is None:
             raise RuntimeError(
                 f"backward: the graph through '{self._op}' (data={self.data:.6g}) was already "
@@ -127,6 +125,9 @@ class Value:
                 "time if you need to backpropagate through it again"
             )
         return [d * g for d in local]
+
+    def _release(self) -> None:
+        self._local = None
 
     # -- arithmetic ----------------------------------------------------------
     def __add__(self, other: Value | Number) -> Value:

@@ -378,3 +378,17 @@ def test_float32_in_float32_grads_out():
     loss = (x @ W).gelu().log_softmax(-1).mean() + W.var() + (W**2).sum().sqrt()
     loss.backward()
     assert loss.dtype == np.float32 and W.grad.dtype == np.float32
+
+
+def test_fused_backward_primitives_are_differentiable_to_third_order():
+    from autograd.ops import SigmoidGrad, TanhGrad
+
+    rng = np.random.default_rng(5)
+    for op in (TanhGrad, SigmoidGrad):
+        g = ag.Tensor(rng.standard_normal((2, 3)), requires_grad=True)
+        y = ag.Tensor(rng.uniform(-0.9, 0.9, (2, 3)), requires_grad=True)
+        assert ag.gradcheck(op.apply, [g, y])
+        assert ag.gradgradcheck(op.apply, [g, y])
+    x = ag.tensor(np.float64(0.3), requires_grad=True)
+    for fn in (lambda t: t.tanh(), lambda t: t.sigmoid()):
+        assert ag.gradgradcheck(lambda t: ag.grad(fn(t), t, create_graph=True)[0], [x])

@@ -1,7 +1,9 @@
 """The primitive operations: one small class each, ``forward`` on numpy arrays,
 ``backward`` on Tensors. Everything else in glassgrad is built from these."""
 
-from autograd.ops.activation import ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softplus, Tanh
+from autograd.ops.activation import (
+    ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SigmoidGrad, Softplus, Tanh, TanhGrad,
+)
 from autograd.ops.elementwise import (
     Abs,
     Add,
@@ -31,6 +33,6 @@ __all__ = [
     "Abs", "Add", "AddScalar", "BroadcastTo", "Cast", "Clip", "Concatenate", "Div", "ELU",
     "Erf", "Exp", "Getitem", "IndexAdd", "LeakyReLU", "Log", "LogSoftmax", "LogSumExp",
     "MatMul", "Max", "Maximum", "Min", "Minimum", "Mul", "MulScalar", "Neg", "Pad", "Permute",
-    "Pow", "PowScalar", "Prod", "ReLU", "Reshape", "Sigmoid", "Sign", "Softplus", "Sqrt", "Sum",
-    "SumTo", "Tanh", "Where",
+    "Pow", "PowScalar", "Prod", "ReLU", "Reshape", "Sigmoid", "SigmoidGrad", "Sign", "Softplus", "Sqrt",
+    "Sum", "SumTo", "Tanh", "TanhGrad", "Where",
 ]

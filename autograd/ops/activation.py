@@ -16,8 +16,25 @@ class Tanh(Function):
 
     @staticmethod
     def backward(ctx, g):
-        y = ctx.out
-        return (g * (1.0 - y * y),)
+        return (TanhGrad.apply(g, ctx.out),)
+
+
+class TanhGrad(Function):
+    """z = g * (1 - y**2), tanh's backward fused into one pass (one temporary
+    instead of four);  dz/dg = 1 - y**2,  dz/dy = -2 g y"""
+
+    @staticmethod
+    def forward(g, y):
+        out = np.multiply(y, y, out=np.empty_like(y))  # an array even for 0-d inputs
+        np.subtract(1, out, out=out)
+        np.multiply(g, out, out=out)
+        return out
+
+    @staticmethod
+    def backward(ctx, h):
+        g, y = ctx.inputs
+        need_g, need_y = ctx.needs_input_grad
+        return (h * (1.0 - y * y) if need_g else None), (h * g * y * -2.0 if need_y else None)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -35,8 +52,25 @@ class Sigmoid(Function):
 
     @staticmethod
     def backward(ctx, g):
-        y = ctx.out
-        return (g * y * (1.0 - y),)
+        return (SigmoidGrad.apply(g, ctx.out),)
+
+
+class SigmoidGrad(Function):
+    """z = g * y * (1 - y), sigmoid's backward fused into one pass;
+    dz/dg = y (1 - y),  dz/dy = g (1 - 2 y)"""
+
+    @staticmethod
+    def forward(g, y):
+        out = np.subtract(1, y, out=np.empty_like(y))
+        np.multiply(out, y, out=out)
+        np.multiply(out, g, out=out)
+        return out
+
+    @staticmethod
+    def backward(ctx, h):
+        g, y = ctx.inputs
+        need_g, need_y = ctx.needs_input_grad
+        return (h * y * (1.0 - y) if need_g else None), (h * g * (1.0 - 2.0 * y) if need_y else None)
 
 
 class ReLU(Function):
