@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 
-from autograd import engine
 from autograd.engine import _mode
 
 __all__ = ["Function", "Context", "anomaly_enabled"]

@@ -2,7 +2,15 @@
 ``backward`` on Tensors. Everything else in glassgrad is built from these."""
 
 from autograd.ops.activation import (
-    ELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SigmoidGrad, Softplus, Tanh, TanhGrad,
+    ELU,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    SigmoidGrad,
+    Softplus,
+    Tanh,
+    TanhGrad,
 )
 from autograd.ops.elementwise import (
     Abs,
