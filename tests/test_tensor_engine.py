@@ -391,4 +391,4 @@ def test_fused_backward_primitives_are_differentiable_to_third_order():
         assert ag.gradgradcheck(op.apply, [g, y])
     x = ag.tensor(np.float64(0.3), requires_grad=True)
     for fn in (lambda t: t.tanh(), lambda t: t.sigmoid()):
-        assert ag.gradgradcheck(lambda t: ag.grad(fn(t), t, create_graph=True)[0], [x])
+        assert ag.gradgradcheck(lambda t, fn=fn: ag.grad(fn(t), t, create_graph=True)[0], [x])
