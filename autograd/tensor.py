@@ -391,6 +391,9 @@ class Tensor(TensorMethods):
         """Matrix product with numpy's rules: 1-D operands are promoted and the
         added axis removed again, batch dimensions broadcast."""
         a, b = self, other if isinstance(other, Tensor) else _as_tensor(other, self)
+        ad, bd = a.data, b.data
+        if ad.ndim == 2 and bd.ndim == 2 and ad.shape[1] == bd.shape[0] and ad.dtype == bd.dtype:
+            return P.MatMul.apply(a, b)  # the common case, without the general checks below
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError(f"matmul: operands must have at least 1 dimension, got shapes {a.shape} and {b.shape}")
         k_a = a.shape[-1]

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Function, Tensor, maximum, where
+from autograd import Function, Tensor, is_grad_enabled, maximum, where
 from autograd.function import const
 from nn.module import Module
 
@@ -151,6 +151,46 @@ def _pick(log_probs: Tensor, target: Any, op: str) -> tuple[Tensor, tuple]:
     return picked.reshape(sample_shape), flat
 
 
+class _CrossEntropyIndices(Function):
+    """L_i = logsumexp(z_i) - z_i[t_i] per row of logits (N, C), then reduced;
+    dL_i/dz_i = softmax(z_i) - onehot(t_i)  (fused for speed and stability)"""
+
+    @staticmethod
+    def forward(z, target, reduction):
+        m = z.max(axis=1, keepdims=True)
+        shifted = z - m
+        lse = np.log(np.exp(shifted).sum(axis=1))
+        losses = lse - shifted[np.arange(len(z)), target]
+        if reduction == "mean":
+            return np.asarray(losses.mean(), dtype=z.dtype)
+        if reduction == "sum":
+            return np.asarray(losses.sum(), dtype=z.dtype)
+        return losses
+
+    @staticmethod
+    def backward(ctx, g):
+        (z,) = ctx.inputs
+        n, c = z.shape
+        if not is_grad_enabled():  # first order: one numpy pass; create_graph takes the Tensor path
+            p = np.exp(z.data - z.data.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+            p[np.arange(n), ctx.target] -= 1
+            if ctx.reduction == "none":
+                p *= g.data.reshape(n, 1)
+            else:
+                p *= g.data * (1.0 / n) if ctx.reduction == "mean" else g.data
+            return (const(p),)
+        onehot = np.zeros((n, c), dtype=z.dtype)
+        onehot[np.arange(n), ctx.target] = 1
+        if ctx.reduction == "none":
+            scale = g.reshape(n, 1)
+        elif ctx.reduction == "mean":
+            scale = g * (1.0 / n)
+        else:
+            scale = g
+        return ((z.softmax(1) - const(onehot)) * scale,)
+
+
 def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
     """-log_probs[target] per sample: the negative log-likelihood of the true class."""
     if input.ndim == 0:
@@ -170,7 +210,6 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: 
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     axis = 0 if input.ndim == 1 else 1
-    log_probs = input.log_softmax(axis)
     n_classes = input.shape[axis]
     is_probs = isinstance(target, Tensor) and target.dtype.kind == "f" or (
         not isinstance(target, Tensor) and np.asarray(target).dtype.kind == "f")
@@ -178,8 +217,14 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: 
         _, t = _pair(input, target, "cross_entropy")
         if label_smoothing:
             t = t * (1.0 - label_smoothing) + label_smoothing / n_classes
-        loss = -(t * log_probs).sum(axis=axis)
+        loss = -(t * input.log_softmax(axis)).sum(axis=axis)
         return _reduce(loss, reduction, "cross_entropy")
+    if input.ndim == 2 and not label_smoothing and reduction in _REDUCTIONS:
+        idx = np.asarray(target.data if isinstance(target, Tensor) else target)
+        if idx.dtype.kind in "iu" and idx.shape == (input.shape[0],) and (
+                not idx.size or (idx.min() >= 0 and idx.max() < n_classes)):
+            return _CrossEntropyIndices.apply(input, target=idx, reduction=reduction)  # the fused fast path
+    log_probs = input.log_softmax(axis)
     picked, _ = _pick(log_probs, target, "cross_entropy")
     if label_smoothing:
         uniform = -log_probs.mean(axis=axis)

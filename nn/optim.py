@@ -26,11 +26,12 @@ def _grad_of(p: Any) -> Any:
     return None if p.grad is None else p.grad.data
 
 
-def _write(p: Any, new: Any) -> None:
+def _apply_delta(p: Any, delta: Any) -> None:
+    """p <- p - delta, in place for Tensors (views of p stay valid)."""
     if isinstance(p, Value):
-        p.data = float(new)
+        p.data = float(p.data - delta)
     else:
-        np.copyto(p.data, new, casting="same_kind")  # in place: views of p stay valid
+        np.subtract(p.data, delta, out=p.data, casting="same_kind")
         p._version[0] += 1
 
 
@@ -69,13 +70,14 @@ class Optimizer:
             if np.shape(g) != np.shape(p.data):
                 raise ValueError(f"{type(self).__name__}.step: parameter {i} has shape {np.shape(p.data)} but its "
                                  f"gradient has shape {np.shape(g)}; nothing was updated")
-            new_value, new_state = self._update(p, g, dict(self.state.get(id(p), {})))
-            updates.append((p, new_value, new_state))
-        for p, new_value, new_state in updates:  # commit only when all succeeded
-            _write(p, new_value)
+            delta, new_state = self._update(p, g, dict(self.state.get(id(p), {})))
+            updates.append((p, delta, new_state))
+        for p, delta, new_state in updates:  # commit only when every update was computed
+            _apply_delta(p, delta)
             self.state[id(p)] = new_state
 
     def _update(self, p: Any, g: Any, state: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """Return (delta, new_state): the step is p <- p - delta."""
         raise NotImplementedError
 
 
@@ -106,7 +108,7 @@ class SGD(Optimizer):
             buf = buf.copy() if isinstance(buf, np.ndarray) else buf
             state["momentum_buffer"] = buf
             g = g + self.momentum * buf if self.nesterov else buf
-        return p.data - self.lr * g, state
+        return self.lr * g, state
 
 
 def _check(name: str, lr: float, eps: float, betas: tuple[float, float] | None = None, wd: float = 0.0) -> None:
@@ -138,10 +140,10 @@ class Adam(Optimizer):
 
     def _update(self, p, g, state):
         b1, b2 = self.betas
-        data = p.data
+        decay = 0.0
         if self.weight_decay:
             if self.decoupled:
-                data = data * (1 - self.lr * self.weight_decay)
+                decay = self.lr * self.weight_decay * p.data  # p * (1 - lr wd) = p - lr wd p
             else:
                 g = g + self.weight_decay * p.data
         t = state.get("step", 0) + 1
@@ -152,7 +154,7 @@ class Adam(Optimizer):
             v = np.maximum(state.get("max_exp_avg_sq", 0.0), v)
             state["max_exp_avg_sq"] = v
         denom = _sqrt(v) / math.sqrt(1 - b2**t) + self.eps
-        return data - (self.lr / (1 - b1**t)) * m / denom, state
+        return decay + (self.lr / (1 - b1**t)) * m / denom, state
 
 
 class AdamW(Adam):
@@ -200,7 +202,7 @@ class RMSprop(Optimizer):
             buf = self.momentum * state.get("momentum_buffer", 0.0) + d
             state["momentum_buffer"] = buf
             d = buf
-        return p.data - self.lr * d, state
+        return self.lr * d, state
 
 
 class _Scheduler:

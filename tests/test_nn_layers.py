@@ -159,3 +159,18 @@ def test_zeros_ones_and_fan_errors():
     assert nn.init.zeros_(w).data.sum() == 0 and nn.init.ones_(w).data.sum() == 6
     with pytest.raises(ValueError, match="init: fan in and fan out need at least 2 dimensions"):
         nn.init.xavier_uniform_(ag.zeros(3))
+
+
+def test_fused_linear_and_cross_entropy_match_the_composite_ops_to_second_order():
+    x, w, b = f64((5, 4)), f64((3, 4)), f64((3,))
+    fused = F.linear(x, w, b)
+    assert fused.grad_fn == "Linear"
+    np.testing.assert_allclose(fused.data, (x @ w.T + b).data, rtol=1e-12)
+    assert ag.gradgradcheck(F.linear, [x, w, b])
+    assert ag.gradgradcheck(F.linear, [f64((2, 2, 4)), w, b])  # batch dimensions
+    logits, target = f64((6, 4)), np.array([0, 3, 1, 1, 2, 0])
+    for reduction in ("mean", "sum", "none"):
+        fast = F.cross_entropy(logits, target, reduction=reduction)
+        slow = F.nll_loss(logits.log_softmax(1), target, reduction=reduction)
+        np.testing.assert_allclose(fast.data, slow.data, rtol=1e-12)
+        assert ag.gradgradcheck(lambda z, r=reduction: F.cross_entropy(z, target, reduction=r), [logits])

@@ -33,14 +33,14 @@ from autograd.ops.elementwise import (
     Sqrt,
     Where,
 )
-from autograd.ops.linalg import MatMul
+from autograd.ops.linalg import Linear, MatMul
 from autograd.ops.reduce import LogSumExp, Max, Min, Prod, Sum, SumTo
 from autograd.ops.shape import BroadcastTo, Concatenate, Getitem, IndexAdd, Pad, Permute, Reshape
 
 __all__ = [
     "Abs", "Add", "AddScalar", "BroadcastTo", "Cast", "Clip", "Concatenate", "Div", "ELU",
     "Erf", "Exp", "Getitem", "IndexAdd", "LeakyReLU", "Log", "LogSoftmax", "LogSumExp",
-    "MatMul", "Max", "Maximum", "Min", "Minimum", "Mul", "MulScalar", "Neg", "Pad", "Permute",
+    "Linear", "MatMul", "Max", "Maximum", "Min", "Minimum", "Mul", "MulScalar", "Neg", "Pad", "Permute",
     "Pow", "PowScalar", "Prod", "ReLU", "Reshape", "Sigmoid", "SigmoidGrad", "Sign", "Softplus", "Sqrt",
     "Sum", "SumTo", "Tanh", "TanhGrad", "Where",
 ]

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.function import Function
+from autograd.engine import is_grad_enabled
+from autograd.function import Function, const
 
 
 class MatMul(Function):
@@ -23,3 +24,31 @@ class MatMul(Function):
         ga = g @ b.swapaxes(-1, -2) if need_a else None
         gb = a.swapaxes(-1, -2) @ g if need_b else None
         return ga, gb
+
+
+class Linear(Function):
+    """Y = X W^T + b, fused (one matmul, the bias added in place) for speed;
+    dL/dX = G W,  dL/dW = G^T X,  dL/db = sum of G over the batch
+    (X of shape (..., in), W (out, in), b (out,))"""
+
+    @staticmethod
+    def forward(x, w, b):
+        out = np.matmul(x, w.T)
+        out += b
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w, b = ctx.inputs
+        need_x, need_w, need_b = ctx.needs_input_grad
+        if not is_grad_enabled():  # first order: plain numpy, no graph to build
+            gd = g.data
+            g2d = gd.reshape(-1, gd.shape[-1])
+            return (const(gd @ w.data) if need_x else None,
+                    const(g2d.T @ x.data.reshape(-1, x.data.shape[-1])) if need_w else None,
+                    const(g2d.sum(axis=0)) if need_b else None)
+        g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+        gx = g @ w if need_x else None
+        gw = g2.T @ (x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x) if need_w else None
+        gb = g2.sum(axis=0) if need_b else None
+        return gx, gw, gb
