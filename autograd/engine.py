@@ -197,11 +197,12 @@ def run_backward(
     owned: set[int] = set()  # nodes whose grad buffer the driver allocated itself
     prev_mode = _mode.enabled
     _mode.enabled = create_graph
+    pop_grad, get_grad, push_ready = grads.pop, grads.get, ready.append
     try:
         while ready:
             node = ready.pop()
             k = id(node)
-            g = grads.pop(k, None)  # freed as soon as it is used
+            g = pop_grad(k, None)  # freed as soon as it is used
             if g is not None:
                 g = node._receive_grad(g, accumulate)
                 if k in want:
@@ -214,14 +215,13 @@ def run_backward(
                 if free:
                     processed.append(node)
             else:
-                parent_grads = ()
-            for i, p in enumerate(parents):
+                parent_grads = (None,) * len(parents)
+            for p, pg in zip(parents, parent_grads):
                 if not p.requires_grad:
                     continue
                 pk = id(p)
-                pg = parent_grads[i] if parent_grads else None
                 if pg is not None:
-                    old = grads.get(pk)
+                    old = get_grad(pk)
                     if old is None:
                         grads[pk] = pg  # may be shared with other inputs: never written to
                     elif pk in owned:
@@ -233,8 +233,8 @@ def run_backward(
                             owned.add(pk)
                 left = counts[pk] - 1
                 counts[pk] = left
-                if left == 0:
-                    ready.append(p)
+                if not left:
+                    push_ready(p)
     finally:
         _mode.enabled = prev_mode
     for node in processed:

@@ -1,8 +1,8 @@
 """``Value``: a scalar that remembers how it was computed (micrograd-style).
 
-Each operation stores its inputs (``_prev``) and the *local derivatives* of its
-output with respect to each of them (``_local``), computed once in the forward
-pass. Back-propagation is then the chain rule and nothing else::
+Each operation stores its inputs (``_prev``, at most two) and the *local
+derivatives* of its output with respect to each of them (``_local``), computed
+once in the forward pass. Back-propagation is then the chain rule and nothing else::
 
     grad(parent) += local_derivative * grad(out)
 
@@ -77,87 +77,88 @@ class Value:
     d(output)/d(node); gradients accumulate across calls until ``zero_grad``.
     """
 
-    __slots__ = ("data", "grad", "label", "_parents", "_local", "_op")
+    # Inputs and local derivatives live in fixed slots (at most two inputs),
+    # not in tuples: one tracked object per operation instead of three, so the
+    # garbage collector runs three times less often while a graph is built.
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_da", "_db")
     requires_grad = True  # every Value is a graph node (engine protocol)
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = _as_float(data, "Value")
         self.grad = 0.0
         self.label = label
-        self._parents: tuple[Value, ...] = ()
-        self._local: tuple[float, ...] | None = ()
         self._op = ""
-
-    @classmethod
-    def _node(cls, data: float, prev: tuple, local: tuple, op: str) -> Value:
-        """Fast internal constructor: the output of one operation."""
-        out = _new(cls)
-        out.data = data
-        out.grad = 0.0
-        out.label = ""
-        out._op = op
-        if _mode.enabled:
-            out._parents = prev
-            out._local = local
-        else:  # no_grad: record nothing
-            out._parents = ()
-            out._local = ()
-        return out
+        self._a = self._b = None
+        self._da = self._db = 0.0
 
     @property
-    def _prev(self) -> tuple[Value, ...]:
-        """The inputs this Value was computed from (micrograd's name)."""
-        return self._parents
+    def _parents(self) -> tuple[Value, ...]:
+        """The inputs this Value was computed from (engine protocol)."""
+        a = self._a
+        if a is None:
+            return ()
+        b = self._b
+        return (a,) if b is None else (a, b)
+
+    _prev = _parents  # micrograd's name
+
+    @property
+    def _local(self) -> tuple[float, ...] | None:
+        """d(self)/d(input) for each input; None once backward() freed it."""
+        if self._da is None:
+            return None
+        if self._a is None:
+            return ()
+        return (self._da,) if self._b is None else (self._da, self._db)
 
     # -- engine protocol -----------------------------------------------------
-
     def _receive_grad(self, g: float, accumulate: bool) -> float:
         if accumulate:
             self.grad += g
         return g
 
-    def _vjp(self, g: float) -> list[float]:
-        local = self._local
-        if local is None:
+    def _vjp(self, g: float) -> tuple[float, ...]:
+        da = self._da
+        if da is None:
             raise RuntimeError(
                 f"backward: the graph through '{self._op}' (data={self.data:.6g}) was already "
                 "freed by an earlier backward(); call backward(retain_graph=True) the first "
                 "time if you need to backpropagate through it again"
             )
-        return [d * g for d in local]
+        return (da * g,) if self._b is None else (da * g, self._db * g)
 
     def _release(self) -> None:
-        self._local = None
+        self._da = self._db = None
 
     # -- arithmetic ----------------------------------------------------------
     def __add__(self, other: Value | Number) -> Value:
         """out = a + b;  d(out)/da = 1,  d(out)/db = 1"""
         if isinstance(other, Value):
-            return Value._node(self.data + other.data, (self, other), (1.0, 1.0), "+")
-        return Value._node(self.data + _as_float(other, "add"), (self,), (1.0,), "+")
+            return _binary(self.data + other.data, self, other, 1.0, 1.0, "+")
+        return _unary(self.data + _as_float(other, "add"), self, 1.0, "+")
 
     __radd__ = __add__
 
     def __neg__(self) -> Value:
         """out = -a;  d(out)/da = -1"""
-        return Value._node(-self.data, (self,), (-1.0,), "neg")
+        return _unary(-self.data, self, -1.0, "neg")
 
     def __sub__(self, other: Value | Number) -> Value:
         """out = a - b;  d(out)/da = 1,  d(out)/db = -1"""
         if isinstance(other, Value):
-            return Value._node(self.data - other.data, (self, other), (1.0, -1.0), "-")
-        return Value._node(self.data - _as_float(other, "sub"), (self,), (1.0,), "-")
+            return _binary(self.data - other.data, self, other, 1.0, -1.0, "-")
+        return _unary(self.data - _as_float(other, "sub"), self, 1.0, "-")
 
     def __rsub__(self, other: Number) -> Value:
         """out = c - a;  d(out)/da = -1"""
-        return Value._node(_as_float(other, "sub") - self.data, (self,), (-1.0,), "-")
+        return _unary(_as_float(other, "sub") - self.data, self, -1.0, "-")
 
     def __mul__(self, other: Value | Number) -> Value:
         """out = a * b;  d(out)/da = b,  d(out)/db = a"""
         if isinstance(other, Value):
-            return Value._node(self.data * other.data, (self, other), (other.data, self.data), "*")
+            return _binary(self.data * other.data, self, other, other.data, self.data, "*")
         c = _as_float(other, "mul")
-        return Value._node(self.data * c, (self,), (c,), "*")
+        return _unary(self.data * c, self, c, "*")
 
     __rmul__ = __mul__
 
@@ -167,15 +168,15 @@ class Value:
         if b == 0.0:
             raise ZeroDivisionError(f"div: division of {self.data!r} by zero")
         if isinstance(other, Value):
-            return Value._node(self.data / b, (self, other), (1.0 / b, -self.data / (b * b)), "/")
-        return Value._node(self.data / b, (self,), (1.0 / b,), "/")
+            return _binary(self.data / b, self, other, 1.0 / b, -self.data / (b * b), "/")
+        return _unary(self.data / b, self, 1.0 / b, "/")
 
     def __rtruediv__(self, other: Number) -> Value:
         """out = c / a;  d(out)/da = -c/a**2"""
         c = _as_float(other, "div")
         if self.data == 0.0:
             raise ZeroDivisionError(f"div: division of {c!r} by zero")
-        return Value._node(c / self.data, (self,), (-c / (self.data * self.data),), "/")
+        return _unary(c / self.data, self, -c / (self.data * self.data), "/")
 
     def __pow__(self, other: Value | Number) -> Value:
         """out = a ** k;  d(out)/da = k * a**(k-1);  for a Value exponent also
@@ -191,7 +192,7 @@ class Value:
             out = _pow(a, k, "pow")
             da = k * _pow(a, k - 1, "pow") if a != 0 else (0.0 if k > 1 else (1.0 if k == 1 else math.inf))
             dk = out * math.log(a) if a > 0 else 0.0
-            return Value._node(out, (self, other), (da, dk), "**")
+            return _binary(out, self, other, da, dk, "**")
         k = _as_float(other, "pow")
         out = _pow(a, k, "pow")
         if k == 0:
@@ -200,7 +201,7 @@ class Value:
             da = math.inf  # e.g. sqrt at 0: the derivative is infinite
         else:
             da = k * _pow(a, k - 1, "pow")
-        return Value._node(out, (self,), (da,), f"**{k:g}")
+        return _unary(out, self, da, f"**{k:g}")
 
     def __rpow__(self, other: Number) -> Value:
         """out = c ** a;  d(out)/da = c**a * ln(c)  (needs c > 0, or c == 0 with a > 0)"""
@@ -208,48 +209,48 @@ class Value:
         if c < 0 or (c == 0 and self.data <= 0):
             raise ValueError(f"pow: {c!r} ** Value {self.data!r}: the base must be positive")
         out = _pow(c, self.data, "pow")
-        return Value._node(out, (self,), (out * math.log(c) if c > 0 else 0.0,), "**")
+        return _unary(out, self, out * math.log(c) if c > 0 else 0.0, "**")
 
     # -- functions -----------------------------------------------------------
     def exp(self) -> Value:
         """out = e**a;  d(out)/da = e**a  (overflow gives inf, as numpy does)"""
         out = _exp(self.data)
-        return Value._node(out, (self,), (out,), "exp")
+        return _unary(out, self, out, "exp")
 
     def log(self) -> Value:
         """out = ln(a);  d(out)/da = 1/a  (a must be > 0)"""
         if self.data <= 0:
             raise ValueError(f"log: input must be positive, got {self.data!r}")
-        return Value._node(math.log(self.data), (self,), (1.0 / self.data,), "log")
+        return _unary(math.log(self.data), self, 1.0 / self.data, "log")
 
     def sqrt(self) -> Value:
         """out = sqrt(a);  d(out)/da = 1 / (2 sqrt(a))  (a must be >= 0; inf at 0)"""
         if self.data < 0:
             raise ValueError(f"sqrt: input must be non-negative, got {self.data!r}")
         out = math.sqrt(self.data)
-        return Value._node(out, (self,), (0.5 / out if out > 0 else math.inf,), "sqrt")
+        return _unary(out, self, 0.5 / out if out > 0 else math.inf, "sqrt")
 
     def tanh(self) -> Value:
         """out = tanh(a);  d(out)/da = 1 - tanh(a)**2"""
         t = math.tanh(self.data)
-        return Value._node(t, (self,), (1.0 - t * t,), "tanh")
+        return _unary(t, self, 1.0 - t * t, "tanh")
 
     def sigmoid(self) -> Value:
         """out = 1 / (1 + e**-a);  d(out)/da = out * (1 - out)"""
         s = _sigmoid(self.data)
-        return Value._node(s, (self,), (s * (1.0 - s),), "sigmoid")
+        return _unary(s, self, s * (1.0 - s), "sigmoid")
 
     def relu(self) -> Value:
         """out = max(0, a);  d(out)/da = 1 if a > 0 else 0"""
         a = self.data
-        return Value._node(a if a > 0 else 0.0, (self,), (1.0 if a > 0 else 0.0,), "ReLU")
+        return _unary(a if a > 0 else 0.0, self, 1.0 if a > 0 else 0.0, "ReLU")
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """out = a if a > 0 else slope * a;  d(out)/da = 1 if a > 0 else slope"""
         a = self.data
         if a > 0:
-            return Value._node(a, (self,), (1.0,), "LeakyReLU")
-        return Value._node(slope * a, (self,), (float(slope),), "LeakyReLU")
+            return _unary(a, self, 1.0, "LeakyReLU")
+        return _unary(slope * a, self, float(slope), "LeakyReLU")
 
     def gelu(self) -> Value:
         """out = a * Phi(a) (exact, erf form);  d(out)/da = Phi(a) + a * phi(a),
@@ -257,20 +258,20 @@ class Value:
         a = self.data
         cdf = 0.5 * (1.0 + math.erf(a / _SQRT_2))
         pdf = _INV_SQRT_2PI * math.exp(-0.5 * a * a) if abs(a) < 60 else 0.0
-        return Value._node(a * cdf, (self,), (cdf + a * pdf,), "GELU")
+        return _unary(a * cdf, self, cdf + a * pdf, "GELU")
 
     def silu(self) -> Value:
         """out = a * sigmoid(a);  d(out)/da = s + a * s * (1 - s),  s = sigmoid(a)"""
         a = self.data
         s = _sigmoid(a)
-        return Value._node(a * s, (self,), (s + a * s * (1.0 - s),), "SiLU")
+        return _unary(a * s, self, s + a * s * (1.0 - s), "SiLU")
 
     def softplus(self) -> Value:
         """out = ln(1 + e**a);  d(out)/da = sigmoid(a)  (computed as
         max(a, 0) + log1p(e**-|a|), so it never overflows)"""
         a = self.data
         out = max(a, 0.0) + math.log1p(math.exp(-abs(a)))
-        return Value._node(out, (self,), (_sigmoid(a),), "softplus")
+        return _unary(out, self, _sigmoid(a), "softplus")
 
     # -- backward and housekeeping ---------------------------------------------
     def backward(self, retain_graph: bool = False) -> None:
@@ -289,3 +290,39 @@ class Value:
 
     def __float__(self) -> float:
         return self.data
+
+
+def _unary(data: float, a: Value, da: float, op: str) -> Value:
+    """The output of a one-input operation (fast internal constructor)."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = op
+    out._b = None
+    out._db = 0.0
+    if _mode.enabled:
+        out._a = a
+        out._da = da
+    else:  # no_grad: record nothing
+        out._a = None
+        out._da = 0.0
+    return out
+
+
+def _binary(data: float, a: Value, b: Value, da: float, db: float, op: str) -> Value:
+    """The output of a two-input operation (fast internal constructor)."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = op
+    if _mode.enabled:
+        out._a = a
+        out._b = b
+        out._da = da
+        out._db = db
+    else:
+        out._a = out._b = None
+        out._da = out._db = 0.0
+    return out

@@ -30,7 +30,8 @@ WORKLOADS = {
     "T2": ("MLP 784-1024-1024-10, batch 256, same", TENSOR_ENGINES),
     "T3s": ("200 elementwise ops (mul const, add, tanh) on shape (1,), forward + backward", TENSOR_ENGINES),
     "T3l": ("the same chain on shape (1000, 1000)", TENSOR_ENGINES),
-    "T4": ("extra peak memory (RSS) over 20 steps of T2", TENSOR_ENGINES),
+    "T4": ("peak memory (RSS) above the imported engine: parameters, data and 20 steps of T2",
+           TENSOR_ENGINES),
     "D1": ("digits MLP 64-128-10 to 97% test accuracy, Adam lr 1e-3, batch 32", ("glassgrad", "torch")),
 }
 

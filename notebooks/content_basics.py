@@ -92,12 +92,13 @@ being processed, and the caption shows the chain-rule products it sends to its i
 `grad(input) += grad(node) * local derivative`.
 """),
     ("code", r"""
+from IPython.display import display
+
 steps = list(backward_steps(y))
-print(len(steps), "steps, one per node")
-steps[0]
+print(len(steps), "steps, one per node; shown as a strip, first to last:")
+for picture in steps:
+    display(picture)
 """),
-    ("code", "steps[2]"),
-    ("code", "steps[3]"),
     ("md", r"""
 ## Check against finite differences
 
