@@ -22,6 +22,8 @@ TensorOrTensors = Tensor | Sequence[Tensor]
 
 
 def _as_tuple(x: Any, op: str) -> tuple[Tensor, ...]:
+    if not isinstance(x, (Tensor, list, tuple)):
+        raise TypeError(f"{op}: expected a Tensor or a sequence of Tensors, got {type(x).__name__}")
     items = (x,) if isinstance(x, Tensor) else tuple(x)
     for t in items:
         if not isinstance(t, Tensor):

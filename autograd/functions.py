@@ -59,6 +59,8 @@ def minimum(a: Any, b: Any) -> Tensor:
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``condition`` holds, else ``b`` (all three broadcast together)."""
     cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype.kind not in "biuf":
+        raise TypeError(f"where: the condition must be boolean (or numeric), got dtype {cond.dtype}")
     cond = cond.astype(bool)
     if not isinstance(a, Tensor):
         a = _as_tensor(a, b) if isinstance(b, Tensor) else Tensor(a)

@@ -353,12 +353,12 @@ class Tensor(TensorMethods):
     def __sub__(self, other: Any) -> Tensor:
         if _is_number(other):
             return P.AddScalar.apply(self, scalar=-_scalar(other))
-        return _binary(P.Add, self, -_as_tensor(other, self))
+        return _binary(P.Add, self, -_as_tensor(other, self, "sub"))
 
     def __rsub__(self, other: Any) -> Tensor:
         if _is_number(other):
             return P.AddScalar.apply(P.Neg.apply(self), scalar=_scalar(other))
-        return _binary(P.Add, _as_tensor(other, self), -self)
+        return _binary(P.Add, _as_tensor(other, self, "sub"), -self)
 
     def __mul__(self, other: Any) -> Tensor:
         if _is_number(other):
@@ -371,7 +371,7 @@ class Tensor(TensorMethods):
         return _binary(P.Div, self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        return _binary(P.Div, _as_tensor(other, self), self)
+        return _binary(P.Div, _as_tensor(other, self, "div"), self)
 
     def __pow__(self, other: Any) -> Tensor:
         if _is_number(other):
@@ -379,18 +379,18 @@ class Tensor(TensorMethods):
         return _binary(P.Pow, self, other)
 
     def __rpow__(self, other: Any) -> Tensor:
-        return _binary(P.Pow, _as_tensor(other, self), self)
+        return _binary(P.Pow, _as_tensor(other, self, "pow"), self)
 
     def __matmul__(self, other: Any) -> Tensor:
         return self.matmul(other)
 
     def __rmatmul__(self, other: Any) -> Tensor:
-        return _as_tensor(other, self).matmul(self)
+        return _as_tensor(other, self, "matmul").matmul(self)
 
     def matmul(self, other: Any) -> Tensor:
         """Matrix product with numpy's rules: 1-D operands are promoted and the
         added axis removed again, batch dimensions broadcast."""
-        a, b = self, other if isinstance(other, Tensor) else _as_tensor(other, self)
+        a, b = self, other if isinstance(other, Tensor) else _as_tensor(other, self, "matmul")
         ad, bd = a.data, b.data
         if ad.ndim == 2 and bd.ndim == 2 and ad.shape[1] == bd.shape[0] and ad.dtype == bd.dtype:
             return P.MatMul.apply(a, b)  # the common case, without the general checks below
@@ -488,14 +488,14 @@ def _scalar(x: int | float) -> int | float:
     return x.item() if isinstance(x, np.generic) else x
 
 
-def _as_tensor(x: Any, like: Tensor) -> Tensor:
+def _as_tensor(x: Any, like: Tensor, op: str = "Tensor") -> Tensor:
     """Operands that are not Tensors become constants; Python numbers take
     ``like``'s dtype (numpy's rule for Python scalars)."""
     if isinstance(x, Tensor):
         return x
     if _is_number(x):
         return Tensor._wrap(np.asarray(x, dtype=like.dtype if like.dtype.kind == "f" else None))
-    return Tensor._wrap(_to_array(x, None))
+    return Tensor._wrap(_to_array(x, None, op))
 
 
 def _as_grad(gradient: Any, out: Tensor, op: str) -> Tensor:
@@ -510,9 +510,9 @@ def _as_grad(gradient: Any, out: Tensor, op: str) -> Tensor:
 def _binary(fn: type, a: Any, b: Any) -> Tensor:
     """Apply an elementwise binary primitive after promoting and broadcasting."""
     if not isinstance(a, Tensor):
-        a = _as_tensor(a, b)
+        a = _as_tensor(a, b, fn.__name__.lower())
     if not isinstance(b, Tensor):
-        b = _as_tensor(b, a)
+        b = _as_tensor(b, a, fn.__name__.lower())
     if a.dtype != b.dtype:
         dtype = np.result_type(a.data, b.data)
         a = a.astype(dtype)

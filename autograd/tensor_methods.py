@@ -24,7 +24,12 @@ def normalize_axis(axis: Any, ndim: int, op: str, shape: tuple = ()) -> tuple[in
     non-negative axes, or None for all; raises AxisError naming the op."""
     if axis is None:
         return None
-    items = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if isinstance(axis, (int, np.integer)):
+        items: tuple = (axis,)
+    elif isinstance(axis, (tuple, list)):
+        items = tuple(axis)
+    else:
+        raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
     out = []
     for a in items:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):

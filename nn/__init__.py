@@ -1,7 +1,7 @@
 """glassgrad's neural-network library, built on ``autograd``: PyTorch's names
 and shapes, so a PyTorch user can write a training loop without reading docs."""
 
-from nn import data, functional, init, optim, scalar
+from nn import data, functional, init, optim, scalar, utils
 from nn.activations import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, SwiGLU, Tanh
 from nn.draw import draw_model
 from nn.layers import (
@@ -39,5 +39,5 @@ __all__ = [
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "GELU", "SiLU", "Softplus", "ELU", "Softmax", "LogSoftmax", "SwiGLU",
     "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "HingeLoss", "CrossEntropyLoss", "NLLLoss",
     "KLDivLoss", "save", "load", "CheckpointError", "summary", "draw_model",
-    "data", "functional", "init", "optim", "scalar",
+    "data", "functional", "init", "optim", "scalar", "utils",
 ]

@@ -35,6 +35,13 @@ def _apply_delta(p: Any, delta: Any) -> None:
         p._version[0] += 1
 
 
+def _require_numbers(name: str, **values: Any) -> None:
+    """Hyperparameters must be real numbers (checked before any comparison)."""
+    for key, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"{name}: {key} must be a number, got {value!r}")
+
+
 class Optimizer:
     """Base class: holds the parameter list, per-parameter state and ``zero_grad``."""
 
@@ -92,6 +99,7 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False) -> None:
+        _require_numbers("SGD", lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay)
         if lr < 0 or momentum < 0 or weight_decay < 0:
             raise ValueError(f"SGD: lr, momentum and weight_decay must be >= 0, got {lr}, {momentum}, {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
@@ -112,6 +120,7 @@ class SGD(Optimizer):
 
 
 def _check(name: str, lr: float, eps: float, betas: tuple[float, float] | None = None, wd: float = 0.0) -> None:
+    _require_numbers(name, lr=lr, eps=eps, weight_decay=wd, **({"beta1": betas[0], "beta2": betas[1]} if betas else {}))
     if lr < 0 or eps < 0 or wd < 0:
         raise ValueError(f"{name}: lr, eps and weight_decay must be >= 0, got {lr}, {eps}, {wd}")
     if betas is not None and not all(0.0 <= b < 1.0 for b in betas):
