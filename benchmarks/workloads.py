@@ -186,26 +186,15 @@ def chain_step(engine: str, shape: tuple[int, ...], n_ops: int = 200) -> tuple[S
             gx += g
             return float(h.sum())
         return step, step_first(step)
-    if engine == "glassgrad":
-        import autograd as ag
+    if engine in ("glassgrad", "torch"):  # the same PyTorch-shaped code runs on both
+        if engine == "glassgrad":
+            import autograd as ag
 
-        x = ag.Tensor(x0, requires_grad=True)
-        fc = float(c)
+            x = ag.Tensor(x0, requires_grad=True)
+        else:
+            import torch
 
-        def step() -> float:
-            h = x
-            for i in range(n_ops):
-                kind = kinds[i % 3]
-                h = h * fc if kind == "mul" else (h + x if kind == "add" else h.tanh())
-            s = h.sum()
-            x.grad = None
-            s.backward()
-            return s.item()
-        return step, step_first(step)
-    if engine == "torch":
-        import torch
-
-        x = torch.tensor(x0, requires_grad=True)
+            x = torch.tensor(x0, requires_grad=True)
         fc = float(c)
 
         def step() -> float:

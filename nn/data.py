@@ -20,6 +20,26 @@ def _rng(random_state: Any) -> np.random.Generator:
     return np.random.default_rng(random_state)
 
 
+def _two_groups(n_samples: int | tuple[int, int], op: str) -> tuple[int, int]:
+    """scikit-learn's split of n_samples into (outer, inner), or a given pair."""
+    if isinstance(n_samples, (tuple, list)):
+        return int(n_samples[0]), int(n_samples[1])
+    if int(n_samples) < 0:
+        raise ValueError(f"{op}: n_samples must be >= 0, got {n_samples}")
+    return int(n_samples) // 2, int(n_samples) - int(n_samples) // 2
+
+
+def _finish(X: np.ndarray, y: np.ndarray, rng: np.random.Generator, shuffle: bool,
+            noise: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """Shuffle (optionally), then add Gaussian noise (optionally), as scikit-learn does."""
+    if shuffle:
+        order = rng.permutation(len(y))
+        X, y = X[order], y[order]
+    if noise:
+        X = X + rng.normal(scale=noise, size=X.shape)
+    return X, y
+
+
 def make_moons(n_samples: int | tuple[int, int] = 100, *, shuffle: bool = True,
                noise: float | None = 0.1, random_state: Any = None) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles: ``X`` of shape (n_samples, 2), labels ``y`` in {0, 1}.
@@ -28,13 +48,7 @@ def make_moons(n_samples: int | tuple[int, int] = 100, *, shuffle: bool = True,
     design's choice: a learnable but not trivial set) where scikit-learn's is None.
     ``n_samples`` may be a pair (outer, inner), as in scikit-learn.
     """
-    if isinstance(n_samples, (tuple, list)):
-        n_out, n_in = (int(n) for n in n_samples)
-    else:
-        if int(n_samples) < 0:
-            raise ValueError(f"make_moons: n_samples must be >= 0, got {n_samples}")
-        n_out = int(n_samples) // 2
-        n_in = int(n_samples) - n_out
+    n_out, n_in = _two_groups(n_samples, "make_moons")
     rng = _rng(random_state)
     t_out = np.linspace(0, np.pi, n_out)
     t_in = np.linspace(0, np.pi, n_in)
@@ -43,12 +57,7 @@ def make_moons(n_samples: int | tuple[int, int] = 100, *, shuffle: bool = True,
         np.column_stack([1 - np.cos(t_in), 1 - np.sin(t_in) - 0.5]),
     ])
     y = np.concatenate([np.zeros(n_out, dtype=np.int64), np.ones(n_in, dtype=np.int64)])
-    if shuffle:
-        order = rng.permutation(len(y))
-        X, y = X[order], y[order]
-    if noise:
-        X = X + rng.normal(scale=noise, size=X.shape)
-    return X, y
+    return _finish(X, y, rng, shuffle, noise)
 
 
 def make_circles(n_samples: int | tuple[int, int] = 100, *, shuffle: bool = True, noise: float | None = None,
@@ -57,23 +66,14 @@ def make_circles(n_samples: int | tuple[int, int] = 100, *, shuffle: bool = True
     scikit-learn's signature and defaults."""
     if not 0 <= factor < 1:
         raise ValueError(f"make_circles: factor must be in [0, 1), got {factor}")
-    if isinstance(n_samples, (tuple, list)):
-        n_out, n_in = (int(n) for n in n_samples)
-    else:
-        n_out = int(n_samples) // 2
-        n_in = int(n_samples) - n_out
+    n_out, n_in = _two_groups(n_samples, "make_circles")
     rng = _rng(random_state)
     t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
     t_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
     X = np.vstack([np.column_stack([np.cos(t_out), np.sin(t_out)]),
                    factor * np.column_stack([np.cos(t_in), np.sin(t_in)])])
     y = np.concatenate([np.zeros(n_out, dtype=np.int64), np.ones(n_in, dtype=np.int64)])
-    if shuffle:
-        order = rng.permutation(len(y))
-        X, y = X[order], y[order]
-    if noise:
-        X = X + rng.normal(scale=noise, size=X.shape)
-    return X, y
+    return _finish(X, y, rng, shuffle, noise)
 
 
 def make_blobs(n_samples: int = 100, n_features: int = 2, *, centers: Any = None, cluster_std: float = 1.0,
@@ -91,10 +91,7 @@ def make_blobs(n_samples: int = 100, n_features: int = 2, *, centers: Any = None
     counts = [n_samples // k + (1 if i < n_samples % k else 0) for i in range(k)]
     X = np.vstack([rng.normal(c, cluster_std, size=(n, centers.shape[1])) for c, n in zip(centers, counts)])
     y = np.concatenate([np.full(n, i, dtype=np.int64) for i, n in enumerate(counts)])
-    if shuffle:
-        order = rng.permutation(len(y))
-        X, y = X[order], y[order]
-    return X, y
+    return _finish(X, y, rng, shuffle, None)
 
 
 def make_spirals(n_samples: int = 300, *, n_classes: int = 3, noise: float = 0.2, shuffle: bool = True,
@@ -109,11 +106,7 @@ def make_spirals(n_samples: int = 300, *, n_classes: int = 3, noise: float = 0.2
         t = np.linspace(c * 4.0, (c + 1) * 4.0, n) + rng.normal(scale=noise, size=n)
         parts.append(np.column_stack([r * np.sin(t), r * np.cos(t)]))
         labels.append(np.full(n, c, dtype=np.int64))
-    X, y = np.vstack(parts), np.concatenate(labels)
-    if shuffle:
-        order = rng.permutation(len(y))
-        X, y = X[order], y[order]
-    return X, y
+    return _finish(np.vstack(parts), np.concatenate(labels), rng, shuffle, None)
 
 
 def load_digits() -> tuple[np.ndarray, np.ndarray]:
