@@ -125,14 +125,14 @@ def test_fuzz_random_smooth_graphs_second_order(graph):
 
 
 @pytest.mark.fuzz
-@settings(max_examples=1500, derandomize=False)
+@settings(max_examples=5000, derandomize=False)
 @given(graphs(ALL))
 def test_fuzz_long_first_order(graph):
     _check_graph(graph, second_order=False)
 
 
 @pytest.mark.fuzz
-@settings(max_examples=500, derandomize=False)
+@settings(max_examples=2000, derandomize=False)
 @given(graphs(SMOOTH))
 def test_fuzz_long_second_order(graph):
     _check_graph(graph, second_order=True)
