@@ -102,7 +102,13 @@ class Function:
         out._hooks = None
         out._retains_grad = False
         out._version = inputs[0]._version if cls.returns_view else [0]
-        if _mode.enabled and any(t.requires_grad for t in inputs):
+        record = False
+        if _mode.enabled:
+            for t in inputs:
+                if t.requires_grad:
+                    record = True
+                    break
+        if record:
             out.requires_grad = True
             out._fn = cls
             out._parents = inputs
@@ -141,11 +147,11 @@ def run_rule(node: Any, g: Any) -> tuple:
     name = fn.__name__
     inputs = node._parents
     saved = node._saved_versions
-    for i, t in enumerate(inputs):
-        if t._version[0] != saved[i]:
+    for i, (t, version) in enumerate(zip(inputs, saved)):
+        if t._version[0] != version:
             raise RuntimeError(
                 f"{name} backward: input {i} (shape {t.shape}) was modified in place after "
-                f"it was saved for backward (version {saved[i]} -> {t._version[0]}); "
+                f"it was saved for backward (version {version} -> {t._version[0]}); "
                 "compute a new tensor instead of changing it in place"
             )
     ctx = Context(inputs, node, node._options)
@@ -166,7 +172,7 @@ def run_rule(node: Any, g: Any) -> tuple:
     for i, (t, gi) in enumerate(zip(inputs, grads)):
         if gi is None or not t.requires_grad:
             continue
-        if not isinstance(gi, _Tensor):
+        if type(gi) is not _Tensor and not isinstance(gi, _Tensor):
             raise TypeError(
                 f"{name}.backward must return Tensors (or None), got {type(gi).__name__} "
                 f"for input {i}"
