@@ -71,7 +71,10 @@ class Sequential(Module):
             self._modules[str(i)] = m
 
     def __getitem__(self, i: int) -> Module:
-        return list(self._modules.values())[i]
+        modules = list(self._modules.values())
+        if not isinstance(i, int) or not -len(modules) <= i < len(modules):
+            raise IndexError(f"Sequential: index {i!r} is out of range for {len(modules)} modules")
+        return modules[i]
 
     def __len__(self) -> int:
         return len(self._modules)

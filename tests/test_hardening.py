@@ -243,3 +243,8 @@ def test_keeping_every_loss_keeps_memory_flat():
 def test_audited_error_messages(make, exc, pattern):
     with pytest.raises(exc, match=pattern):
         make()
+
+
+def test_sequential_index_error_names_the_container():
+    with pytest.raises(IndexError, match=r"Sequential: index 5 is out of range for 2 modules"):
+        nn.Sequential(nn.Linear(2, 2), nn.ReLU())[5]
