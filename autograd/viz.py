@@ -29,7 +29,7 @@ from autograd.engine import consumer_counts, no_grad
 from autograd.tensor import Tensor
 from autograd.value import Value
 
-__all__ = ["draw_graph", "backward_steps", "to_svg", "find_renderer", "GraphPicture"]
+__all__ = ["draw_graph", "backward_steps", "to_svg", "find_renderer", "GraphPicture", "escape_label"]
 
 _LEAF_COLOUR = "#d6e9ff"
 _CONST_COLOUR = "#eeeeee"
@@ -105,7 +105,8 @@ def _summary(arr: np.ndarray) -> str:
     return f"mean {_num(float(arr.mean()))}  min {_num(float(arr.min()))}  max {_num(float(arr.max()))}"
 
 
-def _esc(text: str) -> str:
+def escape_label(text: str) -> str:
+    """Escape the characters that Graphviz record labels treat as structure."""
     return text.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}").replace("|", "\\|") \
         .replace("<", "\\<").replace(">", "\\>").replace('"', '\\"')
 
@@ -116,7 +117,7 @@ def _tensor_label(t: Tensor, grad: Any = None) -> str:
     g = grad if grad is not None else t.grad
     if g is not None:
         parts.append("grad " + _summary(g.data if isinstance(g, Tensor) else np.asarray(g)))
-    return "{" + " | ".join(_esc(p) for p in parts) + "}"
+    return "{" + " | ".join(escape_label(p) for p in parts) + "}"
 
 
 def _value_label(v: Value, grad: float | None = None, show_grad: bool = True) -> str:
@@ -126,7 +127,7 @@ def _value_label(v: Value, grad: float | None = None, show_grad: bool = True) ->
     parts.append(f"data {_num(v.data)}")
     if show_grad:
         parts.append(f"grad {_num(v.grad if grad is None else grad)}")
-    return "{ " + " | ".join(_esc(p) for p in parts) + " }"
+    return "{ " + " | ".join(escape_label(p) for p in parts) + " }"
 
 
 def _op_name(node: Any) -> str:

@@ -129,8 +129,8 @@ def _class_last(x: Tensor) -> Tensor:
     return x.permute(*order).reshape(-1, x.shape[1])
 
 
-def _pick(log_probs: Tensor, target: Any, op: str) -> tuple[Tensor, tuple]:
-    """-log_probs at the target classes, per sample, and the per-sample shape."""
+def _pick(log_probs: Tensor, target: Any, op: str) -> Tensor:
+    """-log_probs at the target classes, one value per sample (target checked first)."""
     idx = np.asarray(target.data if isinstance(target, Tensor) else target)
     if log_probs.ndim == 1:
         log_probs, idx = log_probs.unsqueeze(0), idx.reshape(1)
@@ -148,7 +148,7 @@ def _pick(log_probs: Tensor, target: Any, op: str) -> tuple[Tensor, tuple]:
         raise IndexError(f"{op}: target class {bad} is out of range for {n_classes} classes")
     flat = _class_last(log_probs)
     picked = -flat[np.arange(flat.shape[0]), idx.reshape(-1)]
-    return picked.reshape(sample_shape), flat
+    return picked.reshape(sample_shape)
 
 
 class _CrossEntropyIndices(Function):
@@ -195,7 +195,7 @@ def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # 
     """-log_probs[target] per sample: the negative log-likelihood of the true class."""
     if input.ndim == 0:
         raise ValueError("nll_loss: input must have a class axis")
-    picked, _ = _pick(input, target, "nll_loss")
+    picked = _pick(input, target, "nll_loss")
     return _reduce(picked, reduction, "nll_loss")
 
 
@@ -225,7 +225,7 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: 
                 not idx.size or (idx.min() >= 0 and idx.max() < n_classes)):
             return _CrossEntropyIndices.apply(input, target=idx, reduction=reduction)  # the fused fast path
     log_probs = input.log_softmax(axis)
-    picked, _ = _pick(log_probs, target, "cross_entropy")
+    picked = _pick(log_probs, target, "cross_entropy")
     if label_smoothing:
         uniform = -log_probs.mean(axis=axis)
         picked = picked * (1.0 - label_smoothing) + uniform * label_smoothing

@@ -10,13 +10,15 @@ import numpy as np
 from autograd import Tensor, no_grad
 from nn.module import Module
 
-__all__ = ["summary"]
+__all__ = ["summary", "trace_layers"]
 
 
-def summary(model: Module, input_shape: Sequence[int], dtype: type = np.float32) -> str:
-    """Return (and print) a table: each leaf layer in call order with its
-    output shape and parameter count, then the totals."""
-    rows: list[tuple[str, str, int]] = []
+def trace_layers(model: Module, input_shape: Sequence[int], dtype: type = np.float32
+                 ) -> list[tuple[str, Module, tuple | str, int]]:
+    """Run one forward pass on zeros (eval mode, no graph) and return, for each
+    leaf layer in call order, ``(name, module, output shape, parameter count)``.
+    Shared by ``summary`` and ``draw_model``."""
+    calls: list[tuple[str, Module, tuple | str, int]] = []
     removers = []
     names = {id(m): name for name, m in model.named_modules()}
     for _, module in model.named_modules():
@@ -25,8 +27,8 @@ def summary(model: Module, input_shape: Sequence[int], dtype: type = np.float32)
 
         def hook(mod, inputs, out):
             shape = tuple(out.shape) if isinstance(out, Tensor) else "?"
-            params = sum(int(np.prod(np.shape(p.data))) for p in mod._parameters.values() if p is not None)
-            rows.append((f"{names[id(mod)] or type(mod).__name__} ({type(mod).__name__})", str(shape), params))
+            params = sum(_size(p) for p in mod._parameters.values() if p is not None)
+            calls.append((names[id(mod)] or type(mod).__name__, mod, shape, params))
 
         removers.append(module.register_forward_hook(hook))
     was_training = model.training
@@ -38,8 +40,20 @@ def summary(model: Module, input_shape: Sequence[int], dtype: type = np.float32)
         for remove in removers:
             remove()
         model.train(was_training)
-    total = sum(int(np.prod(np.shape(p.data))) for p in model.parameters())
-    trainable = sum(int(np.prod(np.shape(p.data))) for p in model.parameters() if getattr(p, "requires_grad", True))
+    return calls
+
+
+def _size(p: object) -> int:
+    return int(np.prod(np.shape(p.data)))
+
+
+def summary(model: Module, input_shape: Sequence[int], dtype: type = np.float32) -> str:
+    """Return (and print) a table: each leaf layer in call order with its
+    output shape and parameter count, then the totals."""
+    rows = [(f"{name} ({type(mod).__name__})", str(shape), params)
+            for name, mod, shape, params in trace_layers(model, input_shape, dtype)]
+    total = sum(_size(p) for p in model.parameters())
+    trainable = sum(_size(p) for p in model.parameters() if getattr(p, "requires_grad", True))
     width = max([len(r[0]) for r in rows] + [12])
     line = "-" * (width + 34)
     out = [line, f"{'Layer (type)':<{width}}  {'Output Shape':<20}  {'Param #':>10}", line]

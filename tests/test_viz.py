@@ -175,3 +175,9 @@ def test_draw_model_shows_layers_and_shapes():
     assert "Linear(in_features=4, out_features=8, bias=True)" in src
     assert "(5, 8)  (40 params)" in src and "(5, 2)  (18 params)" in src
     assert "<svg" in to_svg(nn.draw_model(model, (5, 4)))
+
+
+def test_draw_model_colours_layers_by_their_parameter_count():
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 4))  # 40 params: "0 params" is a substring
+    src = nn.draw_model(model, (2, 4)).source
+    assert src.count("#d6e9ff") == 2 and src.count("fillcolor=white") == 1
