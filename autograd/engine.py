@@ -56,6 +56,18 @@ class _GradMode(threading.local):
 _mode = _GradMode()
 
 
+def run_inside(make_context: Callable[[], Any], fn: F) -> F:
+    """Decorator body shared by the mode switches: run ``fn`` inside a fresh
+    ``make_context()`` on every call."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with make_context():
+            return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def is_grad_enabled() -> bool:
     """True when new operations are recorded for backward (the default)."""
     return _mode.enabled
@@ -85,13 +97,7 @@ class set_grad_enabled:
         # used as a decorator: restore the mode we just set, switch per call
         _mode.enabled = self.prev
         mode = self.mode
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
+        return run_inside(lambda: set_grad_enabled(mode), fn)
 
 
 class _ModeSwitch:
@@ -111,13 +117,7 @@ class _ModeSwitch:
 
     def __call__(self, fn: F) -> F:
         mode = self._mode_value
-
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
+        return run_inside(lambda: set_grad_enabled(mode), fn)
 
 
 class no_grad(_ModeSwitch):

@@ -20,13 +20,12 @@ every rule's output (count, shape, dtype) and names the op when it is wrong.
 
 from __future__ import annotations
 
-import functools
 import threading
 from typing import Any
 
 import numpy as np
 
-from autograd.engine import _mode
+from autograd.engine import _mode, run_inside
 
 __all__ = ["Function", "Context", "anomaly_enabled"]
 
@@ -204,12 +203,7 @@ class detect_anomaly:
         _anomaly.enabled = self._prev.pop()
 
     def __call__(self, fn: Any) -> Any:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with detect_anomaly():
-                return fn(*args, **kwargs)
-
-        return wrapper
+        return run_inside(detect_anomaly, fn)
 
 
 def const(array: Any) -> Any:

@@ -392,3 +392,20 @@ def test_fused_backward_primitives_are_differentiable_to_third_order():
     x = ag.tensor(np.float64(0.3), requires_grad=True)
     for fn in (lambda t: t.tanh(), lambda t: t.sigmoid()):
         assert ag.gradgradcheck(lambda t, fn=fn: ag.grad(fn(t), t, create_graph=True)[0], [x])
+
+
+def test_mode_switches_and_detect_anomaly_work_as_decorators():
+    x = ag.tensor(1.0, requires_grad=True)
+
+    @ag.set_grad_enabled(False)
+    def off(t):
+        return t * 2
+
+    @ag.detect_anomaly()
+    def log(t):
+        return t.log()
+
+    assert not off(x).requires_grad and ag.is_grad_enabled()
+    with np.errstate(invalid="ignore"), pytest.raises(RuntimeError, match="detect_anomaly: Log forward produced nan"):
+        log(ag.tensor(-1.0))
+    assert log(ag.tensor(2.0)).item() == pytest.approx(np.log(2.0))
