@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import ops as P
-from autograd.tensor import Tensor, _as_tensor, _sequence_of_tensors
+from autograd.tensor import Tensor, _as_tensor, _promote, _sequence_of_tensors
 from autograd.tensor_methods import normalize_axis
 
 __all__ = [
@@ -66,9 +66,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
         a = _as_tensor(a, b) if isinstance(b, Tensor) else Tensor(a)
     if not isinstance(b, Tensor):
         b = _as_tensor(b, a)
-    if a.dtype != b.dtype:
-        dtype = np.result_type(a.data, b.data)
-        a, b = a.astype(dtype), b.astype(dtype)
+    a, b = _promote(a, b)
     try:
         shape = np.broadcast_shapes(cond.shape, a.shape, b.shape)
     except ValueError:

@@ -400,9 +400,7 @@ class Tensor(TensorMethods):
         k_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
         if k_a != k_b:
             raise ValueError(f"matmul: {a.shape} @ {b.shape}: inner dimensions {k_a} and {k_b} differ")
-        if a.dtype != b.dtype:
-            dtype = np.result_type(a.data, b.data)
-            a, b = a.astype(dtype), b.astype(dtype)
+        a, b = _promote(a, b)
         squeeze_a, squeeze_b = a.ndim == 1, b.ndim == 1
         if squeeze_a:
             a = a.reshape((1,) + a.shape)
@@ -507,16 +505,21 @@ def _as_grad(gradient: Any, out: Tensor, op: str) -> Tensor:
     return g
 
 
+def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
+    """Cast two tensors to numpy's common dtype (a recorded, differentiable Cast)."""
+    if a.dtype == b.dtype:
+        return a, b
+    dtype = np.result_type(a.data, b.data)
+    return a.astype(dtype), b.astype(dtype)
+
+
 def _binary(fn: type, a: Any, b: Any) -> Tensor:
     """Apply an elementwise binary primitive after promoting and broadcasting."""
     if not isinstance(a, Tensor):
         a = _as_tensor(a, b, fn.__name__.lower())
     if not isinstance(b, Tensor):
         b = _as_tensor(b, a, fn.__name__.lower())
-    if a.dtype != b.dtype:
-        dtype = np.result_type(a.data, b.data)
-        a = a.astype(dtype)
-        b = b.astype(dtype)
+    a, b = _promote(a, b)
     if a.shape != b.shape:
         try:
             shape = np.broadcast_shapes(a.shape, b.shape)
