@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, no_grad
+from autograd.engine import run_backward
 
 H = 1e-6
 
@@ -145,6 +146,59 @@ def test_random_expression_trees_match_finite_differences(program):
             with no_grad():
                 return run_program([Value(v) for v in xs], steps).data
         assert close(values[i].grad, numeric_derivative(f, x), 1e-4), (i, steps)
+
+
+@given(programs())
+def test_value_backward_agrees_with_the_generic_driver(program):
+    # Value.backward is a specialised copy of engine.run_backward: same graph,
+    # same gradients on every node (leaves and intermediates), to the last bit.
+    leaves, steps = program
+    fast = [Value(x) for x in leaves]
+    out_fast = run_program(fast, steps)
+    out_fast.backward(retain_graph=True)
+    out_fast.backward()  # a second pass adds the same again
+    generic = [Value(x) for x in leaves]
+    out_generic = run_program(generic, steps)
+    run_backward([out_generic], [1.0], retain_graph=True)
+    run_backward([out_generic], [1.0])
+    assert [v.grad for v in fast] == [v.grad for v in generic]
+    assert out_fast.grad == out_generic.grad == 2.0
+
+
+def test_failed_backward_changes_nothing_and_leaves_the_graph_usable():
+    x = Value(2.0)
+    shared = x * 3.0
+    y = (shared * x).tanh()
+    y.backward()  # frees y's graph
+    before = (x.grad, shared.grad)
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        y.backward()
+    assert (x.grad, shared.grad) == before  # raised before writing any gradient
+    x.zero_grad()
+    z = shared.data * x  # a fresh graph through the same leaf
+    z.backward()
+    assert x.grad == shared.data
+
+
+def test_interrupted_backward_resets_its_bookkeeping():
+    # Interrupt the pass half-way (Ctrl-C inside a multiply): every node's
+    # consumer count must be back to 0, so the next pass is right.
+    class Interrupt(float):
+        def __mul__(self, other):
+            raise KeyboardInterrupt
+
+    x = Value(1.5)
+    inner = x * x + x
+    y = inner.exp()
+    saved = inner._da
+    inner._da = Interrupt(saved)
+    with pytest.raises(KeyboardInterrupt):
+        y.backward(retain_graph=True)
+    assert all(node._n == 0 for node in (x, inner, inner._a, y))
+    inner._da = saved
+    x.zero_grad()
+    y.backward()
+    assert close(x.grad, math.exp(1.5 * 1.5 + 1.5) * (2 * 1.5 + 1), 1e-12)
 
 
 def test_micrograd_sanity_check():
