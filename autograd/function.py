@@ -82,6 +82,15 @@ class Function:
     def backward(ctx: Context, g: Any) -> tuple:
         raise NotImplementedError
 
+    #: Optional first-order rule on arrays, for speed:
+    #: ``backward_numpy(g, out, inputs, needs, options)`` gets the upstream
+    #: gradient, the output and the inputs as numpy arrays, ``needs`` (a bool
+    #: per input) and the forward's keyword options, and returns one array (or
+    #: None) per input. The engine uses it when ``create_graph=False``, where no
+    #: graph of the backward pass is wanted; ``backward`` stays the definition
+    #: (and runs for higher order). The test suite checks the two agree.
+    backward_numpy: Any = None
+
     @classmethod
     def apply(cls, *inputs: Any, **options: Any) -> Any:
         """Run ``forward`` on the inputs' arrays; record the node if needed."""
@@ -141,19 +150,33 @@ def _check_finite(op: str, stage: str, data: np.ndarray, inputs: tuple) -> None:
 
 
 def run_rule(node: Any, g: Any) -> tuple:
-    """Call ``node``'s backward rule and check what it returns (engine hook)."""
+    """Call ``node``'s backward rule and check what it returns (engine hook).
+
+    ``g`` is a Tensor when the pass records itself (``create_graph=True``): the
+    Tensor rule runs and Tensors come back. In a first-order pass ``g`` is a
+    numpy array and arrays come back: from the op's ``backward_numpy`` when it
+    has one, else from its Tensor rule (run under ``no_grad``) unwrapped.
+    """
     fn = node._fn
     name = fn.__name__
     inputs = node._parents
-    saved = node._saved_versions
-    for i, (t, version) in enumerate(zip(inputs, saved)):
+    for i, (t, version) in enumerate(zip(inputs, node._saved_versions)):
         if t._version[0] != version:
             raise RuntimeError(
                 f"{name} backward: input {i} (shape {t.shape}) was modified in place after "
                 f"it was saved for backward (version {version} -> {t._version[0]}); "
                 "compute a new tensor instead of changing it in place"
             )
+    first_order = not isinstance(g, _Tensor)
+    if first_order and type(g) is not np.ndarray:
+        g = np.asarray(g)  # numpy turns 0-d results (a 0-d sum, say) into scalars
+    fast = fn.backward_numpy
+    if first_order and fast is not None and not _anomaly.enabled:
+        needs = tuple([t.requires_grad for t in inputs])
+        return _checked_arrays(name, inputs, fast(g, node.data, [t.data for t in inputs], needs, node._options))
     ctx = Context(inputs, node, node._options)
+    if first_order:
+        g = _Tensor._wrap(g)
     if _anomaly.enabled:
         outer, _anomaly.in_backward_of = _anomaly.in_backward_of, name
         try:
@@ -184,6 +207,29 @@ def run_rule(node: Any, g: Any) -> tuple:
             )
         if _anomaly.enabled:
             _check_finite(name, "backward", gi.data, inputs)
+    if first_order:
+        return [None if gi is None else gi.data for gi in grads]
+    return grads
+
+
+def _checked_arrays(name: str, inputs: tuple, arrays: tuple) -> list:
+    """A ``backward_numpy`` rule's arrays, with the checks ``backward`` gets."""
+    if len(arrays) != len(inputs):
+        raise RuntimeError(f"{name}.backward_numpy returned {len(arrays)} gradient(s) for {len(inputs)} input(s)")
+    grads = []
+    for i, (t, a) in enumerate(zip(inputs, arrays)):
+        if a is None or not t.requires_grad:
+            grads.append(None)
+            continue
+        td = t.data
+        if type(a) is not np.ndarray and isinstance(a, np.generic):
+            a = np.asarray(a)  # numpy turns 0-d results into scalars
+        if type(a) is not np.ndarray or a.shape != td.shape or a.dtype != td.dtype:
+            raise RuntimeError(
+                f"{name}.backward_numpy returned {type(a).__name__} of shape {getattr(a, 'shape', '?')} and "
+                f"dtype {getattr(a, 'dtype', '?')} for input {i}, which has shape {td.shape} and dtype {td.dtype}"
+            )
+        grads.append(a)
     return grads
 
 

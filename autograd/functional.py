@@ -62,7 +62,8 @@ def grad(outputs: TensorOrTensors, inputs: TensorOrTensors, grad_outputs: Any = 
                 )
             go = Tensor._wrap(np.ones_like(o.data))
         roots.append(o)
-        seeds.append(_as_grad(go, o, "grad"))
+        seed = _as_grad(go, o, "grad")
+        seeds.append(seed if create_graph else seed.data)  # first order carries arrays
     if retain_graph is None:
         retain_graph = create_graph
     got = run_backward(roots, seeds, retain_graph=retain_graph, create_graph=create_graph,
@@ -75,8 +76,8 @@ def grad(outputs: TensorOrTensors, inputs: TensorOrTensors, grad_outputs: Any = 
                 f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
                 "pass allow_unused=True to get None for it"
             )
-        if g is not None and not create_graph and not g.data.flags.writeable:
-            g = Tensor._wrap(np.array(g.data))
+        if g is not None and not create_graph:
+            g = Tensor._wrap(g if type(g) is np.ndarray and g.flags.writeable else np.array(g))
         result.append(g)
     return tuple(result)
 

@@ -106,28 +106,37 @@ class Tensor(TensorMethods):
         return t
 
     # -- engine protocol ---------------------------------------------------------
-    def _receive_grad(self, g: Tensor, accumulate: bool) -> Tensor:
+    def _receive_grad(self, g: Any, accumulate: bool) -> Any:
+        # ``g`` is a Tensor when the pass records itself (create_graph=True) and
+        # a plain numpy array in a first-order pass, which builds no Tensors
+        # for intermediate gradients at all (see Tensor.backward).
         if self._hooks:
-            for hook in self._hooks:
-                new = hook(g)
-                if new is not None:
-                    if not isinstance(new, Tensor) or new.shape != g.shape:
-                        raise RuntimeError(
-                            f"hook {getattr(hook, '__name__', hook)!r} must return None or a "
-                            f"Tensor of shape {g.shape}, got {getattr(new, 'shape', type(new))}"
-                        )
-                    g = new
+            g = self._run_hooks(g)
         if accumulate and (self._fn is None or self._retains_grad):
-            if self.grad is None:
+            if not isinstance(g, Tensor):
                 # own the array: g may be a view, or shared with another input
-                self.grad = g if engine.is_grad_enabled() else Tensor._wrap(np.array(g.data))
-            elif engine.is_grad_enabled():
-                self.grad = self.grad + g
+                self.grad = Tensor._wrap(np.array(g) if self.grad is None else np.asarray(self.grad.data + g))
+            elif self.grad is None:
+                self.grad = g
             else:
-                self.grad = Tensor._wrap(self.grad.data + g.data)
+                self.grad = self.grad + g
         return g
 
-    def _vjp(self, g: Tensor) -> tuple:
+    def _run_hooks(self, g: Any) -> Any:
+        raw = not isinstance(g, Tensor)
+        t = Tensor._wrap(np.asarray(g)) if raw else g
+        for hook in self._hooks:
+            new = hook(t)
+            if new is not None:
+                if not isinstance(new, Tensor) or new.shape != t.shape:
+                    raise RuntimeError(
+                        f"hook {getattr(hook, '__name__', hook)!r} must return None or a "
+                        f"Tensor of shape {t.shape}, got {getattr(new, 'shape', type(new))}"
+                    )
+                t = new
+        return t.data if raw else t
+
+    def _vjp(self, g: Any) -> tuple:
         if self._parents is _FREED:
             raise RuntimeError(
                 f"backward: trying to backward through the graph a second time: the saved "
@@ -240,7 +249,9 @@ class Tensor(TensorMethods):
             gradient = _as_grad(gradient, self, "backward")
         if retain_graph is None:
             retain_graph = create_graph
-        engine.run_backward([self], [gradient], retain_graph=retain_graph, create_graph=create_graph)
+        # first order: the pass carries plain arrays (no graph of it is wanted)
+        seed = gradient if create_graph else gradient.data
+        engine.run_backward([self], [seed], retain_graph=retain_graph, create_graph=create_graph)
 
     def detach(self) -> Tensor:
         """The same data (shared) with no history: gradients stop here."""

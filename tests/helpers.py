@@ -28,3 +28,18 @@ def check_op(ag_fn, np_fn, arrays, smooth=True, atol=1e-5, rtol=1e-3, grad_argnu
     assert ag.gradcheck(ag_fn, tensors, atol=atol, rtol=rtol)
     if smooth:
         assert ag.gradgradcheck(ag_fn, tensors, atol=atol, rtol=rtol)
+    assert_first_order_paths_agree(out, [t for t in tensors if t.requires_grad])
+
+
+def assert_first_order_paths_agree(out, inputs):
+    """The engine has two ways to take a first derivative: the ops' numpy rules
+    (``backward_numpy``, used when ``create_graph=False``) and their Tensor
+    rules (``backward``, used when the pass is recorded). They must agree."""
+    v = np.random.default_rng(0).uniform(0.5, 1.5, out.shape).astype(out.dtype)
+    fast = ag.grad(out, inputs, ag.Tensor(v), retain_graph=True, allow_unused=True)
+    recorded = ag.grad(out, inputs, ag.Tensor(v), create_graph=True, allow_unused=True)
+    for f, r in zip(fast, recorded):
+        assert (f is None) == (r is None)
+        if f is not None:
+            assert f.dtype == r.dtype and f.shape == r.shape
+            np.testing.assert_allclose(f.data, r.data, rtol=1e-12, atol=1e-12)

@@ -9,6 +9,7 @@ import pytest
 import autograd as ag
 import nn
 from nn import functional as F
+from tests.helpers import assert_first_order_paths_agree
 
 RNG = np.random.default_rng(0)
 
@@ -174,3 +175,6 @@ def test_fused_linear_and_cross_entropy_match_the_composite_ops_to_second_order(
         slow = F.nll_loss(logits.log_softmax(1), target, reduction=reduction)
         np.testing.assert_allclose(fast.data, slow.data, rtol=1e-12)
         assert ag.gradgradcheck(lambda z, r=reduction: F.cross_entropy(z, target, reduction=r), [logits])
+        assert_first_order_paths_agree(fast, [logits])
+    assert_first_order_paths_agree(F.linear(x, w, b), [x, w, b])
+    assert_first_order_paths_agree(F.linear(f64((2, 2, 4)), w, b), [w, b])

@@ -338,6 +338,36 @@ def test_engine_checks_every_rule():
         WrongCount.apply(x, x).sum().backward()
 
 
+class WrongNumpyRule(Function):
+    """y = 2x;  dy/dx = 2 (the numpy rule below forgets to keep the shape)"""
+
+    @staticmethod
+    def forward(x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g * 2.0,)
+
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        return ((g * 2.0).sum(),)
+
+
+def test_engine_checks_numpy_rules_and_user_functions_need_none():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"WrongNumpyRule.backward_numpy returned ndarray of shape \(\)"):
+        WrongNumpyRule.apply(x).sum().backward()
+    # the recorded pass uses the Tensor rule, which is right
+    (g,) = ag.grad(WrongNumpyRule.apply(x).sum(), x, create_graph=True)
+    assert g.tolist() == [2.0, 2.0]
+    # a Function with only a Tensor rule works in a first-order pass too
+    assert Cube.backward_numpy is None
+    y = Cube.apply(x).sum()
+    y.backward()
+    assert x.grad.tolist() == [3.0, 12.0]
+
+
 def test_every_primitive_documents_its_derivative():
     from autograd import ops
 

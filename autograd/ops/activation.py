@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.engine import is_grad_enabled
 from autograd.function import Function, const
 
 
@@ -18,6 +17,10 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, g):
         return (TanhGrad.apply(g, ctx.out),)
+
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        return (TanhGrad.forward(g, out),)
 
 
 class TanhGrad(Function):
@@ -55,6 +58,10 @@ class Sigmoid(Function):
     def backward(ctx, g):
         return (SigmoidGrad.apply(g, ctx.out),)
 
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        return (SigmoidGrad.forward(g, out),)
+
 
 class SigmoidGrad(Function):
     """z = g * y * (1 - y), sigmoid's backward fused into one pass;
@@ -84,9 +91,12 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx, g):
         x = ctx.inputs[0].data
-        if not is_grad_enabled():  # first order: one numpy pass
-            return (const(np.multiply(g.data, x > 0, dtype=x.dtype)),)
         return (g * const((x > 0).astype(x.dtype)),)
+
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        x = inputs[0]
+        return (np.multiply(g, x > 0, dtype=x.dtype),)
 
 
 class LeakyReLU(Function):

@@ -23,6 +23,10 @@ class Add(Function):
     def backward(ctx, g):
         return g, g
 
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        return g, g
+
 
 class Neg(Function):
     """y = -x;  dy/dx = -1"""
@@ -33,6 +37,10 @@ class Neg(Function):
 
     @staticmethod
     def backward(ctx, g):
+        return (-g,)
+
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
         return (-g,)
 
 
@@ -49,6 +57,11 @@ class Mul(Function):
         need_a, need_b = ctx.needs_input_grad
         return (g * b if need_a else None), (g * a if need_b else None)
 
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        a, b = inputs
+        return (g * b if needs[0] else None), (g * a if needs[1] else None)
+
 
 class Div(Function):
     """y = a / b;  dy/da = 1/b,  dy/db = -a/b**2 = -y/b"""
@@ -64,6 +77,11 @@ class Div(Function):
         ga = g / b if need_a else None
         gb = -(g * ctx.out) / b if need_b else None
         return ga, gb
+
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        a, b = inputs
+        return (g / b if needs[0] else None), (-(g * out) / b if needs[1] else None)
 
 
 class Pow(Function):
@@ -97,6 +115,10 @@ class AddScalar(Function):
     def backward(ctx, g):
         return (g,)
 
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        return (g,)
+
 
 class MulScalar(Function):
     """y = c * x for a Python number c;  dy/dx = c"""
@@ -108,6 +130,10 @@ class MulScalar(Function):
     @staticmethod
     def backward(ctx, g):
         return (MulScalar.apply(g, scalar=ctx.scalar),)
+
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        return (g * options["scalar"],)
 
 
 class PowScalar(Function):
@@ -139,6 +165,10 @@ class Exp(Function):
     def backward(ctx, g):
         return (g * ctx.out,)
 
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        return (g * out,)
+
 
 class Log(Function):
     """y = ln(x);  dy/dx = 1/x"""
@@ -150,6 +180,10 @@ class Log(Function):
     @staticmethod
     def backward(ctx, g):
         return (g / ctx.inputs[0],)
+
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        return (g / inputs[0],)
 
 
 class Sqrt(Function):

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.engine import is_grad_enabled
-from autograd.function import Function, const
+from autograd.function import Function
 
 
 class MatMul(Function):
@@ -25,6 +24,11 @@ class MatMul(Function):
         gb = a.swapaxes(-1, -2) @ g if need_b else None
         return ga, gb
 
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        a, b = inputs
+        return (g @ b.swapaxes(-1, -2) if needs[0] else None), (a.swapaxes(-1, -2) @ g if needs[1] else None)
+
 
 class Linear(Function):
     """Y = X W^T + b, fused (one matmul, the bias added in place) for speed;
@@ -41,14 +45,16 @@ class Linear(Function):
     def backward(ctx, g):
         x, w, b = ctx.inputs
         need_x, need_w, need_b = ctx.needs_input_grad
-        if not is_grad_enabled():  # first order: plain numpy, no graph to build
-            gd = g.data
-            g2d = gd.reshape(-1, gd.shape[-1])
-            return (const(gd @ w.data) if need_x else None,
-                    const(g2d.T @ x.data.reshape(-1, x.data.shape[-1])) if need_w else None,
-                    const(g2d.sum(axis=0)) if need_b else None)
         g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
         gx = g @ w if need_x else None
         gw = g2.T @ (x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x) if need_w else None
         gb = g2.sum(axis=0) if need_b else None
         return gx, gw, gb
+
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        x, w, b = inputs
+        g2d = g.reshape(-1, g.shape[-1])
+        return (g @ w if needs[0] else None,
+                g2d.T @ x.reshape(-1, x.shape[-1]) if needs[1] else None,
+                g2d.sum(axis=0) if needs[2] else None)

@@ -33,6 +33,13 @@ class Sum(Function):
     def backward(ctx, g):
         return (_expand_back(g, ctx.inputs[0].shape, ctx.axis, ctx.keepdims),)
 
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        x = inputs[0]
+        if not options["keepdims"]:
+            g = g.reshape(keepdims_shape(x.shape, options["axis"]))
+        return (np.broadcast_to(g, x.shape),)
+
 
 class SumTo(Function):
     """y = x summed down to ``shape`` (undoes broadcasting);  dy/dx = 1 (broadcast back)"""
@@ -49,6 +56,10 @@ class SumTo(Function):
     @staticmethod
     def backward(ctx, g):
         return (g.broadcast_to(ctx.inputs[0].shape),)
+
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        return (np.broadcast_to(g, inputs[0].shape),)
 
 
 class Max(Function):

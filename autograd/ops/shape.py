@@ -21,6 +21,10 @@ class Reshape(Function):
     def backward(ctx, g):
         return (g.reshape(ctx.inputs[0].shape),)
 
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        return (g.reshape(inputs[0].shape),)
+
 
 class Permute(Function):
     """y = x with its axes reordered;  the gradient is permuted back (inverse order)"""
@@ -49,6 +53,12 @@ class BroadcastTo(Function):
     @staticmethod
     def backward(ctx, g):
         return (g.sum_to(ctx.inputs[0].shape),)
+
+    @staticmethod
+    def backward_numpy(g, out, inputs, needs, options):
+        from autograd.ops.reduce import SumTo  # shape <- reduce would be a cycle at import
+
+        return (SumTo.forward(g, shape=inputs[0].shape),)
 
 
 def _is_basic(index) -> bool:
