@@ -35,6 +35,16 @@ _Tensor: Any = None
 _new_tensor = object.__new__
 
 
+class _Freed:
+    """Stands in for the inputs of a node whose graph was freed by backward()."""
+
+    requires_grad = False
+    _parents = ()
+
+
+FREED = (_Freed(),)
+
+
 class _AnomalyMode(threading.local):
     enabled: bool = False
     in_backward_of: str | None = None  # the rule running now (for messages)
@@ -95,11 +105,16 @@ class Function:
     def apply(cls, *inputs: Any, **options: Any) -> Any:
         """Run ``forward`` on the inputs' arrays; record the node if needed."""
         T = _Tensor
+        arrays = []
+        record = False
         for t in inputs:
-            if not isinstance(t, T):
+            if type(t) is not T and not isinstance(t, T):
                 inputs = tuple(t if isinstance(t, T) else T(t) for t in inputs)
-                break
-        data = cls.forward(*[t.data for t in inputs], **options)
+                return cls.apply(*inputs, **options)
+            arrays.append(t.data)
+            if t.requires_grad:
+                record = True
+        data = cls.forward(*arrays, **options)
         if type(data) is not np.ndarray:
             data = np.asarray(data)
         # the hot path: build the output inline (this runs once per operation)
@@ -110,13 +125,7 @@ class Function:
         out._hooks = None
         out._retains_grad = False
         out._version = inputs[0]._version if cls.returns_view else [0]
-        record = False
-        if _mode.enabled:
-            for t in inputs:
-                if t.requires_grad:
-                    record = True
-                    break
-        if record:
+        if record and _mode.enabled:
             out.requires_grad = True
             out._fn = cls
             out._parents = inputs
@@ -160,20 +169,25 @@ def run_rule(node: Any, g: Any) -> tuple:
     fn = node._fn
     name = fn.__name__
     inputs = node._parents
-    for i, (t, version) in enumerate(zip(inputs, node._saved_versions)):
+    if inputs is FREED:
+        raise RuntimeError(
+            f"backward: trying to backward through the graph a second time: the saved "
+            f"tensors of {name} (output shape {node.shape}) were freed by the "
+            "first backward(); pass retain_graph=True to the first call to keep them"
+        )
+    for t, version in zip(inputs, node._saved_versions):
         if t._version[0] != version:
-            raise RuntimeError(
-                f"{name} backward: input {i} (shape {t.shape}) was modified in place after "
-                f"it was saved for backward (version {version} -> {t._version[0]}); "
-                "compute a new tensor instead of changing it in place"
-            )
-    first_order = not isinstance(g, _Tensor)
+            _raise_modified(name, inputs, node._saved_versions)
+    first_order = type(g) is not _Tensor and not isinstance(g, _Tensor)
     if first_order and type(g) is not np.ndarray:
         g = np.asarray(g)  # numpy turns 0-d results (a 0-d sum, say) into scalars
     fast = fn.backward_numpy
     if first_order and fast is not None and not _anomaly.enabled:
-        needs = tuple([t.requires_grad for t in inputs])
-        return _checked_arrays(name, inputs, fast(g, node.data, [t.data for t in inputs], needs, node._options))
+        arrays, needs = [], []
+        for t in inputs:
+            arrays.append(t.data)
+            needs.append(t.requires_grad)
+        return _checked_arrays(name, inputs, fast(g, node.data, arrays, needs, node._options))
     ctx = Context(inputs, node, node._options)
     if first_order:
         g = _Tensor._wrap(g)
@@ -212,6 +226,16 @@ def run_rule(node: Any, g: Any) -> tuple:
     return grads
 
 
+def _raise_modified(name: str, inputs: tuple, saved: tuple) -> None:
+    for i, (t, version) in enumerate(zip(inputs, saved)):
+        if t._version[0] != version:
+            raise RuntimeError(
+                f"{name} backward: input {i} (shape {t.shape}) was modified in place after "
+                f"it was saved for backward (version {version} -> {t._version[0]}); "
+                "compute a new tensor instead of changing it in place"
+            )
+
+
 def _checked_arrays(name: str, inputs: tuple, arrays: tuple) -> list:
     """A ``backward_numpy`` rule's arrays, with the checks ``backward`` gets."""
     if len(arrays) != len(inputs):
@@ -222,6 +246,9 @@ def _checked_arrays(name: str, inputs: tuple, arrays: tuple) -> list:
             grads.append(None)
             continue
         td = t.data
+        if type(a) is np.ndarray and a.shape == td.shape and a.dtype is td.dtype:  # the usual case
+            grads.append(a)
+            continue
         if type(a) is not np.ndarray and isinstance(a, np.generic):
             a = np.asarray(a)  # numpy turns 0-d results into scalars
         if type(a) is not np.ndarray or a.shape != td.shape or a.dtype != td.dtype:

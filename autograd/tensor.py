@@ -23,16 +23,6 @@ __all__ = ["Tensor", "tensor", "normalize_axis"]
 _FLOAT_KINDS = "f"
 
 
-class _Freed:
-    """Stands in for the inputs of a node whose graph was freed by backward()."""
-
-    requires_grad = False
-    _parents = ()
-
-
-_FREED = (_Freed(),)
-
-
 def _to_array(data: Any, dtype: Any, op: str = "Tensor") -> np.ndarray:
     if isinstance(data, Tensor):
         arr = np.array(data.data, dtype=dtype)
@@ -136,17 +126,11 @@ class Tensor(TensorMethods):
                 t = new
         return t.data if raw else t
 
-    def _vjp(self, g: Any) -> tuple:
-        if self._parents is _FREED:
-            raise RuntimeError(
-                f"backward: trying to backward through the graph a second time: the saved "
-                f"tensors of {self._fn.__name__} (output shape {self.shape}) were freed by the "
-                "first backward(); pass retain_graph=True to the first call to keep them"
-            )
-        return function.run_rule(self, g)
+    # the local chain rule (engine protocol); it also raises if backward() freed the graph
+    _vjp = function.run_rule
 
     def _release(self) -> None:
-        self._parents = _FREED
+        self._parents = function.FREED
         self._options = None
 
     # -- basic attributes -------------------------------------------------------
@@ -352,6 +336,8 @@ class Tensor(TensorMethods):
 
     # -- arithmetic -------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
+        if type(other) is float:  # the common constant: no checks needed
+            return P.AddScalar.apply(self, scalar=other)
         if _is_number(other):
             return P.AddScalar.apply(self, scalar=_scalar(other))
         return _binary(P.Add, self, other)
@@ -372,6 +358,8 @@ class Tensor(TensorMethods):
         return _binary(P.Add, _as_tensor(other, self, "sub"), -self)
 
     def __mul__(self, other: Any) -> Tensor:
+        if type(other) is float:  # the common constant: no checks needed
+            return P.MulScalar.apply(self, scalar=other)
         if _is_number(other):
             return P.MulScalar.apply(self, scalar=_scalar(other))
         return _binary(P.Mul, self, other)
@@ -526,6 +514,10 @@ def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
 
 def _binary(fn: type, a: Any, b: Any) -> Tensor:
     """Apply an elementwise binary primitive after promoting and broadcasting."""
+    if type(a) is Tensor and type(b) is Tensor:
+        da, db = a.data, b.data
+        if da.dtype is db.dtype and da.shape == db.shape:  # the common case: nothing to do
+            return fn.apply(a, b)
     if not isinstance(a, Tensor):
         a = _as_tensor(a, b, fn.__name__.lower())
     if not isinstance(b, Tensor):

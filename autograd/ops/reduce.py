@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.function import Function, const
+from autograd.ops._numpy import expand_to
 
 
 def keepdims_shape(shape: tuple, axis: tuple | None) -> tuple:
@@ -38,7 +39,7 @@ class Sum(Function):
         x = inputs[0]
         if not options["keepdims"]:
             g = g.reshape(keepdims_shape(x.shape, options["axis"]))
-        return (np.broadcast_to(g, x.shape),)
+        return (expand_to(g, x.shape),)
 
 
 class SumTo(Function):
@@ -59,7 +60,7 @@ class SumTo(Function):
 
     @staticmethod
     def backward_numpy(g, out, inputs, needs, options):
-        return (np.broadcast_to(g, inputs[0].shape),)
+        return (expand_to(g, inputs[0].shape),)
 
 
 class Max(Function):
