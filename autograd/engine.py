@@ -6,10 +6,11 @@ A graph node is any object with this small protocol:
     tuple of the nodes it was computed from (empty for a leaf).
 ``requires_grad``
     whether gradients flow into it at all (parents without it are skipped).
-``_receive_grad(g, accumulate)``
+``_receive_grad(g, accumulate, owned)``
     called once per backward pass with the node's *total* gradient; runs hooks,
     stores ``.grad`` where the node keeps one, and returns the (possibly
-    replaced) gradient that flows on to the parents.
+    replaced) gradient that flows on to the parents. ``owned`` says that no one
+    else holds ``g``, so it may be kept as ``.grad`` without a copy.
 ``_vjp(g)``
     the local chain rule: a sequence of gradients, one per parent (``None``: none).
 ``_release()``
@@ -204,7 +205,7 @@ def run_backward(
             k = id(node)
             g = pop_grad(k, None)  # freed as soon as it is used
             if g is not None:
-                g = node._receive_grad(g, accumulate)
+                g = node._receive_grad(g, accumulate, k in owned)
                 if k in want:
                     captured[k] = g
             parents = node._parents
@@ -223,7 +224,9 @@ def run_backward(
                 if pg is not None:
                     old = get_grad(pk)
                     if old is None:
-                        grads[pk] = pg  # may be shared with other inputs: never written to
+                        grads[pk] = pg
+                        if getattr(pg, "nbytes", 0) >= _OWN_MIN_BYTES and _is_new(pg, g, node, parent_grads):
+                            owned.add(pk)  # a new array only this input gets: ours to add into
                     elif pk in owned:
                         old += pg  # our own sum buffer: accumulate in place, no temporary
                         grads[pk] = old
@@ -240,3 +243,23 @@ def run_backward(
     for node in processed:
         node._release()
     return captured
+
+
+# Below this size a copy costs less than asking whether one is needed.
+_OWN_MIN_BYTES = 1 << 16
+
+
+def _is_new(pg: Any, g: Any, node: Any, parent_grads: Sequence[Any]) -> bool:
+    """True when a first-order rule allocated ``pg`` for one input alone.
+
+    The driver may then keep it as a sum buffer (adding later contributions
+    into it in place) and hand it to a leaf as its ``.grad`` without a copy.
+    Anything else -- a view, the incoming gradient passed through, an array
+    given to two inputs, an input's or the output's own data -- may be shared
+    and is never written to.
+    """
+    if pg.base is not None or pg is g or pg is node.data:
+        return False
+    if any(pg is p.data for p in node._parents):
+        return False
+    return sum(1 for other in parent_grads if other is pg) == 1

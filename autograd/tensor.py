@@ -96,7 +96,7 @@ class Tensor(TensorMethods):
         return t
 
     # -- engine protocol ---------------------------------------------------------
-    def _receive_grad(self, g: Any, accumulate: bool) -> Any:
+    def _receive_grad(self, g: Any, accumulate: bool, owned: bool = False) -> Any:
         # ``g`` is a Tensor when the pass records itself (create_graph=True) and
         # a plain numpy array in a first-order pass, which builds no Tensors
         # for intermediate gradients at all (see Tensor.backward).
@@ -104,8 +104,12 @@ class Tensor(TensorMethods):
             g = self._run_hooks(g)
         if accumulate and (self._fn is None or self._retains_grad):
             if not isinstance(g, Tensor):
-                # own the array: g may be a view, or shared with another input
-                self.grad = Tensor._wrap(np.array(g) if self.grad is None else np.asarray(self.grad.data + g))
+                if self.grad is not None:
+                    self.grad = Tensor._wrap(np.asarray(self.grad.data + g))
+                elif owned and type(g) is np.ndarray and not self._hooks:
+                    self.grad = Tensor._wrap(g)  # a new array no one else holds: keep it
+                else:
+                    self.grad = Tensor._wrap(np.array(g))  # g may be a view, or shared: copy
             elif self.grad is None:
                 self.grad = g
             else:

@@ -116,7 +116,7 @@ class Value:
         return (self._da,) if self._b is None else (self._da, self._db)
 
     # -- engine protocol -----------------------------------------------------
-    def _receive_grad(self, g: float, accumulate: bool) -> float:
+    def _receive_grad(self, g: float, accumulate: bool, owned: bool = False) -> float:
         if accumulate:
             self.grad += g
         return g
