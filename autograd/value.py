@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Sequence
 from typing import Union
 
 from autograd.engine import _mode
 
-__all__ = ["Value"]
+__all__ = ["Value", "dot"]
 
 Number = Union[int, float]
 _SQRT_2 = math.sqrt(2.0)
@@ -81,8 +82,10 @@ class Value:
     # Inputs and local derivatives live in fixed slots (at most two inputs),
     # not in tuples: one tracked object per operation instead of three, so the
     # garbage collector runs three times less often while a graph is built.
-    # ``_g`` (this pass's gradient) and ``_n`` (consumers still to report) are
-    # the backward pass's scratch space; ``_n`` is 0 between passes.
+    # An n-input node (``dot``) keeps a tuple of inputs in ``_a`` and a tuple of
+    # local derivatives in ``_da``. ``_g`` (this pass's gradient) and ``_n``
+    # (consumers still to report) are the backward pass's scratch space; ``_n``
+    # is 0 between passes.
     __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_da", "_db", "_g", "_n")
     requires_grad = True  # every Value is a graph node (engine protocol)
 
@@ -101,6 +104,8 @@ class Value:
         a = self._a
         if a is None:
             return ()
+        if type(a) is tuple:
+            return a
         b = self._b
         return (a,) if b is None else (a, b)
 
@@ -113,6 +118,8 @@ class Value:
             return None
         if self._a is None:
             return ()
+        if type(self._a) is tuple:
+            return self._da
         return (self._da,) if self._b is None else (self._da, self._db)
 
     # -- engine protocol -----------------------------------------------------
@@ -129,6 +136,8 @@ class Value:
                 "freed by an earlier backward(); call backward(retain_graph=True) the first "
                 "time if you need to backpropagate through it again"
             )
+        if type(da) is tuple:
+            return tuple([d * g for d in da])
         return (da * g,) if self._b is None else (da * g, self._db * g)
 
     def _release(self) -> None:
@@ -306,6 +315,54 @@ class Value:
         return self.data
 
 
+def dot(weights: Sequence[Value | Number], inputs: Sequence[Value | Number],
+        bias: Value | Number = 0.0) -> Value:
+    """out = bias + sum_i weights[i] * inputs[i], as one node (a neuron's
+    pre-activation);  d(out)/d(weights[i]) = inputs[i],
+    d(out)/d(inputs[i]) = weights[i],  d(out)/d(bias) = 1.
+
+    The same value and gradients as ``bias + w0*x0 + w1*x1 + ...`` written with
+    ``*`` and ``+``, which makes 2n nodes: one node instead is several times
+    faster and lighter for the garbage collector, at the price of a less
+    detailed picture. Python numbers on either side are constants.
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
+    parents: list[Value] = []
+    local: list[float] = []
+    if isinstance(bias, Value):  # summed in the order of bias + w0*x0 + ...: the same bits
+        total = bias.data
+        parents.append(bias)
+        local.append(1.0)
+    else:
+        total = _as_float(bias, "dot")
+    for w, x in zip(weights, inputs):
+        wv = w.data if isinstance(w, Value) else _as_float(w, "dot")
+        xv = x.data if isinstance(x, Value) else _as_float(x, "dot")
+        total += wv * xv
+        if isinstance(w, Value):
+            parents.append(w)
+            local.append(xv)
+        if isinstance(x, Value):
+            parents.append(x)
+            local.append(wv)
+    out = _new(Value)
+    out.data = total
+    out.grad = 0.0
+    out.label = ""
+    out._op = "dot"
+    out._b = None
+    out._db = 0.0
+    out._n = 0
+    if parents and _mode.enabled:
+        out._a = tuple(parents)
+        out._da = tuple(local)
+    else:
+        out._a = None
+        out._da = 0.0
+    return out
+
+
 # Passes use the nodes' scratch slots, so two of them must never interleave on
 # a shared graph; they are pure Python and hold the GIL anyway.
 _backward_lock = threading.Lock()
@@ -333,6 +390,13 @@ def _backprop(root: Value, retain_graph: bool) -> None:
                 continue
             if node._da is None:
                 freed = node
+            if type(a) is tuple:  # an n-input node (dot)
+                for p in a:
+                    if not p._n:
+                        p._g = 0.0
+                        push(p)
+                    p._n += 1
+                continue
             if not a._n:
                 a._g = 0.0
                 push(a)
@@ -352,6 +416,15 @@ def _backprop(root: Value, retain_graph: bool) -> None:
             node.grad += g
             a = node._a
             if a is None:
+                continue
+            if type(a) is tuple:
+                for p, d in zip(a, node._da):
+                    p._g += d * g
+                    p._n -= 1
+                    if not p._n:
+                        push(p)
+                if not retain_graph:
+                    node._da = None
                 continue
             a._g += node._da * g
             a._n -= 1

@@ -24,7 +24,10 @@ SCALAR_ENGINES = ("glassgrad", "micrograd")
 TENSOR_ENGINES = ("numpy", "glassgrad", "torch", "mygrad")
 
 WORKLOADS = {
-    "S1": ("scalar MLP 2-16-16-1, 64 points, MSE, one SGD step (float64)", SCALAR_ENGINES),
+    "S1": ("scalar MLP 2-16-16-1 (each engine's MLP class), 64 points, MSE, one SGD step (float64)",
+           SCALAR_ENGINES),
+    "S1u": ("S1 with glassgrad's neurons unfused: micrograd's graph, a node per multiply and add",
+            SCALAR_ENGINES),
     "S2": ("chain of 10^5 Value ops x = x*1.0001 + 0.0001, plus backward", SCALAR_ENGINES),
     "T1": ("MLP 784-128-10, batch 32, ReLU, softmax cross-entropy, backward, SGD step", TENSOR_ENGINES),
     "T2": ("MLP 784-1024-1024-10, batch 256, same", TENSOR_ENGINES),
@@ -240,33 +243,36 @@ def _scalar_value_class(engine: str):
     raise KeyError(engine)
 
 
-def scalar_mlp_step(engine: str) -> tuple[Step, float]:
+def scalar_mlp_step(engine: str, fused: bool = True) -> tuple[Step, float]:
+    """Each engine's own scalar MLP class, ``MLP(2, [16, 16, 1])``, loaded with
+    the same weights: micrograd's ``micrograd.nn.MLP`` and glassgrad's
+    ``nn.scalar.MLP`` (whose neurons are one ``dot`` node each unless
+    ``fused=False``, which builds micrograd's graph: a node per multiply and add)."""
     Value = _scalar_value_class(engine)
-    layers = _init_mlp([2, 16, 16, 1], dtype=np.float64)
-    params = [([[Value(float(w)) for w in row] for row in W], [Value(float(v)) for v in b]) for W, b in layers]
-    flat = [p for W, b in params for row in W for p in row] + [p for W, b in params for p in b]
+    if engine == "micrograd":
+        from micrograd.nn import MLP
+
+        model = MLP(2, [16, 16, 1])
+    else:
+        from nn.scalar import MLP
+
+        model = MLP(2, [16, 16, 1], fused=fused)
+    for layer, (W, b) in zip(model.layers, _init_mlp([2, 16, 16, 1], dtype=np.float64)):
+        for neuron, row, bias in zip(layer.neurons, W.tolist(), b.tolist()):
+            for w, value in zip(neuron.w, row):
+                w.data = value
+            neuron.b.data = bias
+    params = model.parameters()
     rng = np.random.default_rng(3)
     X = rng.standard_normal((64, 2)).tolist()
     Y = rng.standard_normal(64).tolist()
 
-    def forward(x):
-        h = x
-        for li, (W, b) in enumerate(params):
-            out = []
-            for row, bias in zip(W, b):
-                act = bias
-                for wi, xi in zip(row, h):
-                    act = act + wi * xi
-                out.append(act.relu() if li < len(params) - 1 else act)
-            h = out
-        return h[0]
-
     def step() -> float:
-        loss = sum(((forward(x) - t) ** 2 for x, t in zip(X, Y)), Value(0.0)) * (1.0 / len(X))
-        for p in flat:
+        loss = sum(((model(x) - t) ** 2 for x, t in zip(X, Y)), Value(0.0)) * (1.0 / len(X))
+        for p in params:
             p.grad = 0.0
         loss.backward()
-        for p in flat:
+        for p in params:
             p.data -= 0.01 * p.grad
         return loss.data
     return step, step_first(step)
@@ -349,6 +355,8 @@ def digits_run(engine: str) -> tuple[Step, float]:
 def build(workload: str, engine: str, quick: bool = False) -> tuple[Step, float]:
     if workload == "S1":
         return scalar_mlp_step(engine)
+    if workload == "S1u":
+        return scalar_mlp_step(engine, fused=False)
     if workload == "S2":
         return scalar_chain_step(engine)
     if workload == "T1":

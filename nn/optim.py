@@ -31,7 +31,8 @@ def _apply_delta(p: Any, delta: Any) -> None:
     if isinstance(p, Value):
         p.data = float(p.data - delta)
     else:
-        np.subtract(p.data, delta, out=p.data, casting="same_kind")
+        data = p.data
+        data -= delta  # in place, numpy's same_kind casting (float64 steps into float32 data)
         p._version[0] += 1
 
 
@@ -74,10 +75,11 @@ class Optimizer:
             g = _grad_of(p)
             if g is None:
                 continue
-            if np.shape(g) != np.shape(p.data):
+            if type(g) is np.ndarray and g.shape != p.data.shape:  # (Value grads are floats)
                 raise ValueError(f"{type(self).__name__}.step: parameter {i} has shape {np.shape(p.data)} but its "
                                  f"gradient has shape {np.shape(g)}; nothing was updated")
-            delta, new_state = self._update(p, g, dict(self.state.get(id(p), {})))
+            old = self.state.get(id(p))
+            delta, new_state = self._update(p, g, dict(old) if old else {})
             updates.append((p, delta, new_state))
         for p, delta, new_state in updates:  # commit only when every update was computed
             _apply_delta(p, delta)

@@ -1,9 +1,14 @@
 """A multilayer perceptron made of scalar ``Value``s: the micrograd walkthrough.
 
-Every weight is its own ``Value``, so ``draw_graph`` can show each multiply and
-add, and a learner can follow the chain rule by hand. ``MLP(nin, nouts)`` has
-micrograd's signature and behaviour (ReLU hidden layers, a linear output);
-``activation=`` picks another non-linearity.
+Every weight is its own ``Value``. ``MLP(nin, nouts)`` has micrograd's
+signature and behaviour (ReLU hidden layers, a linear output); ``activation=``
+picks another non-linearity.
+
+A neuron's weighted sum ``b + w0*x0 + w1*x1 + ...`` is one ``dot`` node by
+default (``fused=True``): the same numbers, bit for bit, but one node instead
+of 2n, which makes training several times faster. ``fused=False`` builds
+micrograd's graph with a node per multiply and add, so that ``draw_graph``
+shows each one and a learner can follow the chain rule by hand.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import random
 from collections.abc import Sequence
 
 from autograd import Value
+from autograd.value import dot
 from nn.module import Module
 
 __all__ = ["Neuron", "Layer", "MLP"]
@@ -24,7 +30,7 @@ class Neuron(Module):
     and a bias (it shifts the activation left or right)."""
 
     def __init__(self, nin: int, nonlin: bool = True, activation: str = "relu",
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, fused: bool = True) -> None:
         super().__init__()
         if activation not in _ACTIVATIONS:
             raise ValueError(f"Neuron: unknown activation {activation!r}; choose from {_ACTIVATIONS}")
@@ -33,13 +39,17 @@ class Neuron(Module):
         self.b = Value(0.0, label="b")
         self.nonlin = nonlin
         self.activation = activation if nonlin else "linear"
+        self.fused = fused
 
     def forward(self, x: Sequence[Value | float]) -> Value:
         if len(x) != len(self.w):
             raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
-        act = self.b
-        for wi, xi in zip(self.w, x):
-            act = act + wi * xi
+        if self.fused:
+            act = dot(self.w, x, self.b)
+        else:
+            act = self.b
+            for wi, xi in zip(self.w, x):
+                act = act + wi * xi
         return act if self.activation == "linear" else getattr(act, self.activation)()
 
     def __repr__(self) -> str:
@@ -66,15 +76,17 @@ class Layer(Module):
 class MLP(Module):
     """``MLP(nin, nouts)``: layers of sizes ``nouts``; all but the last use
     ``activation`` (ReLU, as micrograd), the last is linear. ``seed`` makes the
-    initial weights reproducible."""
+    initial weights reproducible; ``fused=False`` builds a node per multiply
+    and add (see the module docstring)."""
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu",
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, fused: bool = True) -> None:
         super().__init__()
         rng = random.Random(seed) if seed is not None else None
         sizes = [nin, *nouts]
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1, activation=activation, rng=rng)
+            Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1, activation=activation, rng=rng,
+                  fused=fused)
             for i in range(len(nouts))
         ]
 

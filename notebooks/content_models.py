@@ -22,9 +22,9 @@ X, y = make_moons(80, noise=0.1, random_state=0)
 signs = 2 * y - 1                      # labels in {-1, +1} for the hinge (SVM) loss
 plt.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", s=18); plt.title("moons"); plt.show()
 """),
-    ("md", "## One neuron, drawn\n\nA neuron with two inputs: `w0*x0 + w1*x1 + b`, then ReLU. The picture shows every intermediate value."),
+    ("md", "## One neuron, drawn\n\nA neuron with two inputs: `w0*x0 + w1*x1 + b`, then ReLU. With `fused=False` the graph has a node per multiply and add, so the picture shows every intermediate value."),
     ("code", r"""
-neuron = Neuron(2, rng=__import__("random").Random(0))
+neuron = Neuron(2, rng=__import__("random").Random(0), fused=False)
 out = neuron([Value(X[0, 0], label="x0"), Value(X[0, 1], label="x1")])
 out.label = "out"
 out.backward()
@@ -34,7 +34,10 @@ draw_graph(out)
 ## The network
 
 `MLP(2, [16, 16, 1])`: two hidden layers of 16 ReLU neurons and one linear output, the
-same call as micrograd's. The loss is the SVM's hinge loss, $\max(0, 1 - y\cdot\text{score})$,
+same call as micrograd's. Its neurons are fused (the default): each weighted sum
+`b + w0*x0 + w1*x1 + ...` is one `dot` node whose local derivatives are the inputs (for
+the weights) and the weights (for the inputs). The numbers are the same as with a node
+per multiply and add, and training is several times faster. The loss is the SVM's hinge loss, $\max(0, 1 - y\cdot\text{score})$,
 averaged over the points, plus a little L2 regularisation.
 """),
     ("code", r"""

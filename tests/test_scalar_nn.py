@@ -155,3 +155,20 @@ def test_cli_train_end_to_end_scalar_engine():
     accuracy = float(last.split("test accuracy")[1].split()[0])
     assert accuracy >= 0.97, last
     assert "100%" in out.stdout  # the progress bar ran to the end
+
+
+def test_fused_and_unfused_neurons_give_the_same_bits():
+    # fused=True (one dot node per neuron) and micrograd's node-per-op graph
+    # compute the same numbers in the same order
+    fused, plain = MLP(2, [5, 5, 1], seed=3), MLP(2, [5, 5, 1], seed=3, fused=False)
+    points = [[0.5, -1.0], [2.0, 0.25], [-0.3, 0.7]]
+    loss_f = sum((fused(x) - 1.0) ** 2 for x in points)
+    loss_p = sum((plain(x) - 1.0) ** 2 for x in points)
+    assert loss_f.data == loss_p.data
+    loss_f.backward()
+    loss_p.backward()
+    assert [p.grad for p in fused.parameters()] == pytest.approx([p.grad for p in plain.parameters()], rel=1e-12)
+    # the unfused graph is the one a learner draws: a node per multiply and add
+    neuron = Neuron(2, fused=False)
+    assert neuron([1.0, 2.0])._op == "ReLU"
+    assert Neuron(2)([1.0, 2.0])._prev[0]._op == "dot"
