@@ -105,13 +105,14 @@ class Function:
     def apply(cls, *inputs: Any, **options: Any) -> Any:
         """Run ``forward`` on the inputs' arrays; record the node if needed."""
         T = _Tensor
-        arrays = []
+        arrays, versions = [], []
         record = False
-        for t in inputs:
+        for t in inputs:  # one pass: arrays for forward, versions and whether to record
             if type(t) is not T and not isinstance(t, T):
                 inputs = tuple(t if isinstance(t, T) else T(t) for t in inputs)
                 return cls.apply(*inputs, **options)
             arrays.append(t.data)
+            versions.append(t._version[0])
             if t.requires_grad:
                 record = True
         data = cls.forward(*arrays, **options)
@@ -130,7 +131,7 @@ class Function:
             out._fn = cls
             out._parents = inputs
             out._options = options
-            out._saved_versions = tuple([t._version[0] for t in inputs])
+            out._saved_versions = tuple(versions)
         else:
             out.requires_grad = False
             out._fn = None

@@ -232,13 +232,15 @@ class Tensor(TensorMethods):
                     f"backward: grad can be implicitly created only for scalar outputs, but this "
                     f"tensor has shape {self.shape}; pass gradient= (a tensor of that shape)"
                 )
-            gradient = Tensor._wrap(np.ones_like(self.data))
+            seed: Any = np.ones(self.data.shape, dtype=self.data.dtype)
+            if create_graph:
+                seed = Tensor._wrap(seed)
         else:
-            gradient = _as_grad(gradient, self, "backward")
+            seed = _as_grad(gradient, self, "backward")  # a Tensor: it may itself require grad
+            if not create_graph:
+                seed = seed.data  # first order: the pass carries plain arrays
         if retain_graph is None:
             retain_graph = create_graph
-        # first order: the pass carries plain arrays (no graph of it is wanted)
-        seed = gradient if create_graph else gradient.data
         engine.run_backward([self], [seed], retain_graph=retain_graph, create_graph=create_graph)
 
     def detach(self) -> Tensor:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import os
 import platform
 import resource
@@ -60,12 +61,20 @@ def worker(workload: str, engine: str, reps: int, threads: int) -> dict:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         return {"memory_mb": max(peak - before, 0.0), "first_loss": first}
     step, first = build(workload, engine)  # builds and runs the warm-up step
+    # Each timed sample runs the step enough times to last about 50 ms (as
+    # timeit's autorange does): a single sub-millisecond step is mostly timer
+    # and scheduler noise. Samples are per-step times.
+    start = time.perf_counter()
+    step()
+    once = time.perf_counter() - start
+    batch = 1 if workload == "D1" else max(1, math.ceil(0.05 / max(once, 1e-9)))
     times = []
     for _ in range(reps):
         start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return {"times": times, "first_loss": first}
+        for _ in range(batch):
+            step()
+        times.append((time.perf_counter() - start) / batch)
+    return {"times": times, "first_loss": first, "steps_per_sample": batch}
 
 
 def _run_worker(workload: str, engine: str, reps: int, threads: int) -> dict | None:

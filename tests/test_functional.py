@@ -113,3 +113,13 @@ def test_second_order_of_broadcasting_and_reductions():
     b = t64(RNG.standard_normal(3), True)
     assert ag.gradgradcheck(lambda a, b: ((a * b).tanh() + a.logsumexp(axis=0)).var(axis=1), [a, b])
     assert ag.gradgradcheck(lambda a, b: (a @ b).softmax(0) * (a.max(axis=0) * b).sum(), [a, b])
+
+
+def test_backward_gradient_that_requires_grad_stays_in_the_graph():
+    # with create_graph=True the vector of the vector-Jacobian product is itself
+    # differentiable: d/dv of sum(x.grad) = d/dv of sum(2 x v) = 2 x
+    x = t64([1.0, -2.0], True)
+    v = t64([0.5, 3.0], True)
+    (x * x).backward(gradient=v, create_graph=True)
+    (dv,) = ag.grad(x.grad.sum(), v)
+    np.testing.assert_allclose(dv.data, [2.0, -4.0])
