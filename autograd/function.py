@@ -168,27 +168,38 @@ def run_rule(node: Any, g: Any) -> tuple:
     has one, else from its Tensor rule (run under ``no_grad``) unwrapped.
     """
     fn = node._fn
-    name = fn.__name__
     inputs = node._parents
     if inputs is FREED:
         raise RuntimeError(
             f"backward: trying to backward through the graph a second time: the saved "
-            f"tensors of {name} (output shape {node.shape}) were freed by the "
+            f"tensors of {fn.__name__} (output shape {node.shape}) were freed by the "
             "first backward(); pass retain_graph=True to the first call to keep them"
         )
-    for t, version in zip(inputs, node._saved_versions):
-        if t._version[0] != version:
-            _raise_modified(name, inputs, node._saved_versions)
-    first_order = type(g) is not _Tensor and not isinstance(g, _Tensor)
+    first_order = type(g) is np.ndarray or not isinstance(g, _Tensor)
     if first_order and type(g) is not np.ndarray:
         g = np.asarray(g)  # numpy turns 0-d results (a 0-d sum, say) into scalars
     fast = fn.backward_numpy
     if first_order and fast is not None and not _anomaly.enabled:
+        # the hot path, written out: one loop checks the saved versions and
+        # gathers the arrays; the usual well-formed result is checked inline
         arrays, needs = [], []
-        for t in inputs:
+        for t, version in zip(inputs, node._saved_versions):
+            if t._version[0] != version:
+                _raise_modified(fn.__name__, inputs, node._saved_versions)
             arrays.append(t.data)
             needs.append(t.requires_grad)
-        return _checked_arrays(name, inputs, fast(g, node.data, arrays, needs, node._options))
+        grads = fast(g, node.data, arrays, needs, node._options)
+        if len(grads) == len(inputs):
+            for a, x in zip(grads, arrays):
+                if a is not None and (type(a) is not np.ndarray or a.shape != x.shape or a.dtype is not x.dtype):
+                    break
+            else:
+                return grads  # (the driver skips inputs that need no gradient)
+        return _checked_arrays(fn.__name__, inputs, grads)
+    name = fn.__name__
+    for t, version in zip(inputs, node._saved_versions):
+        if t._version[0] != version:
+            _raise_modified(name, inputs, node._saved_versions)
     ctx = Context(inputs, node, node._options)
     if first_order:
         g = _Tensor._wrap(g)

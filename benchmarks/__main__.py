@@ -3,9 +3,11 @@
 Every (workload, engine) pair runs in its own subprocess (the PyPI package
 ``autograd`` shares glassgrad's import name, so engines never share an
 interpreter), with the same BLAS/OpenMP thread count, the same seeds and a
-warm-up step. Rounds are interleaved across engines so that machine drift hits
-all of them alike. The table reports medians and the ratio to the workload's
-reference engine, and whether each target holds; ``--json`` writes it all.
+warm-up step. The engines' workers stay alive and take turns, one ~20 ms
+sample each, so that machine drift hits all of them alike. The table reports
+medians, and the ratio to the workload's reference engine as the median over
+rounds of the two engines' samples of that round; and whether each target
+holds; ``--json`` writes it all.
 
     python -m benchmarks                 # everything, 1 and 2 threads
     python -m benchmarks --quick         # a short run
@@ -43,47 +45,105 @@ def _rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def worker(workload: str, engine: str, reps: int, threads: int) -> dict:
-    if engine in ("torch",):
+def _set_threads(engine: str, threads: int) -> None:
+    if engine == "torch":
         import torch
 
         torch.set_num_threads(threads)
-    if workload == "T4":
-        import importlib
 
-        importlib.import_module(MODULES[engine])  # imports are not the workload's memory
-        if engine == "glassgrad":
-            import nn  # noqa: F401
-        before = _rss_mb()
-        step, first = build(workload, engine)  # parameters, data and the first step
-        for _ in range(19):
-            step()
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        return {"memory_mb": max(peak - before, 0.0), "first_loss": first}
+
+def memory_worker(workload: str, engine: str, threads: int) -> dict:
+    """T4: peak RSS above the imported engine over 20 training steps (one shot)."""
+    import importlib
+
+    _set_threads(engine, threads)
+    importlib.import_module(MODULES[engine])  # imports are not the workload's memory
+    if engine == "glassgrad":
+        import nn  # noqa: F401
+    before = _rss_mb()
+    step, first = build(workload, engine)  # parameters, data and the first step
+    for _ in range(19):
+        step()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"memory_mb": max(peak - before, 0.0), "first_loss": first}
+
+
+def serve(workload: str, engine: str, threads: int) -> None:
+    """A timing worker: build the workload, say it is ready, then time one
+    sample each time the parent writes ``go`` (until ``quit``)."""
+    _set_threads(engine, threads)
     step, first = build(workload, engine)  # builds and runs the warm-up step
-    # Each timed sample runs the step enough times to last about 50 ms (as
-    # timeit's autorange does): a single sub-millisecond step is mostly timer
-    # and scheduler noise. Samples are per-step times.
+    # A sample runs the step enough times to last about 20 ms (as timeit's
+    # autorange does): a single sub-millisecond step is mostly timer noise.
     start = time.perf_counter()
     step()
     once = time.perf_counter() - start
-    batch = 1 if workload == "D1" else max(1, math.ceil(0.05 / max(once, 1e-9)))
-    times = []
-    for _ in range(reps):
+    batch = 1 if workload == "D1" else max(1, math.ceil(0.02 / max(once, 1e-9)))
+    print(json.dumps({"first_loss": first, "steps_per_sample": batch}), flush=True)
+    for line in sys.stdin:
+        if line.strip() != "go":
+            break
         start = time.perf_counter()
         for _ in range(batch):
             step()
-        times.append((time.perf_counter() - start) / batch)
-    return {"times": times, "first_loss": first, "steps_per_sample": batch}
+        print(json.dumps((time.perf_counter() - start) / batch), flush=True)
 
 
-def _run_worker(workload: str, engine: str, reps: int, threads: int) -> dict | None:
+def _env(threads: int) -> dict:
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
         env[var] = str(threads)
-    cmd = [sys.executable, "-m", "benchmarks", "--worker", workload, engine, "--reps", str(reps),
-           "--threads", str(threads)]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
+    return env
+
+
+def _time_interleaved(workload: str, engines: list[str], samples: int, threads: int) -> dict[str, dict]:
+    """One long-lived worker process per engine, all built and warmed up first;
+    then the parent asks each in turn for one ~20 ms sample, round after
+    round, so that the machine's drift (which on a shared VM can halve its
+    speed for seconds at a time) falls on every engine alike. Only one worker
+    runs at a time; the others wait on their stdin."""
+    procs = {}
+    # Every engine runs on the same CPUs (the workers inherit this process's
+    # affinity): on a shared VM one core can be much slower than another for
+    # minutes, and an engine the scheduler happened to put there would lose.
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if len(cpus) >= threads:
+        os.sched_setaffinity(0, cpus[:threads])
+    for engine in engines:
+        cmd = [sys.executable, "-m", "benchmarks", "--serve", workload, engine, "--threads", str(threads)]
+        procs[engine] = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE, text=True, env=_env(threads))
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+    out: dict[str, dict] = {}
+    try:
+        for engine, proc in list(procs.items()):
+            line = proc.stdout.readline()
+            if not line:
+                print(f"  {workload}/{engine} failed: {proc.stderr.read().strip().splitlines()[-1:]}",
+                      file=sys.stderr)
+                del procs[engine]
+                continue
+            out[engine] = {**json.loads(line), "times": []}
+        for _ in range(samples):
+            for engine, proc in procs.items():
+                proc.stdin.write("go\n")
+                proc.stdin.flush()
+                out[engine]["times"].append(json.loads(proc.stdout.readline()))
+    finally:
+        for proc in procs.values():
+            try:
+                proc.stdin.write("quit\n")
+                proc.stdin.close()
+            except OSError:
+                pass
+            proc.wait(timeout=60)
+    return out
+
+
+def _run_memory_worker(workload: str, engine: str, threads: int) -> dict | None:
+    cmd = [sys.executable, "-m", "benchmarks", "--worker", workload, engine, "--threads", str(threads)]
+    done = subprocess.run(cmd, capture_output=True, text=True, env=_env(threads), timeout=1800)
     if done.returncode != 0:
         print(f"  {workload}/{engine} failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
         return None
@@ -101,28 +161,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--json", default="bench-results.json", help="where to write the results")
     parser.add_argument("--worker", nargs=2, metavar=("WORKLOAD", "ENGINE"), help=argparse.SUPPRESS)
-    parser.add_argument("--reps", type=int, default=5, help=argparse.SUPPRESS)
+    parser.add_argument("--serve", nargs=2, metavar=("WORKLOAD", "ENGINE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(worker(args.worker[0], args.worker[1], args.reps, args.threads[0])))
+        print(json.dumps(memory_worker(args.worker[0], args.worker[1], args.threads[0])))
+        return 0
+    if args.serve:
+        serve(args.serve[0], args.serve[1], args.threads[0])
         return 0
 
     selected = args.only.split(",") if args.only else list(WORKLOADS)
-    rounds = 2 if args.quick else 3
+    samples = 11 if args.quick else 31
     results: dict = {"machine": {"python": platform.python_version(), "processor": platform.processor(),
                                  "cpus": os.cpu_count()}, "quick": args.quick, "rows": []}
-    print(f"glassgrad benchmarks ({'quick' if args.quick else 'full'}): medians over {rounds} interleaved rounds")
+    print(f"glassgrad benchmarks ({'quick' if args.quick else 'full'}): medians of interleaved samples")
     for threads in args.threads:
         for workload in selected:
             description, engines = WORKLOADS[workload]
             engines = [e for e in engines if _available(e)]
-            reps = {"S2": 2, "D1": 1, "T2": 3}.get(workload, 3 if args.quick else 10)
-            per_engine: dict[str, list[dict]] = {e: [] for e in engines}
-            for _ in range(1 if workload == "D1" and args.quick else rounds):
-                for engine in engines:
-                    out = _run_worker(workload, engine, reps, threads)
-                    if out is not None:
-                        per_engine[engine].append(out)
+            if workload == "T4":
+                per_engine: dict[str, list[dict]] = {e: [] for e in engines}
+                for _ in range(3):
+                    for engine in engines:
+                        got = _run_memory_worker(workload, engine, threads)
+                        if got is not None:
+                            per_engine[engine].append(got)
+            else:
+                n = {"D1": 1 if args.quick else 3, "S2": 5 if args.quick else 11,
+                     "T3l": 7 if args.quick else 15}.get(workload, samples)
+                per_engine = {e: [o] for e, o in _time_interleaved(workload, engines, n, threads).items()}
             ref, target, kind = TARGETS[workload]
             summary = {}
             for engine, outs in per_engine.items():
@@ -140,6 +207,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {'engine':<10} {'median':>12} {'vs ' + ref:>14} {'first loss':>14}")
             for engine, row in summary.items():
                 ratio = row["value"] / base if base else float("nan")
+                if kind == "time" and base and ref in per_engine:
+                    # paired: the median over rounds of this engine's sample over the
+                    # reference's sample of the same round (drift cancels within a round)
+                    mine, theirs = per_engine[engine][0]["times"], per_engine[ref][0]["times"]
+                    ratio = statistics.median(a / b for a, b in zip(mine, theirs))
                 row["ratio"] = ratio
                 loss = row["first_loss"]
                 same = ""
