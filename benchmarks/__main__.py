@@ -17,12 +17,14 @@ holds; ``--json`` writes it all.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import json
 import math
 import os
 import platform
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -83,6 +85,11 @@ def serve(workload: str, engine: str, threads: int) -> None:
     for line in sys.stdin:
         if line.strip() != "go":
             break
+        if engine == "micrograd":
+            # its collector is off (as the targets say), so each step's graph,
+            # which holds reference cycles, would pile up and slow it down with
+            # fresh memory: collect it between samples, untimed
+            gc.collect()
         start = time.perf_counter()
         for _ in range(batch):
             step()
@@ -125,13 +132,18 @@ def _time_interleaved(workload: str, engines: list[str], samples: int, threads: 
                 del procs[engine]
                 continue
             out[engine] = {**json.loads(line), "times": []}
+        for proc in procs.values():
+            _pause(proc)
         for _ in range(samples):
             for engine, proc in procs.items():
+                _resume(proc)
                 proc.stdin.write("go\n")
                 proc.stdin.flush()
                 out[engine]["times"].append(json.loads(proc.stdout.readline()))
+                _pause(proc)
     finally:
         for proc in procs.values():
+            _resume(proc)
             try:
                 proc.stdin.write("quit\n")
                 proc.stdin.close()
@@ -139,6 +151,19 @@ def _time_interleaved(workload: str, engines: list[str], samples: int, threads: 
                 pass
             proc.wait(timeout=60)
     return out
+
+
+def _pause(proc: subprocess.Popen) -> None:
+    """Stop a waiting worker outright: BLAS and OpenMP threads spin for a while
+    after each call, and a spinning idle worker would steal the CPUs of the
+    engine being timed (it made T1 at two threads look 7x slower)."""
+    if hasattr(signal, "SIGSTOP"):
+        proc.send_signal(signal.SIGSTOP)
+
+
+def _resume(proc: subprocess.Popen) -> None:
+    if hasattr(signal, "SIGCONT"):
+        proc.send_signal(signal.SIGCONT)
 
 
 def _run_memory_worker(workload: str, engine: str, threads: int) -> dict | None:
