@@ -84,6 +84,13 @@ class Function:
     #: output then shares that input's version counter (in-place checks).
     returns_view = False
 
+    #: True when ``forward`` returns ``(output, extras)``: ``extras`` is a dict
+    #: of arrays computed on the way that the backward would otherwise compute
+    #: again (softmax probabilities, say). They are kept with the node's options
+    #: (``ctx.name`` in ``backward``, ``options["name"]`` in ``backward_numpy``),
+    #: must be treated as read-only, and are freed with the graph.
+    saves_extras = False
+
     @staticmethod
     def forward(*arrays: np.ndarray, **options: Any) -> np.ndarray:
         raise NotImplementedError
@@ -116,6 +123,10 @@ class Function:
             if t.requires_grad:
                 record = True
         data = cls.forward(*arrays, **options)
+        if cls.saves_extras:
+            data, extras = data
+            if record:
+                options = {**options, **extras}
         if type(data) is not np.ndarray:
             data = np.asarray(data)
         # the hot path: build the output inline (this runs once per operation)

@@ -359,3 +359,16 @@ def test_toy_datasets_have_sklearn_shapes():
     assert X.shape == (90, 3) and set(np.unique(y)) == {0, 1, 2, 3}
     X, y = make_spirals(99, n_classes=3, random_state=0)
     assert X.shape == (99, 2) and np.bincount(y).tolist() == [33, 33, 33]
+
+
+def test_cross_entropy_saved_softmax_survives_a_second_backward():
+    # the fused loss keeps its softmax for the backward (Function.saves_extras);
+    # the numpy rule must not change it, so a retained graph gives the same again
+    logits = ag.Tensor(np.random.default_rng(0).standard_normal((4, 3)), requires_grad=True)
+    loss = F.cross_entropy(logits, np.array([0, 2, 1, 2]))
+    loss.backward(retain_graph=True)
+    first = logits.grad.data.copy()
+    loss.backward()
+    np.testing.assert_allclose(logits.grad.data, 2 * first, rtol=1e-12)
+    with ag.no_grad():  # nothing recorded, nothing saved
+        assert F.cross_entropy(logits, np.array([0, 2, 1, 2])).grad_fn is None
