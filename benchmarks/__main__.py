@@ -3,8 +3,10 @@
 Every (workload, engine) pair runs in its own subprocess (the PyPI package
 ``autograd`` shares glassgrad's import name, so engines never share an
 interpreter), with the same BLAS/OpenMP thread count, the same seeds and a
-warm-up step. The engines' workers stay alive and take turns, one ~20 ms
-sample each, so that machine drift hits all of them alike. The table reports
+warm-up step, pinned to the same CPUs. The engines' workers stay alive and
+take turns, one ~20 ms sample each while the others are stopped, so that
+machine drift hits all of them alike; a full run does this with three sets of
+fresh processes. The table reports
 medians, and the ratio to the workload's reference engine as the median over
 rounds of the two engines' samples of that round; and whether each target
 holds; ``--json`` writes it all.
@@ -196,7 +198,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     selected = args.only.split(",") if args.only else list(WORKLOADS)
-    samples = 11 if args.quick else 31
+    # Fresh worker processes per replica: with two BLAS threads a process's
+    # speed depends on where its threads landed (a +-20% lottery per process
+    # here), which only several processes per engine average out.
+    samples, replicas = (11, 1) if args.quick else (11, 3)
     results: dict = {"machine": {"python": platform.python_version(), "processor": platform.processor(),
                                  "cpus": os.cpu_count()}, "quick": args.quick, "rows": []}
     print(f"glassgrad benchmarks ({'quick' if args.quick else 'full'}): medians of interleaved samples")
@@ -212,9 +217,11 @@ def main(argv: list[str] | None = None) -> int:
                         if got is not None:
                             per_engine[engine].append(got)
             else:
-                n = {"D1": 1 if args.quick else 3, "S2": 5 if args.quick else 11,
-                     "T3l": 7 if args.quick else 15}.get(workload, samples)
-                per_engine = {e: [o] for e, o in _time_interleaved(workload, engines, n, threads).items()}
+                n = {"D1": 1, "S2": 5, "T3l": 5}.get(workload, samples)
+                per_engine = {e: [] for e in engines}
+                for _ in range(replicas):
+                    for engine, got in _time_interleaved(workload, engines, n, threads).items():
+                        per_engine[engine].append(got)
             ref, target, kind = TARGETS[workload]
             summary = {}
             for engine, outs in per_engine.items():
@@ -232,11 +239,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {'engine':<10} {'median':>12} {'vs ' + ref:>14} {'first loss':>14}")
             for engine, row in summary.items():
                 ratio = row["value"] / base if base else float("nan")
-                if kind == "time" and base and ref in per_engine:
+                if kind == "time" and base and len(per_engine.get(ref, ())) == len(per_engine[engine]):
                     # paired: the median over rounds of this engine's sample over the
                     # reference's sample of the same round (drift cancels within a round)
-                    mine, theirs = per_engine[engine][0]["times"], per_engine[ref][0]["times"]
-                    ratio = statistics.median(a / b for a, b in zip(mine, theirs))
+                    pairs = [a / b for mine, theirs in zip(per_engine[engine], per_engine[ref])
+                             for a, b in zip(mine["times"], theirs["times"])]
+                    ratio = statistics.median(pairs)
                 row["ratio"] = ratio
                 loss = row["first_loss"]
                 same = ""
