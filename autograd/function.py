@@ -123,6 +123,8 @@ class Function:
             if t.requires_grad:
                 record = True
         data = cls.forward(*arrays, **options)
+        if record:
+            record = _mode.enabled
         if cls.saves_extras:
             data, extras = data
             if record:
@@ -137,7 +139,7 @@ class Function:
         out._hooks = None
         out._retains_grad = False
         out._version = inputs[0]._version if cls.returns_view else [0]
-        if record and _mode.enabled:
+        if record:
             out.requires_grad = True
             out._fn = cls
             out._parents = inputs
