@@ -12,6 +12,8 @@ return broadcast views.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 SMALL = 4096  # elements; where the two costs cross over, measured on float32
@@ -19,7 +21,7 @@ SMALL = 4096  # elements; where the two costs cross over, measured on float32
 
 def expand_to(g: np.ndarray, shape: tuple) -> np.ndarray:
     """``g`` broadcast to ``shape``: a read-only view, or a small fresh array."""
-    if _size(shape) <= SMALL:
+    if math.prod(shape) <= SMALL:
         out = np.empty(shape, dtype=g.dtype)
         out[...] = g
         return out
@@ -45,10 +47,3 @@ def sigmoid_grad(g: np.ndarray, y: np.ndarray) -> np.ndarray:
     gy_y = np.multiply(out, y)
     np.subtract(out, gy_y, out=out)
     return out
-
-
-def _size(shape: tuple) -> int:
-    n = 1
-    for d in shape:
-        n *= d
-    return n
