@@ -25,7 +25,10 @@ The backward driver (``run_backward``) is iterative (Kahn's algorithm on the
 reversed graph): a node is processed only when every consumer has added its
 contribution, so each gradient is complete when used and is popped from the
 dict at that moment, HIPS-autograd style. No recursion: a million-node chain
-is fine.
+is fine. ``Tensor.backward()`` runs a copy of this driver specialised to
+first-order passes on numpy gradients (``autograd/backprop.py``), and
+``Value.backward()`` one specialised to Values; ``autograd.grad`` and
+``create_graph=True`` use this one.
 """
 
 from __future__ import annotations

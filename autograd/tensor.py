@@ -16,6 +16,7 @@ import numpy as np
 
 from autograd import engine, function
 from autograd import ops as P
+from autograd.backprop import backward_first_order
 from autograd.tensor_methods import TensorMethods, _index, normalize_axis
 
 __all__ = ["Tensor", "tensor", "normalize_axis"]
@@ -102,19 +103,25 @@ class Tensor(TensorMethods):
         # for intermediate gradients at all (see Tensor.backward).
         if self._hooks:
             g = self._run_hooks(g)
+            owned = False  # what a hook returns is not ours to keep
         if accumulate and (self._fn is None or self._retains_grad):
-            if not isinstance(g, Tensor):
-                if self.grad is not None:
-                    self.grad = Tensor._wrap(np.asarray(self.grad.data + g))
-                elif owned and type(g) is np.ndarray and not self._hooks:
-                    self.grad = Tensor._wrap(g)  # a new array no one else holds: keep it
-                else:
-                    self.grad = Tensor._wrap(np.array(g))  # g may be a view, or shared: copy
-            elif self.grad is None:
-                self.grad = g
-            else:
-                self.grad = self.grad + g
+            self._accumulate_grad(g, owned)
         return g
+
+    def _accumulate_grad(self, g: Any, owned: bool) -> None:
+        """``.grad += g`` (``.grad = g`` the first time); ``owned``: no one else
+        holds the array ``g``, so it may become ``.grad`` without a copy."""
+        if not isinstance(g, Tensor):
+            if self.grad is not None:
+                self.grad = Tensor._wrap(np.asarray(self.grad.data + g))
+            elif owned and type(g) is np.ndarray:
+                self.grad = Tensor._wrap(g)  # a new array no one else holds: keep it
+            else:
+                self.grad = Tensor._wrap(np.array(g))  # g may be a view, or shared: copy
+        elif self.grad is None:
+            self.grad = g
+        else:
+            self.grad = self.grad + g
 
     def _run_hooks(self, g: Any) -> Any:
         raw = not isinstance(g, Tensor)
@@ -226,13 +233,14 @@ class Tensor(TensorMethods):
                 "backward: this tensor does not require grad and has no grad_fn; "
                 "did you create the inputs with requires_grad=True?"
             )
+        data = self.data
         if gradient is None:
-            if self.size != 1:
+            if data.size != 1:
                 raise RuntimeError(
                     f"backward: grad can be implicitly created only for scalar outputs, but this "
                     f"tensor has shape {self.shape}; pass gradient= (a tensor of that shape)"
                 )
-            seed: Any = np.ones(self.data.shape, dtype=self.data.dtype)
+            seed: Any = np.array(1, dtype=data.dtype).reshape(data.shape)  # np.ones, at half the cost
             if create_graph:
                 seed = Tensor._wrap(seed)
         else:
@@ -241,7 +249,10 @@ class Tensor(TensorMethods):
                 seed = seed.data  # first order: the pass carries plain arrays
         if retain_graph is None:
             retain_graph = create_graph
-        engine.run_backward([self], [seed], retain_graph=retain_graph, create_graph=create_graph)
+        if create_graph or function.anomaly_enabled():
+            engine.run_backward([self], [seed], retain_graph=retain_graph, create_graph=create_graph)
+        else:  # first order: the same pass, specialised to numpy gradients (autograd/backprop.py)
+            backward_first_order(self, seed, retain_graph)
 
     def detach(self) -> Tensor:
         """The same data (shared) with no history: gradients stop here."""

@@ -34,7 +34,9 @@ def check_op(ag_fn, np_fn, arrays, smooth=True, atol=1e-5, rtol=1e-3, grad_argnu
 def assert_first_order_paths_agree(out, inputs):
     """The engine has two ways to take a first derivative: the ops' numpy rules
     (``backward_numpy``, used when ``create_graph=False``) and their Tensor
-    rules (``backward``, used when the pass is recorded). They must agree."""
+    rules (``backward``, used when the pass is recorded). They must agree.
+    And ``backward()``'s own first-order pass (autograd/backprop.py) must give
+    the generic driver's (``autograd.grad``'s) gradients to the bit."""
     v = np.random.default_rng(0).uniform(0.5, 1.5, out.shape).astype(out.dtype)
     fast = ag.grad(out, inputs, ag.Tensor(v), retain_graph=True, allow_unused=True)
     recorded = ag.grad(out, inputs, ag.Tensor(v), create_graph=True, allow_unused=True)
@@ -43,3 +45,16 @@ def assert_first_order_paths_agree(out, inputs):
         if f is not None:
             assert f.dtype == r.dtype and f.shape == r.shape
             np.testing.assert_allclose(f.data, r.data, rtol=1e-12, atol=1e-12)
+    saved = [t.grad for t in inputs]
+    for t in inputs:
+        t.grad = None
+    try:
+        out.backward(gradient=ag.Tensor(v), retain_graph=True)
+        for t, f in zip(inputs, fast):
+            assert (t.grad is None) == (f is None)
+            if f is not None:
+                assert t.grad.dtype == f.dtype
+                np.testing.assert_array_equal(t.grad.data, f.data)
+    finally:
+        for t, g in zip(inputs, saved):
+            t.grad = g

@@ -1,0 +1,108 @@
+"""``Tensor.backward``'s first-order pass: the engine's driver specialised to
+Tensors whose gradients are plain numpy arrays.
+
+Same algorithm as ``engine.run_backward`` (Kahn's algorithm on the reversed
+graph, gradients in a dict popped as soon as they are used, the graph released
+only when the pass has finished), with what a ``backward()`` call never needs
+taken out: no captured gradients, no Tensor gradients, no ``create_graph``.
+What is left is written out in one loop -- each node's ``backward_numpy`` rule
+called directly, with the version check and the usual well-formed result
+checked inline -- because this loop runs once per node on every training step
+and the generic driver's per-node calls cost as much as the numpy work of a
+small layer. Ops without a ``backward_numpy`` rule, and every unusual result,
+go through ``function.run_rule`` and get its full checks and messages.
+
+One thing this pass does better than the generic driver: the leaves' ``.grad``
+(and those of non-leaves with ``retain_grad()``) are written only after every
+rule has run, so an error half-way (an input modified in place, a rule
+returning the wrong shape, a freed graph) leaves every ``.grad`` as it was.
+Hooks still run when their tensor's gradient is complete, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from autograd.engine import _OWN_MIN_BYTES, _is_new, _mode, consumer_counts
+from autograd.function import FREED, _checked_arrays, _raise_modified, run_rule
+
+
+def backward_first_order(root: Any, seed: np.ndarray, retain_graph: bool) -> None:
+    """Accumulate d(root)/d(leaf) into ``.grad`` of every leaf reached from
+    ``root``, starting from the array ``seed`` (``root``'s own gradient)."""
+    counts = consumer_counts((root,))
+    grads: dict[int, Any] = {id(root): seed}
+    ready = [root]
+    processed: list[Any] = []  # nodes to release when the pass is complete
+    keep: list[tuple[Any, Any, bool]] = []  # (tensor, gradient, owned): .grad writes, done last
+    owned: set[int] = set()  # nodes whose gradient array the pass allocated itself
+    pop_grad, get_grad, push_ready = grads.pop, grads.get, ready.append
+    prev_mode = _mode.enabled
+    _mode.enabled = False  # a rule without backward_numpy runs its Tensor ops unrecorded
+    try:
+        while ready:
+            node = ready.pop()
+            k = id(node)
+            g = pop_grad(k, None)  # freed as soon as it is used
+            fn = node._fn
+            if g is not None:
+                if node._hooks:
+                    g = node._run_hooks(g)
+                if fn is None or node._retains_grad:  # a hook's result is not ours to keep
+                    keep.append((node, g, k in owned and not node._hooks))
+            if fn is None:
+                continue
+            parents = node._parents
+            if g is None:  # every consumer sent None: pass the news on
+                parent_grads: Any = (None,) * len(parents)
+            else:
+                rule = fn.backward_numpy
+                if rule is None or parents is FREED:
+                    parent_grads = run_rule(node, g)  # the Tensor rule, or the freed-graph error
+                else:
+                    arrays, needs = [], []
+                    for t, version in zip(parents, node._saved_versions):
+                        if t._version[0] != version:
+                            _raise_modified(fn.__name__, parents, node._saved_versions)
+                        arrays.append(t.data)
+                        needs.append(t.requires_grad)
+                    parent_grads = rule(g, node.data, arrays, needs, node._options)
+                    if len(parent_grads) != len(arrays):
+                        parent_grads = _checked_arrays(fn.__name__, parents, parent_grads)  # raises
+                    else:
+                        for a, x in zip(parent_grads, arrays):
+                            if a is not None and (type(a) is not np.ndarray or a.shape != x.shape
+                                                  or a.dtype is not x.dtype):
+                                # unusual (a numpy scalar, say) or wrong: the checked path
+                                parent_grads = _checked_arrays(fn.__name__, parents, parent_grads)
+                                break
+                processed.append(node)
+            for p, pg in zip(parents, parent_grads):
+                if not p.requires_grad:
+                    continue
+                pk = id(p)
+                if pg is not None:
+                    old = get_grad(pk)
+                    if old is None:
+                        grads[pk] = pg
+                        if pg.nbytes >= _OWN_MIN_BYTES and _is_new(pg, g, node, parent_grads):
+                            owned.add(pk)  # a new array only this input gets: ours to add into
+                    elif pk in owned:
+                        old += pg  # our own sum buffer: accumulate in place, no temporary
+                        grads[pk] = old  # (a 0-d sum is a numpy scalar, which += replaces)
+                    else:
+                        grads[pk] = old + pg
+                        owned.add(pk)
+                left = counts[pk] - 1
+                counts[pk] = left
+                if not left:
+                    push_ready(p)
+    finally:
+        _mode.enabled = prev_mode
+    for tensor, g, is_owned in keep:  # every rule has run: now write the gradients
+        tensor._accumulate_grad(g, is_owned)
+    if not retain_graph:
+        for node in processed:
+            node._release()

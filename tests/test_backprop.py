@@ -1,0 +1,151 @@
+"""``Tensor.backward``'s specialised first-order pass (autograd/backprop.py):
+the same gradients as the generic driver, and nothing written when it fails."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import autograd as ag
+from autograd import Function
+from autograd.engine import run_backward
+
+
+class Cube(Function):
+    """y = x**3;  dy/dx = 3 x**2  (no numpy rule: the pass runs the Tensor rule)"""
+
+    @staticmethod
+    def forward(x):
+        return x**3
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.inputs
+        return (g * 3 * x * x,)
+
+
+def _random_graph(ops: list[int], n: int):
+    """A graph over two (n, 3) leaves and a (3,) leaf built from ``ops``:
+    nodes are reused, so some have several consumers; every op kind the
+    pass treats differently appears (numpy rules, a Tensor-only rule,
+    broadcasting, a branch that needs no gradient)."""
+    rng = np.random.default_rng(n)
+    a = ag.Tensor(rng.uniform(0.5, 1.5, (n, 3)), requires_grad=True)
+    b = ag.Tensor(rng.uniform(0.5, 1.5, (n, 3)), requires_grad=True)
+    c = ag.Tensor(rng.uniform(0.5, 1.5, 3), requires_grad=True)
+    const = ag.Tensor(rng.uniform(0.5, 1.5, (n, 3)))
+    nodes = [a, b, c]
+    for i, op in enumerate(ops):
+        x, y = nodes[-1 - i % len(nodes)], nodes[i % len(nodes)]
+        kind = op % 7
+        if kind == 0:
+            z = x * y
+        elif kind == 1:
+            z = x + y
+        elif kind == 2:
+            z = (x * 0.5).tanh()
+        elif kind == 3:
+            z = Cube.apply(x * 0.5)
+        elif kind == 4:
+            z = x * const
+        elif kind == 5:
+            z = (x - y).sigmoid()
+        else:
+            z = x.sum(axis=0) * y if x.ndim == 2 else x * y
+        nodes.append(z)
+    return (a, b, c), sum(node.sum() for node in nodes[3:]) if len(nodes) > 3 else a.sum()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 20), min_size=1, max_size=12), st.integers(1, 4))
+def test_backward_gives_the_generic_drivers_gradients_to_the_bit(ops, n):
+    leaves, root = _random_graph(ops, n)
+    root.backward()
+    fast = [None if t.grad is None else t.grad.data for t in leaves]
+    leaves2, root2 = _random_graph(ops, n)
+    run_backward([root2], [np.ones((), dtype=root2.dtype)])
+    for f, t in zip(fast, leaves2):
+        assert (f is None) == (t.grad is None)
+        if f is not None:
+            np.testing.assert_array_equal(f, t.grad.data)
+
+
+def test_a_failing_backward_leaves_every_grad_as_it_was():
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    b = ag.tensor([3.0, 4.0], requires_grad=True)
+    c = ag.tensor([5.0, 6.0])
+    p = b * c
+    loss = (p * a).sum()
+    loss.backward(retain_graph=True)
+    assert a.grad.tolist() == [15.0, 24.0] and b.grad.tolist() == [5.0, 12.0]
+
+    # a's gradient is complete before the pass reaches p's node, which fails
+    c.data[0] = 0.0
+    c._version[0] += 1  # an in-place change, as the Tensor's in-place ops record it
+    with pytest.raises(RuntimeError, match="Mul backward: input 1"):
+        loss.backward()
+    assert a.grad.tolist() == [15.0, 24.0] and b.grad.tolist() == [5.0, 12.0]
+
+    # a hook that raises half-way: nothing written, and the graph is still there
+    q = b * 2.0
+    loss = (q * a).sum()
+
+    def refuse(g):
+        raise ValueError("no")
+
+    remove = q.register_hook(refuse)
+    a.grad = b.grad = None
+    with pytest.raises(ValueError, match="no"):
+        loss.backward()
+    assert a.grad is None and b.grad is None
+    remove()
+    loss.backward()
+    assert a.grad.tolist() == [6.0, 8.0] and b.grad.tolist() == [2.0, 4.0]
+
+
+def test_a_hooks_result_is_copied_into_grad_even_when_big():
+    for n in (2, 40_000):  # below and above the size where new arrays are kept without a copy
+        x = ag.Tensor(np.ones(n, dtype=np.float32), requires_grad=True)
+        returned = []
+
+        def double(g, returned=returned):
+            returned.append(g * 2.0)
+            return returned[-1]
+
+        x.register_hook(double)
+        (x * 3.0).sum().backward()
+        returned[-1].data[:] = -1.0  # the hook's tensor is the user's: changing it leaves .grad alone
+        assert np.all(x.grad.data == 6.0)
+
+
+def test_retained_non_leaf_grads_hooks_and_unreached_leaves():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    unused = ag.tensor([1.0], requires_grad=True)
+    h = x * x
+    h.retain_grad()
+    seen = []
+    h.register_hook(lambda g: seen.append(g.tolist()))
+    (h * 3.0).sum().backward()
+    assert h.grad.tolist() == [3.0, 3.0] and seen == [[3.0, 3.0]]
+    assert x.grad.tolist() == [6.0, 12.0]
+    assert unused.grad is None
+    # a leaf that is its own root
+    x.grad = None
+    x.backward(gradient=ag.tensor([1.0, -1.0]))
+    assert x.grad.tolist() == [1.0, -1.0]
+
+
+def test_backward_with_create_graph_or_anomaly_uses_the_generic_driver_with_the_same_result():
+    x = ag.tensor([0.3, -0.7], requires_grad=True, dtype=np.float64)
+    (x.tanh() * x).sum().backward()
+    plain = x.grad.data.copy()
+    x.grad = None
+    with ag.detect_anomaly():
+        (x.tanh() * x).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, plain)
+    x.grad = None
+    (x.tanh() * x).sum().backward(create_graph=True)
+    np.testing.assert_allclose(x.grad.data, plain, rtol=1e-15)
+    assert x.grad.requires_grad  # recorded: differentiable again
