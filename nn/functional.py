@@ -92,12 +92,13 @@ def swiglu(x: Tensor, w: Tensor, v: Tensor) -> Tensor:
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weight.T + bias, with weight of shape (out_features, in_features)."""
-    if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
+    x_shape, w_shape = x.shape, weight.shape  # (read once: this runs for every layer call)
+    if not x_shape or x_shape[-1] != w_shape[-1]:
         raise ValueError(
-            f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features, "
-            f"but the weight {weight.shape} expects {weight.shape[-1]}"
+            f"linear: input of shape {x_shape} has {x_shape[-1] if x_shape else 0} features, "
+            f"but the weight {w_shape} expects {w_shape[-1]}"
         )
-    if bias is not None and x.ndim >= 1 and weight.ndim == 2 and bias.shape == (weight.shape[0],) \
+    if bias is not None and len(w_shape) == 2 and bias.shape == (w_shape[0],) \
             and x.dtype == weight.dtype == bias.dtype:
         return P.Linear.apply(x, weight, bias)  # fused: one primitive instead of four
     out = x @ weight.T

@@ -70,20 +70,28 @@ class Optimizer:
 
     def step(self) -> None:
         """Apply one update to every parameter that has a gradient."""
+        # This runs once per training step over every parameter, so the usual
+        # case (a Tensor with a gradient of its own shape) is written out here.
         updates = []
+        state, update = self.state, self._update
         for i, p in enumerate(self.params):
-            g = _grad_of(p)
-            if g is None:
-                continue
-            if type(g) is np.ndarray and g.shape != p.data.shape:  # (Value grads are floats)
-                raise ValueError(f"{type(self).__name__}.step: parameter {i} has shape {np.shape(p.data)} but its "
-                                 f"gradient has shape {np.shape(g)}; nothing was updated")
-            old = self.state.get(id(p))
-            delta, new_state = self._update(p, g, dict(old) if old else {})
+            if isinstance(p, Value):
+                g = p.grad
+            else:
+                grad = p.grad
+                if grad is None:
+                    continue
+                g = grad.data
+                if g.shape != p.data.shape:
+                    raise ValueError(f"{type(self).__name__}.step: parameter {i} has shape {p.data.shape} but "
+                                     f"its gradient has shape {g.shape}; nothing was updated")
+            old = state.get(id(p))
+            delta, new_state = update(p, g, dict(old) if old else {})
             updates.append((p, delta, new_state))
         for p, delta, new_state in updates:  # commit only when every update was computed
             _apply_delta(p, delta)
-            self.state[id(p)] = new_state
+            if new_state:  # (plain SGD keeps no state)
+                state[id(p)] = new_state
 
     def _update(self, p: Any, g: Any, state: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """Return (delta, new_state): the step is p <- p - delta."""

@@ -54,7 +54,11 @@ class Linear(Function):
     @staticmethod
     def backward_numpy(g, out, inputs, needs, options):
         x, w, b = inputs
-        g2d = g.reshape(-1, g.shape[-1])
+        if g.ndim == 2:
+            g2d, x2d = g, x
+        else:  # fold the batch dimensions into one
+            g2d, x2d = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
+        # (np.add.reduce is what ndarray.sum calls, without its Python wrapper)
         return (g @ w if needs[0] else None,
-                g2d.T @ x.reshape(-1, x.shape[-1]) if needs[1] else None,
-                g2d.sum(axis=0) if needs[2] else None)
+                g2d.T @ x2d if needs[1] else None,
+                np.add.reduce(g2d, axis=0) if needs[2] else None)
