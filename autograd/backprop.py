@@ -98,7 +98,13 @@ def backward_first_order(root: Any, seed: np.ndarray, retain_graph: bool) -> Non
                 left = counts[pk] - 1
                 counts[pk] = left
                 if not left:
-                    push_ready(p)
+                    if p._fn is None and not p._hooks:
+                        # a leaf, now complete: no need to go round the loop for it
+                        leaf_grad = pop_grad(pk, None)
+                        if leaf_grad is not None:
+                            keep.append((p, leaf_grad, pk in owned))
+                    else:
+                        push_ready(p)
     finally:
         _mode.enabled = prev_mode
     for tensor, g, is_owned in keep:  # every rule has run: now write the gradients

@@ -217,24 +217,26 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: 
     indices, or against class probabilities of the logits' shape.
     ``label_smoothing`` eps mixes the target with the uniform distribution:
     loss = (1 - eps) * nll + eps * mean over classes of -log_softmax."""
-    if input.ndim == 0:
+    shape = input.shape
+    if not shape:
         raise ValueError("cross_entropy: input must have a class axis")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    axis = 0 if input.ndim == 1 else 1
-    n_classes = input.shape[axis]
     target_array = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if target_array.dtype.kind == "f":  # class probabilities
+    kind = target_array.dtype.kind
+    if kind in "iu" and len(shape) == 2 and target_array.shape == shape[:1] and not label_smoothing \
+            and reduction in _REDUCTIONS and (not target_array.size or (
+                np.minimum.reduce(target_array) >= 0 and np.maximum.reduce(target_array) < shape[1])):
+        # the usual case, (N, C) logits and N valid class indices: one fused primitive
+        return _CrossEntropyIndices.apply(input, target=target_array, reduction=reduction)
+    axis = 0 if len(shape) == 1 else 1
+    n_classes = shape[axis]
+    if kind == "f":  # class probabilities
         _, t = _pair(input, target, "cross_entropy")
         if label_smoothing:
             t = t * (1.0 - label_smoothing) + label_smoothing / n_classes
         loss = -(t * input.log_softmax(axis)).sum(axis=axis)
         return _reduce(loss, reduction, "cross_entropy")
-    if input.ndim == 2 and not label_smoothing and reduction in _REDUCTIONS:
-        idx = target_array
-        if idx.dtype.kind in "iu" and idx.shape == (input.shape[0],) and (
-                not idx.size or (np.minimum.reduce(idx) >= 0 and np.maximum.reduce(idx) < n_classes)):
-            return _CrossEntropyIndices.apply(input, target=idx, reduction=reduction)  # the fused fast path
     log_probs = input.log_softmax(axis)
     picked = _pick(log_probs, target, "cross_entropy")
     if label_smoothing:

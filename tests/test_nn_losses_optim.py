@@ -167,15 +167,24 @@ def test_optimizers_update_value_parameters_too():
         assert v.data < 1.0
 
 
-def test_step_is_all_or_nothing():
+@pytest.mark.parametrize("make", [
+    lambda p: nn.optim.SGD(p, lr=0.1),  # plain SGD has its own, streaming, step
+    lambda p: nn.optim.SGD(p, lr=0.1, momentum=0.9),
+    lambda p: nn.optim.Adam(p, lr=0.1),
+])
+def test_step_is_all_or_nothing(make):
     a = nn.Parameter(np.array([1.0]))
     b = nn.Parameter(np.array([2.0]))
     a.grad = ag.Tensor(np.array([1.0]))
     b.grad = ag.Tensor(np.array([1.0, 2.0]))  # wrong shape: the step must fail without touching a
-    opt = nn.optim.SGD([a, b], lr=0.1)
-    with pytest.raises(ValueError):
+    opt = make([a, b])
+    with pytest.raises(ValueError, match=r"parameter 1 has shape \(1,\) but its gradient has shape \(2,\)"):
         opt.step()
     assert a.data[0] == 1.0 and b.data[0] == 2.0
+    assert a._version[0] == 0  # not even marked as changed
+    b.grad = ag.Tensor(np.array([1.0]))
+    opt.step()
+    assert a.data[0] < 1.0 and b.data[0] < 2.0 and a._version[0] == 1
 
 
 def test_schedulers_and_clip_grad_norm():
