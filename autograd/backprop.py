@@ -16,7 +16,8 @@ One thing this pass does better than the generic driver: the leaves' ``.grad``
 (and those of non-leaves with ``retain_grad()``) are written only after every
 rule has run, so an error half-way (an input modified in place, a rule
 returning the wrong shape, a freed graph) leaves every ``.grad`` as it was.
-Hooks still run when their tensor's gradient is complete, as in PyTorch.
+Hooks on non-leaf tensors run when their gradient is complete, as in
+PyTorch; hooks on leaves run once the rules are done, just before the writes.
 """
 
 from __future__ import annotations
@@ -25,18 +26,22 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import _OWN_MIN_BYTES, _is_new, _mode, consumer_counts
+from autograd.engine import _OWN_MIN_BYTES, _is_new, _mode
 from autograd.function import FREED, _checked_arrays, _raise_modified, run_rule
 
 
 def backward_first_order(root: Any, seed: np.ndarray, retain_graph: bool) -> None:
     """Accumulate d(root)/d(leaf) into ``.grad`` of every leaf reached from
     ``root``, starting from the array ``seed`` (``root``'s own gradient)."""
-    counts = consumer_counts((root,))
+    if root._fn is None:  # a leaf is its own gradient
+        _write_grads([], {id(root): root}, {id(root): seed}, set())
+        return
+    counts = _interior_consumer_counts(root)
     grads: dict[int, Any] = {id(root): seed}
+    leaves: dict[int, Any] = {}  # the leaves that received a gradient, by id
     ready = [root]
     processed: list[Any] = []  # nodes to release when the pass is complete
-    keep: list[tuple[Any, Any, bool]] = []  # (tensor, gradient, owned): .grad writes, done last
+    retained: list[tuple[Any, Any, bool]] = []  # (non-leaf with retain_grad, its gradient, owned)
     owned: set[int] = set()  # nodes whose gradient array the pass allocated itself
     pop_grad, get_grad, push_ready = grads.pop, grads.get, ready.append
     prev_mode = _mode.enabled
@@ -47,17 +52,14 @@ def backward_first_order(root: Any, seed: np.ndarray, retain_graph: bool) -> Non
             k = id(node)
             g = pop_grad(k, None)  # freed as soon as it is used
             fn = node._fn
-            if g is not None:
-                if node._hooks:
-                    g = node._run_hooks(g)
-                if fn is None or node._retains_grad:  # a hook's result is not ours to keep
-                    keep.append((node, g, k in owned and not node._hooks))
-            if fn is None:
-                continue
             parents = node._parents
             if g is None:  # every consumer sent None: pass the news on
                 parent_grads: Any = (None,) * len(parents)
             else:
+                if node._hooks:
+                    g = node._run_hooks(g)
+                if node._retains_grad:  # a hook's result is not ours to keep
+                    retained.append((node, g, k in owned and not node._hooks))
                 rule = fn.backward_numpy
                 if rule is None or parents is FREED:
                     parent_grads = run_rule(node, g)  # the Tensor rule, or the freed-graph error
@@ -95,20 +97,50 @@ def backward_first_order(root: Any, seed: np.ndarray, retain_graph: bool) -> Non
                     else:
                         grads[pk] = old + pg
                         owned.add(pk)
-                left = counts[pk] - 1
-                counts[pk] = left
-                if not left:
-                    if p._fn is None and not p._hooks:
-                        # a leaf, now complete: no need to go round the loop for it
-                        leaf_grad = pop_grad(pk, None)
-                        if leaf_grad is not None:
-                            keep.append((p, leaf_grad, pk in owned))
-                    else:
+                if p._fn is None:
+                    if pg is not None:
+                        leaves[pk] = p  # its sum is complete when the loop ends
+                else:
+                    left = counts[pk] - 1
+                    counts[pk] = left
+                    if not left:
                         push_ready(p)
     finally:
         _mode.enabled = prev_mode
-    for tensor, g, is_owned in keep:  # every rule has run: now write the gradients
-        tensor._accumulate_grad(g, is_owned)
+    _write_grads(retained, leaves, grads, owned)
     if not retain_graph:
         for node in processed:
             node._release()
+
+
+def _interior_consumer_counts(root: Any) -> dict[int, int]:
+    """``engine.consumer_counts`` for the non-leaf nodes only: a leaf's
+    contributions are simply summed, since nothing is computed from its
+    gradient during the pass."""
+    counts = {id(root): 0}
+    stack = [root]
+    while stack:
+        for p in stack.pop()._parents:
+            if not p.requires_grad or p._fn is None:
+                continue
+            k = id(p)
+            c = counts.get(k)
+            if c is None:
+                counts[k] = 1
+                stack.append(p)
+            else:
+                counts[k] = c + 1
+    return counts
+
+
+def _write_grads(retained: list, leaves: dict[int, Any], grads: dict[int, Any], owned: set[int]) -> None:
+    """Every rule has run: the leaves' hooks run on their complete gradients,
+    then every ``.grad`` is written (none if a hook raises)."""
+    writes = retained
+    for k, leaf in leaves.items():
+        g, is_owned = grads[k], k in owned
+        if leaf._hooks:
+            g, is_owned = leaf._run_hooks(g), False  # a hook's result is not ours to keep
+        writes.append((leaf, g, is_owned))
+    for tensor, g, is_owned in writes:
+        tensor._accumulate_grad(g, is_owned)
