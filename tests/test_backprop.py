@@ -101,6 +101,11 @@ def test_a_failing_backward_leaves_every_grad_as_it_was():
         loss.backward()
     assert a.grad is None and b.grad is None
     remove()
+    remove = a.register_hook(refuse)  # a leaf's hook, which runs after every rule
+    with pytest.raises(ValueError, match="no"):
+        loss.backward(retain_graph=True)
+    assert a.grad is None and b.grad is None
+    remove()
     loss.backward()
     assert a.grad.tolist() == [6.0, 8.0] and b.grad.tolist() == [2.0, 4.0]
 
