@@ -6,10 +6,11 @@ interpreter), with the same BLAS/OpenMP thread count, the same seeds and a
 warm-up step, pinned to the same CPUs. The engines' workers stay alive and
 take turns, one ~20 ms sample each while the others are stopped, so that
 machine drift hits all of them alike; a full run does this with three sets of
-fresh processes. The table reports
+fresh processes (seven for the short workloads). The table reports
 medians, and the ratio to the workload's reference engine as the median over
-rounds of the two engines' samples of that round; and whether each target
-holds; ``--json`` writes it all.
+rounds of the two engines' samples of that round (with the range of each set
+of processes' own ratio); and whether each target holds; ``--json`` writes it
+all, raw samples included.
 
     python -m benchmarks                 # everything, 1 and 2 threads
     python -m benchmarks --quick         # a short run
@@ -198,10 +199,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     selected = args.only.split(",") if args.only else list(WORKLOADS)
-    # Fresh worker processes per replica: with two BLAS threads a process's
-    # speed depends on where its threads landed (a +-20% lottery per process
-    # here), which only several processes per engine average out.
-    samples, replicas = (11, 1) if args.quick else (11, 3)
+    # Fresh worker processes per replica: a process's speed is partly a
+    # lottery here (with two BLAS threads the same T1 code ran at 0.24 ms in
+    # one process and 0.46 ms in the next, for numpy as for glassgrad, and now
+    # and then 3.6 ms), which only many processes per engine average out.
+    # The short workloads get seven sets; the long ones three.
+    samples = 11
     results: dict = {"machine": {"python": platform.python_version(), "processor": platform.processor(),
                                  "cpus": os.cpu_count()}, "quick": args.quick, "rows": []}
     print(f"glassgrad benchmarks ({'quick' if args.quick else 'full'}): medians of interleaved samples")
@@ -218,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
                             per_engine[engine].append(got)
             else:
                 n = {"D1": 1, "S2": 5, "T3l": 5}.get(workload, samples)
+                replicas = 1 if args.quick else (3 if workload in ("D1", "S2", "T3l") else 7)
                 per_engine = {e: [] for e in engines}
                 for _ in range(replicas):
                     for engine, got in _time_interleaved(workload, engines, n, threads).items():
@@ -232,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
                 else:
                     value = statistics.median(t for o in outs for t in o["times"])
                 summary[engine] = {"value": value, "first_loss": outs[0]["first_loss"]}
+                if kind == "time":  # the raw samples, one list per set of processes
+                    summary[engine]["samples"] = [o["times"] for o in outs]
             base = summary.get(ref, {}).get("value")
             ref_loss = summary.get("numpy" if "numpy" in summary else ref, {}).get("first_loss")
             unit = "MB" if kind == "memory" else "s"
@@ -245,13 +251,19 @@ def main(argv: list[str] | None = None) -> int:
                     pairs = [a / b for mine, theirs in zip(per_engine[engine], per_engine[ref])
                              for a, b in zip(mine["times"], theirs["times"])]
                     ratio = statistics.median(pairs)
+                    # how far apart the sets of processes were: each set's own paired ratio
+                    row["ratio_per_set"] = [
+                        statistics.median(a / b for a, b in zip(mine["times"], theirs["times"]))
+                        for mine, theirs in zip(per_engine[engine], per_engine[ref])]
                 row["ratio"] = ratio
                 loss = row["first_loss"]
                 same = ""
                 if ref_loss is not None and loss == loss and ref_loss == ref_loss:
                     same = "" if abs(loss - ref_loss) <= 1e-4 * max(1.0, abs(ref_loss)) else "  MISMATCH"
                 value = f"{row['value']:.4g} {unit}"
-                print(f"  {engine:<10} {value:>12} {ratio:>13.2f}x {loss:>14.6g}{same}")
+                spread = row.get("ratio_per_set", [])
+                sets = f"   sets {min(spread):.2f}-{max(spread):.2f}x" if len(spread) > 1 and engine != ref else ""
+                print(f"  {engine:<10} {value:>12} {ratio:>13.2f}x {loss:>14.6g}{same}{sets}")
             ours = summary.get("glassgrad", {}).get("ratio")
             if target is None:
                 verdict = "no target (shown for comparison)"

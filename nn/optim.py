@@ -100,7 +100,7 @@ class Optimizer:
             updates.append((p, delta, new_state))
         for p, delta, new_state in updates:  # commit only when every update was computed
             _apply_delta(p, delta)
-            if new_state:  # (plain SGD keeps no state)
+            if new_state:  # (a stateless update keeps no entry)
                 state[id(p)] = new_state
 
     def _update(self, p: Any, g: Any, state: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
@@ -126,25 +126,6 @@ class SGD(Optimizer):
             raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening = 0")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov))
-
-    def step(self) -> None:
-        """Apply one update to every parameter that has a gradient."""
-        if self.momentum or self.weight_decay:
-            super().step()
-            return
-        # Plain SGD keeps no state, and once every gradient is checked nothing
-        # can fail half-way, so each parameter is updated as soon as its delta
-        # exists: holding every delta until the last is ready (the base class's
-        # all-or-nothing commit) kept 0.4 MB more live in T1 and cost 4% of
-        # a training step in cache misses.
-        checked = []
-        for i, p in enumerate(self.params):
-            g = p.grad if isinstance(p, Value) else _checked_grad(self, i, p)
-            if g is not None:
-                checked.append((p, g))
-        lr = self.lr
-        for p, g in checked:
-            _apply_delta(p, lr * g)
 
     def _update(self, p, g, state):
         if self.weight_decay:

@@ -168,7 +168,7 @@ def test_optimizers_update_value_parameters_too():
 
 
 @pytest.mark.parametrize("make", [
-    lambda p: nn.optim.SGD(p, lr=0.1),  # plain SGD has its own, streaming, step
+    lambda p: nn.optim.SGD(p, lr=0.1),
     lambda p: nn.optim.SGD(p, lr=0.1, momentum=0.9),
     lambda p: nn.optim.Adam(p, lr=0.1),
 ])
