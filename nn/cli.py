@@ -4,6 +4,7 @@
 the final test accuracy (default: a Tensor MLP on the moons data, a few
 seconds); ``--engine scalar`` runs the micrograd-style Value MLP instead.
 ``glassgrad evaluate PATH`` reloads a checkpoint saved with ``--save``.
+``glassgrad bench [--quick ...]`` runs the benchmark suite from a source checkout.
 """
 
 from __future__ import annotations
@@ -70,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--rankdir", choices=["LR", "TB"], default="LR")
     evaluate = sub.add_parser("evaluate", help="load a checkpoint saved by train --save and report test accuracy")
     evaluate.add_argument("path", help="the .npz checkpoint")
+    sub.add_parser(
+        "bench", help="run the benchmark suite (python -m benchmarks) from a source checkout; "
+                      "its options (--quick, --only T1,T3s, --threads 1, --json PATH) pass through",
+        add_help=False)
     return parser
 
 
@@ -202,6 +207,25 @@ def _graph(args: argparse.Namespace, extra: list[str], parser: argparse.Argument
     return 0
 
 
+def _bench(options: list[str]) -> int:
+    """``python -m benchmarks OPTIONS`` in the checkout this glassgrad runs from.
+
+    The suite is not part of the installed package (it would be a top-level
+    package named ``benchmarks``), so it needs the source tree, which an
+    editable install (``pip install -e .``, the README's) has."""
+    import subprocess
+    from pathlib import Path
+
+    import nn
+
+    root = Path(nn.__file__).resolve().parents[1]
+    if not (root / "benchmarks" / "__main__.py").is_file():
+        print(f"glassgrad bench: the benchmark suite is not next to this installation ({root}); "
+              "run it from a source checkout: python -m benchmarks", file=sys.stderr)
+        return 2
+    return subprocess.call([sys.executable, "-m", "benchmarks", *options], cwd=root)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
@@ -210,6 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "graph":
         return _graph(args, extra, parser)
+    if args.command == "bench":
+        return _bench(extra)
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "train":

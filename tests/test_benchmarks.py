@@ -5,20 +5,17 @@ samples, a ratio, and the same first loss as the numpy baseline."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import nn
+from nn.cli import main
 
 
-def test_quick_run_reports_every_engine_with_the_same_maths(tmp_path):
+def test_quick_run_reports_every_engine_with_the_same_maths(tmp_path, capfd):
     out = tmp_path / "bench.json"
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--only", "T3s", "--threads", "1", "--json", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert "MISMATCH" not in done.stdout
+    # `glassgrad bench` runs `python -m benchmarks` in the checkout, options passed through
+    assert main(["bench", "--quick", "--only", "T3s", "--threads", "1", "--json", str(out)]) == 0
+    printed = capfd.readouterr().out
+    assert "[T3s]" in printed and "MISMATCH" not in printed
     (row,) = json.loads(out.read_text())["rows"]
     assert row["workload"] == "T3s" and row["threads"] == 1 and row["reference"] == "torch"
     engines = row["engines"]
@@ -34,3 +31,9 @@ def test_quick_run_reports_every_engine_with_the_same_maths(tmp_path):
         assert row["verdict"] in ("met", "MISSED")
     else:
         assert row["verdict"] == "n/a (reference engine missing)"
+
+
+def test_bench_outside_a_source_checkout_says_where_to_run_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(nn, "__file__", str(tmp_path / "site-packages" / "nn" / "__init__.py"))
+    assert main(["bench", "--quick"]) == 2
+    assert "run it from a source checkout: python -m benchmarks" in capsys.readouterr().err
