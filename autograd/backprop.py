@@ -5,12 +5,13 @@ Same algorithm as ``engine.run_backward`` (Kahn's algorithm on the reversed
 graph, gradients in a dict popped as soon as they are used, the graph released
 only when the pass has finished), with what a ``backward()`` call never needs
 taken out: no captured gradients, no Tensor gradients, no ``create_graph``.
-What is left is written out in one loop -- each node's ``backward_numpy`` rule
-called directly, with the version check and the usual well-formed result
-checked inline -- because this loop runs once per node on every training step
-and the generic driver's per-node calls cost as much as the numpy work of a
-small layer. Ops without a ``backward_numpy`` rule, and every unusual result,
-go through ``function.run_rule`` and get its full checks and messages.
+What is left is one loop that hands each node's array gradient straight to
+its ``backward_numpy`` rule (``function.run_numpy_rule``: the version check
+and the check of the rule's result, shared with the generic driver), sums
+the leaves' contributions without counting them, and writes ``.grad`` once at
+the end. This loop runs once per node on every training step, and the generic
+driver's per-node calls had cost as much as the numpy work of a small layer.
+Ops without a ``backward_numpy`` rule go through ``function.run_rule``.
 
 One thing this pass does better than the generic driver: the leaves' ``.grad``
 (and those of non-leaves with ``retain_grad()``) are written only after every
@@ -26,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import _OWN_MIN_BYTES, _is_new, _mode
-from autograd.function import FREED, _checked_arrays, _raise_modified, run_rule
+from autograd.engine import _OWN_MIN_BYTES, _is_new, _mode, consumer_counts
+from autograd.function import FREED, run_numpy_rule, run_rule
 
 
 def backward_first_order(root: Any, seed: np.ndarray, retain_graph: bool) -> None:
@@ -36,7 +37,7 @@ def backward_first_order(root: Any, seed: np.ndarray, retain_graph: bool) -> Non
     if root._fn is None:  # a leaf is its own gradient
         _write_grads([], {id(root): root}, {id(root): seed}, set())
         return
-    counts = _interior_consumer_counts(root)
+    counts = consumer_counts((root,), leaves=False)  # a leaf's contributions are just summed
     grads: dict[int, Any] = {id(root): seed}
     leaves: dict[int, Any] = {}  # the leaves that received a gradient, by id
     ready = [root]
@@ -51,7 +52,6 @@ def backward_first_order(root: Any, seed: np.ndarray, retain_graph: bool) -> Non
             node = ready.pop()
             k = id(node)
             g = pop_grad(k, None)  # freed as soon as it is used
-            fn = node._fn
             parents = node._parents
             if g is None:  # every consumer sent None: pass the news on
                 parent_grads: Any = (None,) * len(parents)
@@ -60,26 +60,11 @@ def backward_first_order(root: Any, seed: np.ndarray, retain_graph: bool) -> Non
                     g = node._run_hooks(g)
                 if node._retains_grad:  # a hook's result is not ours to keep
                     retained.append((node, g, k in owned and not node._hooks))
-                rule = fn.backward_numpy
+                rule = node._fn.backward_numpy
                 if rule is None or parents is FREED:
                     parent_grads = run_rule(node, g)  # the Tensor rule, or the freed-graph error
                 else:
-                    arrays, needs = [], []
-                    for t, version in zip(parents, node._saved_versions):
-                        if t._version[0] != version:
-                            _raise_modified(fn.__name__, parents, node._saved_versions)
-                        arrays.append(t.data)
-                        needs.append(t.requires_grad)
-                    parent_grads = rule(g, node.data, arrays, needs, node._options)
-                    if len(parent_grads) != len(arrays):
-                        parent_grads = _checked_arrays(fn.__name__, parents, parent_grads)  # raises
-                    else:
-                        for a, x in zip(parent_grads, arrays):
-                            if a is not None and (type(a) is not np.ndarray or a.shape != x.shape
-                                                  or a.dtype is not x.dtype):
-                                # unusual (a numpy scalar, say) or wrong: the checked path
-                                parent_grads = _checked_arrays(fn.__name__, parents, parent_grads)
-                                break
+                    parent_grads = run_numpy_rule(node, rule, g)
                 processed.append(node)
             for p, pg in zip(parents, parent_grads):
                 if not p.requires_grad:
@@ -111,26 +96,6 @@ def backward_first_order(root: Any, seed: np.ndarray, retain_graph: bool) -> Non
     if not retain_graph:
         for node in processed:
             node._release()
-
-
-def _interior_consumer_counts(root: Any) -> dict[int, int]:
-    """``engine.consumer_counts`` for the non-leaf nodes only: a leaf's
-    contributions are simply summed, since nothing is computed from its
-    gradient during the pass."""
-    counts = {id(root): 0}
-    stack = [root]
-    while stack:
-        for p in stack.pop()._parents:
-            if not p.requires_grad or p._fn is None:
-                continue
-            k = id(p)
-            c = counts.get(k)
-            if c is None:
-                counts[k] = 1
-                stack.append(p)
-            else:
-                counts[k] = c + 1
-    return counts
 
 
 def _write_grads(retained: list, leaves: dict[int, Any], grads: dict[int, Any], owned: set[int]) -> None:

@@ -139,9 +139,11 @@ class enable_grad(_ModeSwitch):
 # ----------------------------------------------------------------------------
 # Topological bookkeeping and the backward driver
 # ----------------------------------------------------------------------------
-def consumer_counts(roots: Iterable[Any]) -> dict[int, int]:
+def consumer_counts(roots: Iterable[Any], leaves: bool = True) -> dict[int, int]:
     """For every node reachable from ``roots`` that requires grad, how many
     edges lead into it from other reachable nodes (its fan-out in the graph).
+    ``leaves=False`` leaves out the nodes without parents (a pass that simply
+    sums a leaf's contributions does not need to count them).
 
     Iterative depth-first walk; each node is pushed once.
     """
@@ -154,7 +156,7 @@ def consumer_counts(roots: Iterable[Any]) -> dict[int, int]:
     while stack:
         node = stack.pop()
         for p in node._parents:
-            if not p.requires_grad:
+            if not p.requires_grad or not (leaves or p._parents):
                 continue
             k = id(p)
             c = counts.get(k)

@@ -193,22 +193,7 @@ def run_rule(node: Any, g: Any) -> tuple:
         g = np.asarray(g)  # numpy turns 0-d results (a 0-d sum, say) into scalars
     fast = fn.backward_numpy
     if first_order and fast is not None and not _anomaly.enabled:
-        # the hot path, written out: one loop checks the saved versions and
-        # gathers the arrays; the usual well-formed result is checked inline
-        arrays, needs = [], []
-        for t, version in zip(inputs, node._saved_versions):
-            if t._version[0] != version:
-                _raise_modified(fn.__name__, inputs, node._saved_versions)
-            arrays.append(t.data)
-            needs.append(t.requires_grad)
-        grads = fast(g, node.data, arrays, needs, node._options)
-        if len(grads) == len(inputs):
-            for a, x in zip(grads, arrays):
-                if a is not None and (type(a) is not np.ndarray or a.shape != x.shape or a.dtype is not x.dtype):
-                    break
-            else:
-                return grads  # (the driver skips inputs that need no gradient)
-        return _checked_arrays(fn.__name__, inputs, grads)
+        return run_numpy_rule(node, fast, g)
     name = fn.__name__
     for t, version in zip(inputs, node._saved_versions):
         if t._version[0] != version:
@@ -249,6 +234,31 @@ def run_rule(node: Any, g: Any) -> tuple:
     if first_order:
         return [None if gi is None else gi.data for gi in grads]
     return grads
+
+
+def run_numpy_rule(node: Any, rule: Any, g: np.ndarray) -> Any:
+    """``node``'s ``backward_numpy`` rule on the upstream array ``g``, checked.
+
+    The hot path of every first-order pass, written out: one loop checks the
+    saved versions and gathers the arrays; the usual well-formed result (an
+    array of its input's shape and dtype, or None, per input) is checked
+    inline, anything else goes through ``_checked_arrays`` (which converts a
+    numpy scalar or raises, naming the op)."""
+    inputs, saved = node._parents, node._saved_versions
+    arrays, needs = [], []
+    for t, version in zip(inputs, saved):
+        if t._version[0] != version:
+            _raise_modified(node._fn.__name__, inputs, saved)
+        arrays.append(t.data)
+        needs.append(t.requires_grad)
+    grads = rule(g, node.data, arrays, needs, node._options)
+    if len(grads) == len(inputs):
+        for a, x in zip(grads, arrays):
+            if a is not None and (type(a) is not np.ndarray or a.shape != x.shape or a.dtype is not x.dtype):
+                break
+        else:
+            return grads  # (the driver skips inputs that need no gradient)
+    return _checked_arrays(node._fn.__name__, inputs, grads)
 
 
 def _raise_modified(name: str, inputs: tuple, saved: tuple) -> None:

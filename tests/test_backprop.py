@@ -9,21 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd as ag
-from autograd import Function
 from autograd.engine import run_backward
-
-
-class Cube(Function):
-    """y = x**3;  dy/dx = 3 x**2  (no numpy rule: the pass runs the Tensor rule)"""
-
-    @staticmethod
-    def forward(x):
-        return x**3
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.inputs
-        return (g * 3 * x * x,)
+from tests.helpers import Cube  # no numpy rule: the pass runs its Tensor rule
 
 
 def _random_graph(ops: list[int], n: int):

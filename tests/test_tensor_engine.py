@@ -14,6 +14,7 @@ import pytest
 
 import autograd as ag
 from autograd import Function, Tensor, Value
+from tests.helpers import Cube
 
 
 # -- construction -------------------------------------------------------------------
@@ -274,19 +275,6 @@ def test_saved_activations_are_freed_after_backward_while_loss_is_kept():
 
 
 # -- custom Functions and rule checks ------------------------------------------------------------
-class Cube(Function):
-    """y = x**3;  dy/dx = 3 x**2"""
-
-    @staticmethod
-    def forward(x):
-        return x**3
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.inputs
-        return (g * 3 * x * x,)
-
-
 class BadCube(Cube):
     @staticmethod
     def backward(ctx, g):
