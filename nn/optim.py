@@ -36,20 +36,6 @@ def _apply_delta(p: Any, delta: Any) -> None:
         p._version[0] += 1
 
 
-def _checked_grad(opt: Any, i: int, p: Any) -> np.ndarray | None:
-    """Parameter ``i``'s gradient array (None: none yet), refused before any
-    update is made if its shape is not the parameter's. (A Tensor holds only
-    real numbers, so no other update can fail.)"""
-    grad = p.grad
-    if grad is None:
-        return None
-    g, data = grad.data, p.data
-    if g.shape != data.shape:
-        raise ValueError(f"{type(opt).__name__}.step: parameter {i} has shape {data.shape} but its gradient "
-                         f"has shape {g.shape}; nothing was updated")
-    return g
-
-
 def _require_numbers(name: str, **values: Any) -> None:
     """Hyperparameters must be real numbers (checked before any comparison)."""
     for key, value in values.items():
@@ -84,17 +70,15 @@ class Optimizer:
 
     def step(self) -> None:
         """Apply one update to every parameter that has a gradient."""
-        # This runs once per training step over every parameter, so the usual
-        # case (a Tensor with a gradient of its own shape) is written out here.
         updates = []
         state, update = self.state, self._update
         for i, p in enumerate(self.params):
-            if isinstance(p, Value):
-                g = p.grad
-            else:
-                g = _checked_grad(self, i, p)
-                if g is None:
-                    continue
+            g = _grad_of(p)
+            if g is None:
+                continue
+            if type(g) is np.ndarray and g.shape != p.data.shape:  # (Value grads are floats)
+                raise ValueError(f"{type(self).__name__}.step: parameter {i} has shape {p.data.shape} but its "
+                                 f"gradient has shape {g.shape}; nothing was updated")
             old = state.get(id(p))
             delta, new_state = update(p, g, dict(old) if old else {})
             updates.append((p, delta, new_state))
