@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import _OWN_MIN_BYTES, _is_new, _mode, consumer_counts
+from autograd.engine import _mode, add_contribution, consumer_counts
 from autograd.function import FREED, run_numpy_rule, run_rule
 
 
@@ -44,7 +44,7 @@ def backward_first_order(root: Any, seed: np.ndarray, retain_graph: bool) -> Non
     processed: list[Any] = []  # nodes to release when the pass is complete
     retained: list[tuple[Any, Any, bool]] = []  # (non-leaf with retain_grad, its gradient, owned)
     owned: set[int] = set()  # nodes whose gradient array the pass allocated itself
-    pop_grad, get_grad, push_ready = grads.pop, grads.get, ready.append
+    pop_grad, push_ready = grads.pop, ready.append
     prev_mode = _mode.enabled
     _mode.enabled = False  # a rule without backward_numpy runs its Tensor ops unrecorded
     try:
@@ -71,17 +71,7 @@ def backward_first_order(root: Any, seed: np.ndarray, retain_graph: bool) -> Non
                     continue
                 pk = id(p)
                 if pg is not None:
-                    old = get_grad(pk)
-                    if old is None:
-                        grads[pk] = pg
-                        if pg.nbytes >= _OWN_MIN_BYTES and _is_new(pg, g, node, parent_grads):
-                            owned.add(pk)  # a new array only this input gets: ours to add into
-                    elif pk in owned:
-                        old += pg  # our own sum buffer: accumulate in place, no temporary
-                        grads[pk] = old  # (a 0-d sum is a numpy scalar, which += replaces)
-                    else:
-                        grads[pk] = old + pg
-                        owned.add(pk)
+                    add_contribution(grads, owned, pk, pg, g, node, parent_grads, True)
                 if p._fn is None:
                     if pg is not None:
                         leaves[pk] = p  # its sum is complete when the loop ends

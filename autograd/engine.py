@@ -203,7 +203,7 @@ def run_backward(
     owned: set[int] = set()  # nodes whose grad buffer the driver allocated itself
     prev_mode = _mode.enabled
     _mode.enabled = create_graph
-    pop_grad, get_grad, push_ready = grads.pop, grads.get, ready.append
+    pop_grad, push_ready = grads.pop, ready.append
     try:
         while ready:
             node = ready.pop()
@@ -227,18 +227,7 @@ def run_backward(
                     continue
                 pk = id(p)
                 if pg is not None:
-                    old = get_grad(pk)
-                    if old is None:
-                        grads[pk] = pg
-                        if getattr(pg, "nbytes", 0) >= _OWN_MIN_BYTES and _is_new(pg, g, node, parent_grads):
-                            owned.add(pk)  # a new array only this input gets: ours to add into
-                    elif pk in owned:
-                        old += pg  # our own sum buffer: accumulate in place, no temporary
-                        grads[pk] = old
-                    else:
-                        grads[pk] = old + pg
-                        if not create_graph:
-                            owned.add(pk)
+                    add_contribution(grads, owned, pk, pg, g, node, parent_grads, not create_graph)
                 left = counts[pk] - 1
                 counts[pk] = left
                 if not left:
@@ -248,6 +237,29 @@ def run_backward(
     for node in processed:
         node._release()
     return captured
+
+
+def add_contribution(grads: dict[int, Any], owned: set[int], pk: int, pg: Any, g: Any, node: Any,
+                     parent_grads: Sequence[Any], own_sums: bool) -> None:
+    """``grads[pk] += pg``: one contribution to an input's gradient, summed
+    in place where the pass owns the buffer (both drivers use this).
+
+    A first contribution that is a new array of ``_OWN_MIN_BYTES`` or more
+    given to this input alone becomes the pass's own; a sum the pass computed
+    is its own when ``own_sums`` (first order: a recorded pass's sums are
+    graph nodes, never written to)."""
+    old = grads.get(pk)
+    if old is None:
+        grads[pk] = pg
+        if getattr(pg, "nbytes", 0) >= _OWN_MIN_BYTES and _is_new(pg, g, node, parent_grads):
+            owned.add(pk)  # a new array only this input gets: ours to add into
+    elif pk in owned:
+        old += pg  # our own sum buffer: accumulate in place, no temporary
+        grads[pk] = old  # (a 0-d sum is a numpy scalar, which += replaces)
+    else:
+        grads[pk] = old + pg
+        if own_sums:
+            owned.add(pk)
 
 
 # Below this size a copy costs less than asking whether one is needed.
