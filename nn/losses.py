@@ -15,6 +15,7 @@ import numpy as np
 
 from autograd import Function, Tensor, maximum, where
 from autograd.function import const
+from autograd.ops._numpy import constant
 from nn.module import Module
 
 __all__ = [
@@ -164,17 +165,22 @@ class _CrossEntropyIndices(Function):
 
     @staticmethod
     def forward(z, target, reduction):
+        n, c = z.shape
         shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)
         e = np.exp(shifted)
         total = np.add.reduce(e, axis=1, keepdims=True)
-        losses = np.log(total).reshape(-1) - shifted[np.arange(len(z)), target]
+        # the targets' positions in the flattened logits: one flat index array
+        # picks them (and marks them in the backward) at a third of the cost of
+        # indexing with the pair (row, target)
+        picks = np.arange(0, n * c, c) + target
+        losses = np.log(total).reshape(-1) - shifted.reshape(-1)[picks]
         if reduction == "mean":
-            loss = np.asarray(np.add.reduce(losses) / len(z), dtype=z.dtype)
+            loss = np.asarray(np.add.reduce(losses) / n, dtype=z.dtype)
         elif reduction == "sum":
             loss = np.asarray(np.add.reduce(losses), dtype=z.dtype)
         else:
             loss = losses
-        return loss, {"probs": np.divide(e, total, out=e)}
+        return loss, {"probs": np.divide(e, total, out=e), "picks": picks}
 
     @staticmethod
     def backward(ctx, g):
@@ -194,13 +200,24 @@ class _CrossEntropyIndices(Function):
     def backward_numpy(g, out, inputs, needs, options):
         n = len(inputs[0])
         p = options["probs"].copy()  # the saved softmax stays intact for a second backward
-        p[np.arange(n), options["target"]] -= 1
+        p.reshape(-1)[options["picks"]] -= constant(1, p.dtype)  # softmax - onehot
         reduction = options["reduction"]
         if reduction == "none":
             p *= g.reshape(n, 1)
         else:
             p *= g / n if reduction == "mean" else g
         return (p,)
+
+
+def _all_below(indices: np.ndarray, n: int) -> bool:
+    """0 <= every index < n, in one reduction: seen as unsigned, a negative
+    index is a huge one (half the cost of checking both ends)."""
+    if indices.dtype.kind == "i":
+        indices = indices.view(_UNSIGNED[indices.dtype.itemsize])
+    return bool(np.maximum.reduce(indices) < n)
+
+
+_UNSIGNED = {size: np.dtype(f"u{size}") for size in (1, 2, 4, 8)}
 
 
 def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
@@ -222,12 +239,15 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: 
         raise ValueError("cross_entropy: input must have a class axis")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    if not shape[1 if len(shape) > 1 else 0]:
+        raise ValueError(f"cross_entropy: input of shape {shape} has no classes")
     target_array = target.data if isinstance(target, Tensor) else np.asarray(target)
     kind = target_array.dtype.kind
     if kind in "iu" and len(shape) == 2 and target_array.shape == shape[:1] and not label_smoothing \
-            and reduction in _REDUCTIONS and (not target_array.size or (
-                np.minimum.reduce(target_array) >= 0 and np.maximum.reduce(target_array) < shape[1])):
+            and reduction in _REDUCTIONS and (not target_array.size or _all_below(target_array, shape[1])):
         # the usual case, (N, C) logits and N valid class indices: one fused primitive
+        if target_array.dtype == np.uint64:  # (it would promote the flat positions to float)
+            target_array = target_array.astype(np.intp)
         return _CrossEntropyIndices.apply(input, target=target_array, reduction=reduction)
     axis = 0 if len(shape) == 1 else 1
     n_classes = shape[axis]

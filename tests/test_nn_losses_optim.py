@@ -73,6 +73,44 @@ def test_loss_matches_numpy_and_gradchecks(name, fn, ref):
             np.testing.assert_allclose(loss_fn(x2, target, reduction=reduction).item(), reduce(ref), rtol=1e-10)
 
 
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint64])
+def test_cross_entropy_fused_path_checks_targets_of_every_integer_dtype(dtype):
+    """The fused path checks both ends of the class range with one reduction
+    (negative indices read as unsigned); each dtype must still get the error."""
+    logits = f64(X)
+    good = np.array([0, 2, 1, 2], dtype)
+    fast = F.cross_entropy(logits, good, reduction="none")
+    assert fast.grad_fn == "_CrossEntropyIndices"
+    slow = F.nll_loss(logits.log_softmax(1), good.astype(np.int64), reduction="none")
+    np.testing.assert_allclose(fast.data, slow.data, rtol=1e-12)
+    with pytest.raises(IndexError, match="target class 3 is out of range for 3 classes"):
+        F.cross_entropy(logits, np.array([0, 3, 1, 2], dtype))
+    if np.dtype(dtype).kind == "i":
+        with pytest.raises(IndexError, match="target class -1 is out of range for 3 classes"):
+            F.cross_entropy(logits, np.array([0, -1, 1, 2], dtype))
+
+
+def test_cross_entropy_fused_path_on_non_contiguous_logits():
+    """The targets are picked by their flat position: logits that are a
+    transposed or strided view must give the same loss and gradient."""
+    base = np.random.default_rng(3).normal(size=(3, 5))
+    target = np.array([0, 2, 1, 2, 0])
+    for view in (base.T, np.asfortranarray(base.T), np.random.default_rng(4).normal(size=(5, 6))[:, ::2]):
+        z = ag.Tensor(view, requires_grad=True)
+        loss = F.cross_entropy(z, target)
+        loss.backward()
+        zc = ag.Tensor(np.ascontiguousarray(view), requires_grad=True)
+        F.nll_loss(zc.log_softmax(1), target).backward()
+        np.testing.assert_allclose(loss.item(), F.nll_loss(zc.log_softmax(1), target).item(), rtol=1e-12)
+        np.testing.assert_allclose(z.grad.data, zc.grad.data, rtol=1e-12, atol=1e-15)
+
+
+def test_cross_entropy_without_classes_is_an_error():
+    for shape in [(3, 0), (0, 0), (0,)]:
+        with pytest.raises(ValueError, match=rf"cross_entropy: input of shape \({shape[0]},( 0)?\) has no classes"):
+            F.cross_entropy(ag.zeros(*shape), np.zeros(shape[0] if len(shape) > 1 else (), np.int64))
+
+
 def test_kl_div_batchmean_and_zero_targets():
     p = np.array([[0.5, 0.5, 0.0]])
     logq = np.log(np.array([[0.25, 0.25, 0.5]]))

@@ -119,6 +119,32 @@ def test_scalar_on_either_side_keeps_float32():
         assert x.grad.dtype == np.float32
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64, np.int32, np.int64])
+def test_relu_keeps_the_dtype_and_its_gradient_is_the_mask(dtype):
+    """ReLU compares against a cached 0-d zero of the input's dtype (numpy 2
+    charges for a Python 0); values, dtype and the gradient mask must not change."""
+    data = np.array([[-2, 0, 3], [5, -1, 0]], dtype)
+    x = ag.Tensor(data, requires_grad=np.dtype(dtype).kind == "f")
+    y = x.relu()
+    assert y.dtype == dtype
+    np.testing.assert_array_equal(y.data, np.maximum(data, 0))
+    if x.requires_grad:
+        g = np.arange(6, dtype=dtype).reshape(2, 3)
+        y.backward(ag.Tensor(g))
+        assert x.grad.dtype == dtype
+        np.testing.assert_array_equal(x.grad.data, np.where(data > 0, g, 0))
+
+
+def test_cached_constants_are_read_only_0d_arrays_of_the_dtype():
+    from autograd.ops._numpy import constant
+
+    zero = constant(0, np.dtype(np.float32))
+    assert zero.shape == () and zero.dtype == np.float32 and zero == 0
+    assert constant(0, np.dtype(np.float32)) is zero and constant(0, np.dtype(np.float64)) is not zero
+    with pytest.raises(ValueError, match="read-only"):
+        zero[...] = 1
+
+
 def test_mixed_dtypes_promote_and_grads_keep_each_inputs_dtype():
     a = ag.Tensor(np.ones(3, np.float32), requires_grad=True)
     b = ag.Tensor(np.ones(3, np.float64), requires_grad=True)
