@@ -55,23 +55,27 @@ def backward_first_order(root: Any, seed: np.ndarray, retain_graph: bool) -> Non
             parents = node._parents
             if g is None:  # every consumer sent None: pass the news on
                 parent_grads: Any = (None,) * len(parents)
+                allocated = False
             else:
                 if node._hooks:
                     g = node._run_hooks(g)
                 if node._retains_grad:  # a hook's result is not ours to keep
                     retained.append((node, g, k in owned and not node._hooks))
-                rule = node._fn.backward_numpy
+                fn = node._fn
+                rule = fn.backward_numpy
                 if rule is None or parents is FREED:
                     parent_grads = run_rule(node, g)  # the Tensor rule, or the freed-graph error
+                    allocated = False
                 else:
                     parent_grads = run_numpy_rule(node, rule, g)
+                    allocated = fn.backward_numpy_allocates  # then no copy of them is needed
                 processed.append(node)
             for p, pg in zip(parents, parent_grads):
                 if not p.requires_grad:
                     continue
                 pk = id(p)
                 if pg is not None:
-                    add_contribution(grads, owned, pk, pg, g, node, parent_grads, True)
+                    add_contribution(grads, owned, pk, pg, g, node, parent_grads, True, allocated)
                 if p._fn is None:
                     if pg is not None:
                         leaves[pk] = p  # its sum is complete when the loop ends

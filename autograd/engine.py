@@ -240,18 +240,20 @@ def run_backward(
 
 
 def add_contribution(grads: dict[int, Any], owned: set[int], pk: int, pg: Any, g: Any, node: Any,
-                     parent_grads: Sequence[Any], own_sums: bool) -> None:
+                     parent_grads: Sequence[Any], own_sums: bool, allocated: bool = False) -> None:
     """``grads[pk] += pg``: one contribution to an input's gradient, summed
     in place where the pass owns the buffer (both drivers use this).
 
-    A first contribution that is a new array of ``_OWN_MIN_BYTES`` or more
-    given to this input alone becomes the pass's own; a sum the pass computed
-    is its own when ``own_sums`` (first order: a recorded pass's sums are
-    graph nodes, never written to)."""
+    A first contribution becomes the pass's own when the rule says it
+    allocated it for this input (``allocated``, see
+    ``Function.backward_numpy_allocates``) or when it is a new array of
+    ``_OWN_MIN_BYTES`` or more given to this input alone; a sum the pass
+    computed is its own when ``own_sums`` (first order: a recorded pass's
+    sums are graph nodes, never written to)."""
     old = grads.get(pk)
     if old is None:
         grads[pk] = pg
-        if getattr(pg, "nbytes", 0) >= _OWN_MIN_BYTES and _is_new(pg, g, node, parent_grads):
+        if allocated or getattr(pg, "nbytes", 0) >= _OWN_MIN_BYTES and _is_new(pg, g, node, parent_grads):
             owned.add(pk)  # a new array only this input gets: ours to add into
     elif pk in owned:
         old += pg  # our own sum buffer: accumulate in place, no temporary

@@ -108,6 +108,14 @@ class Function:
     #: (and runs for higher order). The test suite checks the two agree.
     backward_numpy: Any = None
 
+    #: True when every array ``backward_numpy`` returns was allocated by the
+    #: rule for that one input: never a view, never ``g`` passed through,
+    #: never one array for two inputs. The first-order pass then keeps it as
+    #: the input's gradient without a copy (sums into it in place, hands it to
+    #: a leaf as ``.grad``); otherwise it checks, or copies a small array.
+    #: The test suite checks every op that says so.
+    backward_numpy_allocates = False
+
     @classmethod
     def apply(cls, *inputs: Any, **options: Any) -> Any:
         """Run ``forward`` on the inputs' arrays; record the node if needed."""

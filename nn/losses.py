@@ -156,6 +156,8 @@ class _CrossEntropyIndices(Function):
     """L_i = logsumexp(z_i) - z_i[t_i] per row of logits (N, C), then reduced;
     dL_i/dz_i = softmax(z_i) - onehot(t_i)  (fused for speed and stability)"""
 
+    backward_numpy_allocates = True
+
     # The numpy code calls the ufuncs' reduce directly: ndarray.max/.sum go
     # through a Python wrapper that costs more than the maths on a batch of 32.
     # The softmax probabilities fall out of the forward almost for free and

@@ -141,3 +141,84 @@ def test_backward_with_create_graph_or_anomaly_uses_the_generic_driver_with_the_
     (x.tanh() * x).sum().backward(create_graph=True)
     np.testing.assert_allclose(x.grad.data, plain, rtol=1e-15)
     assert x.grad.requires_grad  # recorded: differentiable again
+
+
+# -- rules that allocate their gradients ------------------------------------------------
+def _allocating_cases():
+    """(op name, output) for every op whose ``backward_numpy`` says it
+    allocates its gradients, on a small and a big input (the helpers switch
+    to in-place code above ``_numpy.SMALL`` elements)."""
+    from nn import functional as F
+
+    rng = np.random.default_rng(5)
+
+    def t(*shape):
+        return ag.Tensor(rng.normal(size=shape), requires_grad=True)
+
+    for n in (3, 80):
+        x = t(n, 70)
+        yield "Tanh", x.tanh()
+        yield "Sigmoid", x.sigmoid()
+        yield "ReLU", x.relu()
+        yield "MatMul", x @ t(70, 4)
+        yield "MatMul", t(2, n, 5) @ t(2, 5, 3)
+        yield "Linear", F.linear(x, t(6, 70), t(6))
+        yield "Linear", F.linear(t(2, n, 70), t(6, 70), t(6))
+        yield "Linear", F.linear(ag.Tensor(rng.normal(size=(n, 70))), t(6, 70), t(6))  # x needs no gradient
+        for reduction in ("mean", "sum", "none"):
+            yield "_CrossEntropyIndices", F.cross_entropy(x, rng.integers(0, 70, n), reduction=reduction)
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_rules_that_say_they_allocate_return_arrays_no_one_else_holds():
+    """``backward_numpy_allocates`` lets the pass keep a rule's arrays as
+    gradients without copying them; an array shared with the upstream
+    gradient, the output, an input, the saved options or another input's
+    gradient would then be written through. Every op that says so is here."""
+    import nn  # noqa: F401  (registers the loss primitives)
+
+    claimed = {cls.__name__ for cls in _subclasses(ag.Function) if cls.backward_numpy_allocates}
+    checked = set()
+    rng = np.random.default_rng(6)
+    for name, out in _allocating_cases():
+        fn = out._fn
+        assert fn.__name__ == name
+        checked.add(name)
+        g = rng.normal(size=out.shape)
+        inputs = [p.data for p in out._parents]
+        needs = [p.requires_grad for p in out._parents]
+        grads = fn.backward_numpy(g, out.data, inputs, needs, out._options)
+        held = [g, out.data, *inputs, *(v for v in out._options.values() if isinstance(v, np.ndarray))]
+        for i, a in enumerate(grads):
+            if a is None:
+                assert not needs[i]
+                continue
+            assert type(a) is np.ndarray and a.base is None, (name, i)
+            others = held + [b for j, b in enumerate(grads) if j != i and b is not None]
+            assert not any(np.shares_memory(a, b) for b in others), (name, i)
+    assert checked == claimed
+
+
+def test_an_allocated_gradient_becomes_the_leafs_grad_and_later_contributions_add_into_it():
+    """A leaf used twice: the first contribution (allocated by Linear's rule)
+    is kept without a copy, the second is summed into it; the result is the
+    sum, and the upstream arrays are untouched."""
+    from nn import functional as F
+
+    rng = np.random.default_rng(7)
+    x = ag.Tensor(rng.normal(size=(4, 3)))
+    w = ag.Tensor(rng.normal(size=(2, 3)), requires_grad=True)
+    b = ag.Tensor(rng.normal(size=2), requires_grad=True)
+    out = (F.linear(x, w, b).relu() + F.linear(x, w, b)).sum()
+    saved = w.data.copy()
+    out.backward()
+    mask = (x.data @ w.data.T + b.data) > 0
+    np.testing.assert_allclose(w.grad.data, (mask.astype(float) + 1).T @ x.data, rtol=1e-12)
+    np.testing.assert_allclose(b.grad.data, (mask.astype(float) + 1).sum(0), rtol=1e-12)
+    np.testing.assert_array_equal(w.data, saved)
+    assert not np.shares_memory(w.grad.data, b.grad.data)

@@ -11,6 +11,8 @@ from autograd.ops._numpy import constant, sigmoid_grad, tanh_grad
 class Tanh(Function):
     """y = tanh(x);  dy/dx = 1 - y**2"""
 
+    backward_numpy_allocates = True
+
     @staticmethod
     def forward(x):
         return np.tanh(x)
@@ -48,6 +50,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 class Sigmoid(Function):
     """y = 1 / (1 + e**-x);  dy/dx = y * (1 - y)"""
 
+    backward_numpy_allocates = True
+
     @staticmethod
     def forward(x):
         return _sigmoid(x)
@@ -78,6 +82,8 @@ class SigmoidGrad(Function):
 
 class ReLU(Function):
     """y = max(x, 0);  dy/dx = 1 where x > 0, else 0"""
+
+    backward_numpy_allocates = True
 
     @staticmethod
     def forward(x):

@@ -12,6 +12,8 @@ from autograd.function import Function
 class MatMul(Function):
     """Y = A @ B;  dL/dA = G @ B^T,  dL/dB = A^T @ G  (per batch)"""
 
+    backward_numpy_allocates = True
+
     @staticmethod
     def forward(a, b):
         return np.matmul(a, b)
@@ -34,6 +36,8 @@ class Linear(Function):
     """Y = X W^T + b, fused (one matmul, the bias added in place) for speed;
     dL/dX = G W,  dL/dW = G^T X,  dL/db = sum of G over the batch
     (X of shape (..., in), W (out, in), b (out,))"""
+
+    backward_numpy_allocates = True
 
     @staticmethod
     def forward(x, w, b):
