@@ -26,16 +26,6 @@ def _grad_of(p: Any) -> Any:
     return None if p.grad is None else p.grad.data
 
 
-def _apply_delta(p: Any, delta: Any) -> None:
-    """p <- p - delta, in place for Tensors (views of p stay valid)."""
-    if isinstance(p, Value):
-        p.data = float(p.data - delta)
-    else:
-        data = p.data
-        data -= delta  # in place, numpy's same_kind casting (float64 steps into float32 data)
-        p._version[0] += 1
-
-
 def _require_numbers(name: str, **values: Any) -> None:
     """Hyperparameters must be real numbers (checked before any comparison)."""
     for key, value in values.items():
@@ -70,20 +60,29 @@ class Optimizer:
 
     def step(self) -> None:
         """Apply one update to every parameter that has a gradient."""
+        # (this loop runs for every parameter on every training step, so it
+        # reads the gradients itself rather than calling _grad_of)
         updates = []
         state, update = self.state, self._update
         for i, p in enumerate(self.params):
-            g = _grad_of(p)
+            g = p.grad
             if g is None:
                 continue
-            if type(g) is np.ndarray and g.shape != p.data.shape:  # (Value grads are floats)
-                raise ValueError(f"{type(self).__name__}.step: parameter {i} has shape {p.data.shape} but its "
-                                 f"gradient has shape {g.shape}; nothing was updated")
+            if not isinstance(p, Value):
+                g = g.data
+                if g.shape != p.data.shape:
+                    raise ValueError(f"{type(self).__name__}.step: parameter {i} has shape {p.data.shape} but its "
+                                     f"gradient has shape {g.shape}; nothing was updated")
             old = state.get(id(p))
             delta, new_state = update(p, g, dict(old) if old else {})
             updates.append((p, delta, new_state))
         for p, delta, new_state in updates:  # commit only when every update was computed
-            _apply_delta(p, delta)
+            if isinstance(p, Value):
+                p.data = float(p.data - delta)
+            else:
+                data = p.data
+                data -= delta  # in place (views of p stay valid); same_kind casting: float64 steps into float32
+                p._version[0] += 1
             if new_state:  # (a stateless update keeps no entry)
                 state[id(p)] = new_state
 
