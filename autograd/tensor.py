@@ -249,7 +249,7 @@ class Tensor(TensorMethods):
                 seed = seed.data  # first order: the pass carries plain arrays
         if retain_graph is None:
             retain_graph = create_graph
-        if create_graph or function.anomaly_enabled():
+        if create_graph or function._anomaly.enabled:
             engine.run_backward([self], [seed], retain_graph=retain_graph, create_graph=create_graph)
         else:  # first order: the same pass, specialised to numpy gradients (autograd/backprop.py)
             backward_first_order(self, seed, retain_graph)

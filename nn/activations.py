@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from autograd import Tensor
+from autograd import ops as P
 from nn import functional as F
 from nn import init
 from nn.module import Module, Parameter
@@ -18,22 +19,25 @@ __all__ = ["Sigmoid", "Tanh", "ReLU", "LeakyReLU", "GELU", "SiLU", "Softplus", "
 class Sigmoid(Module):
     """1 / (1 + e**-x)."""
 
+    # Sigmoid, Tanh and ReLU call their primitive directly (x.sigmoid() would
+    # be one more Python call per layer on every step; see the README's
+    # Performance section)
     def forward(self, x: Tensor) -> Tensor:
-        return x.sigmoid()
+        return P.Sigmoid.apply(x)
 
 
 class Tanh(Module):
     """tanh(x)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.tanh()
+        return P.Tanh.apply(x)
 
 
 class ReLU(Module):
     """max(x, 0)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.relu()
+        return P.ReLU.apply(x)
 
 
 class LeakyReLU(Module):

@@ -92,14 +92,17 @@ def swiglu(x: Tensor, w: Tensor, v: Tensor) -> Tensor:
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weight.T + bias, with weight of shape (out_features, in_features)."""
-    x_shape, w_shape = x.shape, weight.shape  # (read once: this runs for every layer call)
+    # (this runs for every layer call: the arrays are read directly, not
+    # through the Tensor properties, each of which is one more Python call)
+    x_data, w_data = x.data, weight.data
+    x_shape, w_shape = x_data.shape, w_data.shape
     if not x_shape or x_shape[-1] != w_shape[-1]:
         raise ValueError(
             f"linear: input of shape {x_shape} has {x_shape[-1] if x_shape else 0} features, "
             f"but the weight {w_shape} expects {w_shape[-1]}"
         )
-    if bias is not None and len(w_shape) == 2 and bias.shape == (w_shape[0],) \
-            and x.dtype == weight.dtype == bias.dtype:
+    if bias is not None and len(w_shape) == 2 and bias.data.shape == (w_shape[0],) \
+            and x_data.dtype is w_data.dtype is bias.data.dtype:
         return P.Linear.apply(x, weight, bias)  # fused: one primitive instead of four
     out = x @ weight.T
     return out if bias is None else out + bias

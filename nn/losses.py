@@ -236,7 +236,7 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: 
     indices, or against class probabilities of the logits' shape.
     ``label_smoothing`` eps mixes the target with the uniform distribution:
     loss = (1 - eps) * nll + eps * mean over classes of -log_softmax."""
-    shape = input.shape
+    shape = input.data.shape  # (not the property: one Python call less on every step)
     if not shape:
         raise ValueError("cross_entropy: input must have a class axis")
     if not 0.0 <= label_smoothing <= 1.0:
