@@ -111,11 +111,11 @@ class Tensor(TensorMethods):
     def _accumulate_grad(self, g: Any, owned: bool) -> None:
         """``.grad += g`` (``.grad = g`` the first time); ``owned``: no one else
         holds the array ``g``, so it may become ``.grad`` without a copy."""
-        if not isinstance(g, Tensor):
+        if owned and self.grad is None and type(g) is np.ndarray:
+            self.grad = Tensor._wrap(g)  # a new array no one else holds: keep it (the usual case)
+        elif not isinstance(g, Tensor):
             if self.grad is not None:
                 self.grad = Tensor._wrap(np.asarray(self.grad.data + g))
-            elif owned and type(g) is np.ndarray:
-                self.grad = Tensor._wrap(g)  # a new array no one else holds: keep it
             else:
                 self.grad = Tensor._wrap(np.array(g))  # g may be a view, or shared: copy
         elif self.grad is None:
