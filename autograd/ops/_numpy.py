@@ -2,12 +2,12 @@
 the size range.
 
 On tiny arrays numpy's fixed costs dominate: a ufunc call with ``out=`` costs
-about 0.6 us more than one without, a Python scalar operand about 0.3 us more
-than an array, and ``np.broadcast_to`` about 3 us. On big arrays memory
-traffic dominates: every temporary is a pass over memory and possibly fresh
-pages from the kernel. So below ``SMALL`` elements the helpers write plain
-expressions and materialise broadcasts; above it they work in place and
-return broadcast views.
+about 0.6 us more than one without, a Python number operand about 0.5 us more
+than a 0-d array of the other operand's dtype (hence ``constant``), and
+``np.broadcast_to`` about 3 us. On big arrays memory traffic dominates: every
+temporary is a pass over memory and possibly fresh pages from the kernel. So
+below ``SMALL`` elements the helpers write plain expressions and materialise
+broadcasts; above it they work in place and return broadcast views.
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ def constant(value: float, dtype: np.dtype) -> np.ndarray:
     With numpy 2's promotion rules a Python number as a ufunc operand costs
     about 0.5 us (and a numpy scalar about 0.3 us) more than a 0-d array of
     the other operand's dtype, which on a small layer is as much as the maths.
-    The result is shared: never write to it."""
+    The result is shared, so it is made read-only. Meant for the few fixed
+    values hot rules use (0, 1): every distinct value stays cached."""
     key = (value, dtype)
     array = _CONSTANTS.get(key)
     if array is None:
