@@ -212,14 +212,16 @@ class _CrossEntropyIndices(Function):
 
 
 def _all_below(indices: np.ndarray, n: int) -> bool:
-    """0 <= every index < n, in one reduction: seen as unsigned, a negative
-    index is a huge one (half the cost of checking both ends)."""
-    if indices.dtype.kind == "i":
-        indices = indices.view(_UNSIGNED[indices.dtype.itemsize])
-    return bool(np.maximum.reduce(indices) < n)
+    """0 <= every index < n. Native signed integers take one reduction: seen
+    as unsigned, a negative index is a huge one (half the cost of checking
+    both ends); other dtypes (non-native byte order, say) check both ends."""
+    unsigned = _UNSIGNED.get(indices.dtype)
+    if unsigned is not None:
+        return bool(np.maximum.reduce(indices.view(unsigned)) < n)
+    return bool(np.minimum.reduce(indices) >= 0 and np.maximum.reduce(indices) < n)
 
 
-_UNSIGNED = {size: np.dtype(f"u{size}") for size in (1, 2, 4, 8)}
+_UNSIGNED = {np.dtype(f"i{size}"): np.dtype(f"u{size}") for size in (1, 2, 4, 8)}
 
 
 def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
@@ -248,7 +250,7 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: 
     if kind in "iu" and len(shape) == 2 and target_array.shape == shape[:1] and not label_smoothing \
             and reduction in _REDUCTIONS and (not target_array.size or _all_below(target_array, shape[1])):
         # the usual case, (N, C) logits and N valid class indices: one fused primitive
-        if target_array.dtype == np.uint64:  # (it would promote the flat positions to float)
+        if kind == "u" and target_array.itemsize == 8:  # uint64 would make the flat positions floats
             target_array = target_array.astype(np.intp)
         return _CrossEntropyIndices.apply(input, target=target_array, reduction=reduction)
     axis = 0 if len(shape) == 1 else 1

@@ -90,6 +90,18 @@ def test_cross_entropy_fused_path_checks_targets_of_every_integer_dtype(dtype):
             F.cross_entropy(logits, np.array([0, -1, 1, 2], dtype))
 
 
+def test_cross_entropy_targets_in_non_native_byte_order():
+    """The one-reduction range check reads the targets' bytes as unsigned;
+    targets in the other byte order must be checked by value."""
+    logits = f64(X)
+    swapped = np.array([0, 2, 1, 2], dtype=np.dtype(np.int64).newbyteorder())
+    np.testing.assert_allclose(F.cross_entropy(logits, swapped).item(),
+                               F.cross_entropy(logits, np.array([0, 2, 1, 2])).item(), rtol=1e-12)
+    for bad in ([0, 3, 1, 2], [0, -1, 1, 2], [0, 2**56, 1, 2]):
+        with pytest.raises(IndexError, match="out of range for 3 classes"):
+            F.cross_entropy(logits, np.array(bad, dtype=swapped.dtype))
+
+
 def test_cross_entropy_fused_path_on_non_contiguous_logits():
     """The targets are picked by their flat position: logits that are a
     transposed or strided view must give the same loss and gradient."""
