@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.engine import enable_grad, no_grad
-from autograd.functional import grad
+from autograd.backward import grad
+from autograd.grad_mode import enable_grad, no_grad
 from autograd.tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
@@ -43,7 +43,7 @@ def _flat_output(out: Any) -> Tensor:
     flat = [o.reshape(-1) for o in outs]
     if len(flat) == 1:
         return flat[0]
-    from autograd.functions import concatenate
+    from autograd.tensor_functions import concatenate
 
     return concatenate(flat)
 

@@ -9,15 +9,18 @@ primitives only ever see operands of the same shape and dtype.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from autograd import engine, function
-from autograd import ops as P
-from autograd.backprop import backward_first_order
-from autograd.tensor_methods import TensorMethods, _index, normalize_axis
+from autograd import function
+from autograd import primitives as P
+from autograd.backward import as_grad, node_of, run_backward
+from autograd.function import make_tensor
+from autograd.grad_mode import is_grad_enabled
+from autograd.tensor_ops import TensorOps, _index, normalize_axis
 
 __all__ = ["Tensor", "tensor", "normalize_axis"]
 
@@ -44,7 +47,7 @@ def _to_array(data: Any, dtype: Any, op: str = "Tensor") -> np.ndarray:
     return arr
 
 
-class Tensor(TensorMethods):
+class Tensor(TensorOps):
     """An n-dimensional array in a computation graph.
 
     ``Tensor(data, requires_grad=False, dtype=None)``: Python numbers and lists
@@ -52,12 +55,12 @@ class Tensor(TensorMethods):
     ``torch.tensor`` does). Only floating-point tensors can require gradients.
     After ``backward()``, ``.grad`` of each leaf that requires grad holds
     d(output)/d(leaf) as a Tensor, accumulated across calls.
+
+    A tensor computed by a recorded op has ``grad_fn``, its node in the
+    backward graph (``autograd.graph``); a leaf has ``grad_fn = None``.
     """
 
-    __slots__ = (
-        "data", "grad", "requires_grad", "name", "_fn", "_parents", "_options",
-        "_saved_versions", "_version", "_hooks", "_retains_grad", "__weakref__",
-    )
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "_version", "_acc", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
@@ -70,79 +73,25 @@ class Tensor(TensorMethods):
         self.data = arr
         self.grad: Tensor | None = None
         self.requires_grad = bool(requires_grad)
+        self.grad_fn: Any = None
         self.name = name
-        self._fn = None
-        self._parents: tuple = ()
-        self._options = None
-        self._saved_versions = ()
         self._version = [0]
-        self._hooks: list | None = None
-        self._retains_grad = False
-
-    @classmethod
-    def _wrap(cls, data: np.ndarray) -> Tensor:
-        """Fast internal constructor: no copy, no checks."""
-        t = Tensor.__new__(Tensor)
-        t.data = data
-        t.grad = None
-        t.requires_grad = False
-        t.name = ""
-        t._fn = None
-        t._parents = ()
-        t._options = None
-        t._saved_versions = ()
-        t._version = [0]
-        t._hooks = None
-        t._retains_grad = False
-        return t
-
-    # -- engine protocol ---------------------------------------------------------
-    def _receive_grad(self, g: Any, accumulate: bool, owned: bool = False) -> Any:
-        # ``g`` is a Tensor when the pass records itself (create_graph=True) and
-        # a plain numpy array in a first-order pass, which builds no Tensors
-        # for intermediate gradients at all (see Tensor.backward).
-        if self._hooks:
-            g = self._run_hooks(g)
-            owned = False  # what a hook returns is not ours to keep
-        if accumulate and (self._fn is None or self._retains_grad):
-            self._accumulate_grad(g, owned)
-        return g
+        self._acc: Any = None  # this leaf's AccumulateGrad node, made when first recorded
 
     def _accumulate_grad(self, g: Any, owned: bool) -> None:
         """``.grad += g`` (``.grad = g`` the first time); ``owned``: no one else
         holds the array ``g``, so it may become ``.grad`` without a copy."""
         if owned and self.grad is None and type(g) is np.ndarray:
-            self.grad = Tensor._wrap(g)  # a new array no one else holds: keep it (the usual case)
+            self.grad = make_tensor(g)  # a new array no one else holds: keep it (the usual case)
         elif not isinstance(g, Tensor):
             if self.grad is not None:
-                self.grad = Tensor._wrap(np.asarray(self.grad.data + g))
+                self.grad = make_tensor(np.asarray(self.grad.data + g))
             else:
-                self.grad = Tensor._wrap(np.array(g))  # g may be a view, or shared: copy
+                self.grad = make_tensor(np.array(g))  # g may be a view, or shared: copy
         elif self.grad is None:
             self.grad = g
         else:
             self.grad = self.grad + g
-
-    def _run_hooks(self, g: Any) -> Any:
-        raw = not isinstance(g, Tensor)
-        t = Tensor._wrap(np.asarray(g)) if raw else g
-        for hook in self._hooks:
-            new = hook(t)
-            if new is not None:
-                if not isinstance(new, Tensor) or new.shape != t.shape:
-                    raise RuntimeError(
-                        f"hook {getattr(hook, '__name__', hook)!r} must return None or a "
-                        f"Tensor of shape {t.shape}, got {getattr(new, 'shape', type(new))}"
-                    )
-                t = new
-        return t.data if raw else t
-
-    # the local chain rule (engine protocol); it also raises if backward() freed the graph
-    _vjp = function.run_rule
-
-    def _release(self) -> None:
-        self._parents = function.FREED
-        self._options = None
 
     # -- basic attributes -------------------------------------------------------
     @property
@@ -164,12 +113,13 @@ class Tensor(TensorMethods):
     @property
     def is_leaf(self) -> bool:
         """True for tensors made by the user rather than by a recorded operation."""
-        return self._fn is None
+        return self.grad_fn is None
 
     @property
-    def grad_fn(self) -> str | None:
-        """Name of the primitive that produced this tensor (None for leaves)."""
-        return None if self._fn is None else self._fn.__name__
+    def retains_grad(self) -> bool:
+        """True for a non-leaf that called ``retain_grad()``."""
+        return self.grad_fn is not None and self.grad_fn._retained is not None
+
 
     @property
     def T(self) -> Tensor:
@@ -213,8 +163,8 @@ class Tensor(TensorMethods):
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
         extras = [f"dtype={self.dtype}"]
-        if self._fn is not None:
-            extras.append(f"grad_fn=<{self._fn.__name__}>")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return f"tensor({body}, {', '.join(extras)})"
@@ -225,8 +175,11 @@ class Tensor(TensorMethods):
         """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad.
 
         A non-scalar tensor needs ``gradient`` (the vector in the vector-Jacobian
-        product). The graph is freed afterwards unless ``retain_graph=True``;
-        ``create_graph=True`` records the backward pass for higher derivatives.
+        product). Each node frees what it saved once its rule has run, unless
+        ``retain_graph=True``; the graph's structure stays (``grad_fn``,
+        ``next_functions``, ``draw_graph``). ``create_graph=True`` records the
+        backward pass for higher derivatives. If a rule or hook raises, no
+        ``.grad`` is written.
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -242,29 +195,24 @@ class Tensor(TensorMethods):
                 )
             seed: Any = np.array(1, dtype=data.dtype).reshape(data.shape)  # np.ones, at half the cost
             if create_graph:
-                seed = Tensor._wrap(seed)
+                seed = make_tensor(seed)
         else:
-            seed = _as_grad(gradient, self, "backward")  # a Tensor: it may itself require grad
+            seed = as_grad(gradient, self, "backward")  # a Tensor: it may itself require grad
             if not create_graph:
                 seed = seed.data  # first order: the pass carries plain arrays
         if retain_graph is None:
             retain_graph = create_graph
-        if create_graph or function._anomaly.enabled:
-            engine.run_backward([self], [seed], retain_graph=retain_graph, create_graph=create_graph)
-        else:  # first order: the same pass, specialised to numpy gradients (autograd/backprop.py)
-            backward_first_order(self, seed, retain_graph)
+        run_backward([node_of(self, create=True)], [seed], retain_graph=retain_graph, create_graph=create_graph)
 
     def detach(self) -> Tensor:
         """The same data (shared) with no history: gradients stop here."""
-        t = Tensor._wrap(self.data)
-        t._version = self._version
-        return t
+        return make_tensor(self.data, None, self._version)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place on a leaf; returns self."""
         if requires_grad and self.dtype.kind not in _FLOAT_KINDS:
             raise TypeError(f"requires_grad_: only floating-point tensors can require gradients, got {self.dtype}")
-        if not requires_grad and self._fn is not None:
+        if not requires_grad and self.grad_fn is not None:
             raise RuntimeError("requires_grad_(False): use detach() on a non-leaf tensor")
         self.requires_grad = requires_grad
         return self
@@ -273,18 +221,15 @@ class Tensor(TensorMethods):
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad: the tensor does not require grad")
-        self._retains_grad = True
+        if self.grad_fn is not None:
+            self.grad_fn._retained = weakref.ref(self)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a Tensor it
         returns replaces the gradient. Returns a function that removes the hook."""
         if not self.requires_grad:
             raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad")
-        if self._hooks is None:
-            self._hooks = []
-        self._hooks.append(hook)
-        hooks = self._hooks
-        return lambda: hooks.remove(hook) if hook in hooks else None
+        return node_of(self, create=True).register_hook(hook)
 
     def zero_(self) -> Tensor:
         """Set every element to 0 in place (allowed only where nothing records it)."""
@@ -307,7 +252,7 @@ class Tensor(TensorMethods):
         return self
 
     def _check_inplace(self, op: str) -> None:
-        if self.requires_grad and engine.is_grad_enabled():
+        if self.requires_grad and is_grad_enabled():
             raise RuntimeError(
                 f"{op}: in-place change of a tensor that requires grad while gradients are being "
                 "recorded; write it out of place (x = x + y), or do it inside `with no_grad():`"
@@ -327,7 +272,7 @@ class Tensor(TensorMethods):
     def _inplace(self, other: Any, op: str, fn: Callable) -> Tensor:
         self._check_inplace(op)
         if isinstance(other, Tensor):
-            if other.requires_grad and engine.is_grad_enabled():
+            if other.requires_grad and is_grad_enabled():
                 raise RuntimeError(f"{op}: in-place update from a tensor that requires grad; write x = x {op} y")
             other = other.data
         try:
@@ -338,6 +283,22 @@ class Tensor(TensorMethods):
             ) from None
         self._version[0] += 1
         return self
+
+    def add_(self, other: Any) -> Tensor:
+        """self += other, in place (PyTorch's name)."""
+        return self._inplace(other, "add_", np.add)
+
+    def sub_(self, other: Any) -> Tensor:
+        """self -= other, in place."""
+        return self._inplace(other, "sub_", np.subtract)
+
+    def mul_(self, other: Any) -> Tensor:
+        """self *= other, in place."""
+        return self._inplace(other, "mul_", np.multiply)
+
+    def div_(self, other: Any) -> Tensor:
+        """self /= other, in place."""
+        return self._inplace(other, "div_", np.divide)
 
     def __iadd__(self, other: Any) -> Tensor:
         return self._inplace(other, "+=", np.add)
@@ -454,7 +415,7 @@ class Tensor(TensorMethods):
     def _compare(self, other: Any, fn: Callable, op: str) -> Tensor:
         other_data = other.data if isinstance(other, Tensor) else other
         try:
-            return Tensor._wrap(np.asarray(fn(self.data, other_data)))
+            return make_tensor(np.asarray(fn(self.data, other_data)))
         except ValueError as e:
             raise ValueError(f"{op}: shapes {self.shape} and {np.shape(other_data)}: {e}") from None
 
@@ -477,10 +438,10 @@ class Tensor(TensorMethods):
         return self._compare(o, np.not_equal, "!=")
 
     def any(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return Tensor._wrap(np.asarray(np.any(self.data, axis=axis, keepdims=keepdims)))
+        return make_tensor(np.asarray(np.any(self.data, axis=axis, keepdims=keepdims)))
 
     def all(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return Tensor._wrap(np.asarray(np.all(self.data, axis=axis, keepdims=keepdims)))
+        return make_tensor(np.asarray(np.all(self.data, axis=axis, keepdims=keepdims)))
 
     def astype(self, dtype: Any) -> Tensor:
         """A copy with another dtype; differentiable between float dtypes."""
@@ -488,7 +449,7 @@ class Tensor(TensorMethods):
         if dtype == self.dtype:
             return self
         if self.requires_grad and dtype.kind not in _FLOAT_KINDS:
-            return Tensor._wrap(self.data.astype(dtype))
+            return make_tensor(self.data.astype(dtype))
         return P.Cast.apply(self, dtype=dtype)
 
 
@@ -508,17 +469,8 @@ def _as_tensor(x: Any, like: Tensor, op: str = "Tensor") -> Tensor:
     if isinstance(x, Tensor):
         return x
     if _is_number(x):
-        return Tensor._wrap(np.asarray(x, dtype=like.dtype if like.dtype.kind == "f" else None))
-    return Tensor._wrap(_to_array(x, None, op))
-
-
-def _as_grad(gradient: Any, out: Tensor, op: str) -> Tensor:
-    g = gradient if isinstance(gradient, Tensor) else Tensor._wrap(np.asarray(gradient, dtype=out.dtype))
-    if g.shape != out.shape:
-        raise ValueError(f"{op}: gradient has shape {g.shape} but the output has shape {out.shape}")
-    if g.dtype != out.dtype:
-        g = Tensor._wrap(g.data.astype(out.dtype))
-    return g
+        return make_tensor(np.asarray(x, dtype=like.dtype if like.dtype.kind == "f" else None))
+    return make_tensor(_to_array(x, None, op))
 
 
 def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:

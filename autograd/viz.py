@@ -6,10 +6,13 @@ Rendering uses the system ``dot`` when there is one, and otherwise the
 work on a machine with no Graphviz installed.
 
 Scalars (``Value``) are drawn micrograd-style: a record per value with its
-label, data and grad, and a small node per operation. Tensors show shape,
-dtype, a value summary and (after backward) the gradient's summary; leaves that
-require grad are blue, constants grey, and an edge into a ``BroadcastTo`` is
-marked with the ``sum_to`` its gradient goes through.
+label, data and grad, and a small node per operation. A Tensor graph is drawn
+from its nodes (``grad_fn``): each op's output with its shape and dtype, its
+value's summary where it is known (leaves, the root, retained or saved
+outputs) and, after backward, the gradients of the leaves and of tensors that
+called ``retain_grad()``. Leaves that require grad are blue, constants grey,
+and an edge into a ``BroadcastTo`` is marked with the ``sum_to`` its gradient
+goes through.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from autograd.engine import consumer_counts, no_grad
+from autograd.function import call_rule
+from autograd.grad_mode import no_grad
+from autograd.graph import AccumulateGrad
 from autograd.tensor import Tensor
 from autograd.value import Value
 
@@ -111,15 +116,6 @@ def escape_label(text: str) -> str:
         .replace("<", "\\<").replace(">", "\\>").replace('"', '\\"')
 
 
-def _tensor_label(t: Tensor, grad: Any = None) -> str:
-    title = t.name or ("param" if t.is_leaf and t.requires_grad else ("const" if t.is_leaf else "tensor"))
-    parts = [f"{title} {t.shape} {t.dtype}", _summary(t.data)]
-    g = grad if grad is not None else t.grad
-    if g is not None:
-        parts.append("grad " + _summary(g.data if isinstance(g, Tensor) else np.asarray(g)))
-    return "{" + " | ".join(escape_label(p) for p in parts) + "}"
-
-
 def _value_label(v: Value, grad: float | None = None, show_grad: bool = True) -> str:
     parts = []
     if v.label:
@@ -130,86 +126,138 @@ def _value_label(v: Value, grad: float | None = None, show_grad: bool = True) ->
     return "{ " + " | ".join(escape_label(p) for p in parts) + " }"
 
 
-def _op_name(node: Any) -> str:
-    if isinstance(node, Value):
-        return node._op
-    return node._fn.__name__ if node._fn is not None else ""
+def _record(parts: list[str]) -> str:
+    return "{" + " | ".join(escape_label(p) for p in parts) + "}"
 
 
-def _parents(node: Any) -> list[Any]:
-    return [p for p in node._parents if isinstance(p, (Value, Tensor))]
+def _node_tensor(node: Any, root: Tensor) -> Tensor | None:
+    """The live Tensor a node stands for, if there is one: the root, a leaf,
+    or a non-leaf that called ``retain_grad()``."""
+    if isinstance(node, AccumulateGrad):
+        return node.variable
+    if node is root.grad_fn:
+        return root
+    return node.retained_tensor
 
 
-def _collect(root: Any, max_nodes: int) -> tuple[list[Any], set[int]]:
-    """Nodes reachable from ``root``, breadth first, at most ``max_nodes``;
-    also the ids of kept nodes whose inputs were cut off."""
-    order, seen, cut = [root], {id(root)}, set()
+def _tensor_node_label(node: Any, root: Tensor, grad: Any, show_grad: bool) -> str:
+    """Shape and dtype, the value's summary where it is known (a leaf, the
+    root, a retained or saved output) and the gradient's where it is known."""
+    t = _node_tensor(node, root)
+    leaf = isinstance(node, AccumulateGrad)
+    title = (t.name if t is not None else "") or ("param" if leaf else "tensor")
+    parts = [f"{title} {node.shape} {node.dtype}"]
+    if t is not None:
+        parts.append(_summary(t.data))
+    elif not leaf and node._out is not None:
+        parts.append(_summary(node._out))
+    if show_grad:
+        if grad is None and t is not None and t.grad is not None:
+            grad = t.grad
+        if grad is not None:
+            parts.append("grad " + _summary(grad.data if isinstance(grad, Tensor) else np.asarray(grad)))
+    return _record(parts)
+
+
+def _inputs(item: Any) -> list[Any]:
+    """What an item of the picture was computed from: a Value's inputs, or a
+    graph node's next nodes (None for an input that needs no gradient)."""
+    if isinstance(item, Value):
+        return list(item._parents)
+    return list(item._next)
+
+
+def _collect(start: Any, max_nodes: int) -> tuple[list[Any], set[int]]:
+    """Items reachable from ``start``, breadth first, at most ``max_nodes``;
+    also the ids of kept items whose inputs were cut off."""
+    order, seen, cut = [start], {id(start)}, set()
     i = 0
     while i < len(order):
-        node = order[i]
+        item = order[i]
         i += 1
-        for p in _parents(node):
-            if id(p) in seen:
+        for p in _inputs(item):
+            if p is None or id(p) in seen:
                 continue
             if len(order) >= max_nodes:
-                cut.add(id(node))
+                cut.add(id(item))
                 continue
             seen.add(id(p))
             order.append(p)
     return order, cut
 
 
+def _start(root: Value | Tensor) -> Any:
+    """The first item of a picture: the Value, or the root tensor's node."""
+    if isinstance(root, Value):
+        return root
+    node = root.grad_fn or root._acc
+    return node if node is not None else AccumulateGrad(root) if root.requires_grad else None
+
+
 def draw_graph(root: Value | Tensor, rankdir: str = "LR", show_grad: bool = True, max_nodes: int = 80,
                highlight: Any = None, grads: dict[int, Any] | None = None, caption: str = "") -> GraphPicture:
     """Draw the graph that produced ``root`` (inputs on the left with rankdir="LR").
 
-    ``max_nodes`` bounds the picture: beyond it, inputs are collapsed into one
-    "... more" node, so a real network's graph stays readable and never hangs
-    a notebook. ``highlight``/``grads``/``caption`` are used by ``backward_steps``.
+    Works before and after ``backward()``: the graph's structure outlives the
+    pass (only the saved tensors are freed), so the picture has the same boxes
+    and arrows, now with the leaves' gradients. ``max_nodes`` bounds the
+    picture: beyond it, inputs are collapsed into one "... more" node, so a
+    real network's graph stays readable and never hangs a notebook.
+    ``highlight``/``grads``/``caption`` are used by ``backward_steps``.
     """
     if not isinstance(root, (Value, Tensor)):
         raise TypeError(f"draw_graph: expected a Value or Tensor, got {type(root).__name__}")
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_graph: rankdir must be LR, TB, RL or BT, got {rankdir!r}")
-    nodes, cut = _collect(root, max(1, int(max_nodes)))
     dot = GraphPicture(format="svg", graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
                        node_attr={"fontname": "Helvetica", "fontsize": "11"},
                        edge_attr={"fontname": "Helvetica", "fontsize": "9"})
     if caption:
         dot.attr(label=caption, labelloc="t", fontsize="12")
-    for node in nodes:
-        uid = str(id(node))
-        g = None if grads is None else grads.get(id(node))
+    start = _start(root)
+    if start is None:  # a constant tensor: no graph, one box
+        dot.node(str(id(root)), label=_record([f"const {root.shape} {root.dtype}", _summary(root.data)]),
+                 shape="record", style="filled", fillcolor=_CONST_COLOUR)
+        return dot
+    items, cut = _collect(start, max(1, int(max_nodes)))
+    kept = {id(n) for n in items}
+    for item in items:
+        uid = str(id(item))
+        g = None if grads is None else grads.get(id(item))
         style: dict[str, str] = {"shape": "record"}
-        if isinstance(node, Value):
-            label = _value_label(node, g if grads is not None else None, show_grad)
-            if not node._parents:
+        if isinstance(item, Value):
+            label = _value_label(item, g if grads is not None else None, show_grad)
+            op = item._op
+            if not item._parents:
                 style.update(style="filled", fillcolor=_LEAF_COLOUR)
         else:
-            label = _tensor_label(node, g if grads is not None else None) if show_grad else _tensor_label(node)
-            if node.is_leaf:
-                style.update(style="filled", fillcolor=_LEAF_COLOUR if node.requires_grad else _CONST_COLOUR)
-        if highlight is not None and node is highlight:
+            label = _tensor_node_label(item, root, g, show_grad)
+            op = "" if isinstance(item, AccumulateGrad) else item.fn.__name__
+            if isinstance(item, AccumulateGrad):
+                style.update(style="filled", fillcolor=_LEAF_COLOUR)
+        if highlight is not None and item is highlight:
             style.update(style="filled,bold", fillcolor=_HIGHLIGHT, penwidth="2")
         dot.node(uid, label=label, **style)
-        op = _op_name(node)
-        parents = _parents(node)
-        if op and (parents or id(node) in cut):
-            dot.node(uid + "op", label=op, shape="ellipse", style="filled", fillcolor="white")
-            dot.edge(uid + "op", uid)
-            for p in parents:
-                if id(p) not in {id(n) for n in nodes}:
-                    continue
-                edge: dict[str, str] = {}
-                if isinstance(node, Tensor) and op == "BroadcastTo":
-                    edge = {"label": f"sum_to {p.shape}", "color": "#c0392b", "fontcolor": "#c0392b"}
+        inputs = _inputs(item)
+        if not op:
+            continue
+        dot.node(uid + "op", label=op, shape="ellipse", style="filled", fillcolor="white")
+        dot.edge(uid + "op", uid)
+        for i, p in enumerate(inputs):
+            edge: dict[str, str] = {}
+            if op == "BroadcastTo":
+                shape = item.input_shapes[i]
+                edge = {"label": f"sum_to {shape}", "color": "#c0392b", "fontcolor": "#c0392b"}
+            if p is None:  # an input that needs no gradient: a constant
+                cid = f"{uid}c{i}"
+                const = _record([f"const {item.input_shapes[i]} {item.input_dtypes[i]}"])
+                dot.node(cid, label=const, shape="record", style="filled", fillcolor=_CONST_COLOUR)
+                dot.edge(cid, uid + "op", **edge)
+            elif id(p) in kept:
                 dot.edge(str(id(p)), uid + "op", **edge)
-        if id(node) in cut:
-            dot.node(uid + "more", label=f"... more ({len(nodes)} of the graph shown)", shape="plaintext")
-            dot.edge(uid + "more", uid + "op" if op else uid, style="dashed")
-        if isinstance(node, Tensor) and node._fn is not None and not parents:
-            dot.node(uid + "freed", label="graph freed by backward()", shape="plaintext", fontcolor="gray40")
-            dot.edge(uid + "freed", uid + "op" if op else uid, style="dotted")
+        if id(item) in cut:
+            dot.node(uid + "more", label=f"... more ({len(items)} of the graph shown)", shape="plaintext")
+            dot.edge(uid + "more", uid + "op", style="dashed")
     return dot
 
 
@@ -223,29 +271,33 @@ def backward_steps(root: Value | Tensor, rankdir: str = "LR") -> Iterator[GraphP
     """
     if not root.requires_grad:
         raise ValueError("backward_steps: the root does not require grad (no graph to step through)")
-    counts = consumer_counts([root])
-    one = 1.0 if isinstance(root, Value) else Tensor._wrap(np.ones_like(root.data))
-    grads: dict[int, Any] = {id(root): one}
-    names = _names(root)
-    ready = [root]
+    start = _start(root)
+    items, _ = _collect(start, 10**9)
+    counts = {id(n): 0 for n in items}
+    for n in items:
+        for p in _inputs(n):
+            if p is not None:
+                counts[id(p)] += 1
+    one = 1.0 if isinstance(root, Value) else np.ones_like(root.data)
+    grads: dict[int, Any] = {id(start): one}
+    names = _names(items)
+    ready = [start]
     with no_grad():
         while ready:
             node = ready.pop()
             g = grads[id(node)]
             lines = [f"processing {names[id(node)]}: grad = {_fmt(g)}"]
-            if isinstance(node, Tensor) and node._fn is not None and not _parents(node):
-                raise RuntimeError("backward_steps: this graph was freed by backward(); "
-                                   "draw it before, or use backward(retain_graph=True)")
-            if _parents(node):
-                for p, (factor, contribution) in zip(node._parents, _local_products(node, g)):
-                    if not p.requires_grad or contribution is None:
+            inputs = _inputs(node)
+            if inputs:
+                for p, (factor, contribution) in zip(inputs, _local_products(node, g)):
+                    if p is None or contribution is None:
                         continue
                     old = grads.get(id(p))
                     grads[id(p)] = contribution if old is None else old + contribution
                     a, out = names[id(p)], names[id(node)]
                     lines.append(f"grad({a}) += grad({out}) * d{out}/d{a} = {_fmt(g)} * {factor}")
-                for p in node._parents:
-                    if p.requires_grad:
+                for p in inputs:
+                    if p is not None:
                         counts[id(p)] -= 1
                         if counts[id(p)] == 0:
                             ready.append(p)
@@ -254,25 +306,32 @@ def backward_steps(root: Value | Tensor, rankdir: str = "LR") -> Iterator[GraphP
 
 
 def _fmt(g: Any) -> str:
-    return _num(g) if isinstance(g, float) else _summary(g.data)
+    return _num(g) if isinstance(g, float) else _summary(np.asarray(g))
 
 
-def _names(root: Any) -> dict[int, str]:
-    nodes, _ = _collect(root, 10**9)
+def _names(items: list[Any]) -> dict[int, str]:
     names = {}
-    for i, n in enumerate(reversed(nodes)):
-        label = n.label if isinstance(n, Value) else n.name
-        names[id(n)] = label or f"{_op_name(n) or 'leaf'}#{i}"
+    for i, n in enumerate(reversed(items)):
+        if isinstance(n, Value):
+            label = n.label or f"{n._op or 'leaf'}#{i}"
+        elif isinstance(n, AccumulateGrad):
+            var = n.variable
+            label = (var.name if var is not None else "") or f"leaf#{i}"
+        else:
+            t = n.retained_tensor
+            label = (t.name if t is not None else "") or f"{n.fn.__name__}#{i}"
+        names[id(n)] = label
     return names
 
 
 def _local_products(node: Any, g: Any) -> list[tuple[str, Any]]:
-    """For each parent: (the factor as text, the gradient contribution)."""
+    """For each input: (the factor as text, the gradient contribution)."""
     if isinstance(node, Value):
         if node._local is None:
             raise RuntimeError("backward_steps: this graph was freed by backward(); use backward(retain_graph=True)")
         return [(_num(d), d * g) for d in node._local]
-    from autograd.function import run_rule
-
-    contributions = run_rule(node, g)  # the vector-Jacobian product of this op
-    return [(f"(J^T of {node._fn.__name__}) -> {_fmt(c) if c is not None else 'none'}", c) for c in contributions]
+    if node.is_freed:
+        raise RuntimeError("backward_steps: this graph was freed by backward(); "
+                           "draw it before, or use backward(retain_graph=True)")
+    contributions = call_rule(node, g, recorded=False)  # the vector-Jacobian product of this op
+    return [(f"(J^T of {node.fn.__name__}) -> {_fmt(c) if c is not None else 'none'}", c) for c in contributions]

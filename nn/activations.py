@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from autograd import Tensor
-from autograd import ops as P
+from autograd import primitives as P
 from nn import functional as F
 from nn import init
 from nn.module import Module, Parameter

@@ -27,6 +27,7 @@ class Windows(Function):
     """y[n, c, i, j, a, b] = x[n, c, i*s + a, j*s + b];  the gradient is added
     back to every position a window read (``WindowsAdd``)"""
 
+    saves = ()
     returns_view = True
 
     @staticmethod
@@ -36,12 +37,14 @@ class Windows(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (WindowsAdd.apply(g, shape=ctx.inputs[0].shape, stride=ctx.stride),)
+        return (WindowsAdd.apply(g, shape=ctx.input_shapes[0], stride=ctx.stride),)
 
 
 class WindowsAdd(Function):
     """y = zeros(shape) with each window's values added at its place;
     dy/dg: read the windows again (``Windows``)"""
+
+    saves = ()
 
     @staticmethod
     def forward(g, shape, stride):
@@ -55,7 +58,7 @@ class WindowsAdd(Function):
 
     @staticmethod
     def backward(ctx, g):
-        kernel = ctx.inputs[0].shape[4:]
+        kernel = ctx.input_shapes[0][4:]
         return (Windows.apply(g, kernel=tuple(kernel), stride=ctx.stride),)
 
 

@@ -165,14 +165,14 @@ class DataLoader:
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:
-        from autograd import Tensor
+        from autograd import from_numpy
 
         n = len(self.X)
         order = self._rng.permutation(n) if self.shuffle else np.arange(n)
         for b in range(len(self)):
             idx = order[b * self.batch_size : (b + 1) * self.batch_size]
-            xb = Tensor._wrap(self.X[idx])
+            xb = from_numpy(self.X[idx])
             if self.y is None:
                 yield xb
             else:
-                yield xb, Tensor._wrap(self.y[idx])
+                yield xb, from_numpy(self.y[idx])

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, default_generator
-from autograd import ops as P
+from autograd import Tensor, default_generator, from_numpy, no_grad
+from autograd import primitives as P
 from nn.conv import avg_pool2d, conv2d, max_pool2d
 from nn.losses import (
     binary_cross_entropy,
@@ -118,7 +118,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     if p == 1.0:
         return x * 0.0
     keep = default_generator().random(x.shape) >= p
-    return x * Tensor._wrap((keep / (1.0 - p)).astype(x.dtype))
+    return x * from_numpy((keep / (1.0 - p)).astype(x.dtype))
 
 
 def layer_norm(x: Tensor, normalized_shape: Any, weight: Tensor | None = None,
@@ -161,10 +161,9 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
             m = momentum
             new_mean = (1 - m) * running_mean.data + m * mean.data.reshape(-1)
             new_var = (1 - m) * running_var.data + m * var.data.reshape(-1) * n / (n - 1)
-            running_mean.data[...] = new_mean
-            running_var.data[...] = new_var
-            running_mean._version[0] += 1
-            running_var._version[0] += 1
+            with no_grad():
+                running_mean.copy_(new_mean)
+                running_var.copy_(new_var)
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: evaluation needs running statistics")

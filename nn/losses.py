@@ -13,9 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Function, Tensor, maximum, where
-from autograd.function import const
-from autograd.ops._numpy import constant
+from autograd import Function, Tensor, from_numpy, maximum, where
+from autograd.primitives import constant
 from nn.module import Module
 
 __all__ = [
@@ -40,7 +39,7 @@ def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
 
 def _pair(input: Tensor, target: Any, op: str) -> tuple[Tensor, Tensor]:  # noqa: A002
     if not isinstance(target, Tensor):
-        target = Tensor._wrap(np.asarray(target, dtype=input.dtype))
+        target = from_numpy(np.asarray(target, dtype=input.dtype))
     if target.shape != input.shape:
         raise ValueError(f"{op}: input shape {input.shape} and target shape {target.shape} differ")
     if target.dtype != input.dtype and target.dtype.kind in "biu":
@@ -77,6 +76,8 @@ class _BinaryCrossEntropy(Function):
     """L = -(y log p + (1 - y) log(1 - p)), logs clamped at -100 as PyTorch;
     dL/dp = (p - y) / max(p (1 - p), 1e-12),  dL/dy = log(1 - p) - log(p)"""
 
+    saves = (0, 1)
+
     @staticmethod
     def forward(p, y):
         with np.errstate(divide="ignore"):
@@ -92,7 +93,7 @@ class _BinaryCrossEntropy(Function):
         if ctx.needs_input_grad[1]:
             with np.errstate(divide="ignore"):
                 logit = np.maximum(np.log1p(-p.data), -100) - np.maximum(np.log(p.data), -100)
-            gy = g * const(logit.astype(p.dtype))
+            gy = g * from_numpy(logit.astype(p.dtype))
         return gp, gy
 
 
@@ -156,7 +157,8 @@ class _CrossEntropyIndices(Function):
     """L_i = logsumexp(z_i) - z_i[t_i] per row of logits (N, C), then reduced;
     dL_i/dz_i = softmax(z_i) - onehot(t_i)  (fused for speed and stability)"""
 
-    backward_numpy_allocates = True
+    saves = (0,)  # the logits, for the recorded rule; the first-order rule reads the kept softmax
+    first_order_allocates = True
 
     # The numpy code calls the ufuncs' reduce directly: ndarray.max/.sum go
     # through a Python wrapper that costs more than the maths on a batch of 32.
@@ -196,14 +198,14 @@ class _CrossEntropyIndices(Function):
             scale = g * (1.0 / n)
         else:
             scale = g
-        return ((z.softmax(1) - const(onehot)) * scale,)
+        return ((z.softmax(1) - from_numpy(onehot)) * scale,)
 
     @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        n = len(inputs[0])
-        p = options["probs"].copy()  # the saved softmax stays intact for a second backward
-        p.reshape(-1)[options["picks"]] -= constant(1, p.dtype)  # softmax - onehot
-        reduction = options["reduction"]
+    def backward_numpy(ctx, g):
+        p = ctx.probs.copy()  # the saved softmax stays intact for a second backward
+        n = len(p)
+        p.reshape(-1)[ctx.picks] -= constant(1, p.dtype)  # softmax - onehot
+        reduction = ctx.reduction
         if reduction == "none":
             p *= g.reshape(n, 1)
         else:

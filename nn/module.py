@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd import Tensor, Value
+from autograd import Tensor, Value, no_grad
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys"]
 
@@ -234,8 +234,8 @@ class Module:
             if isinstance(target, Value):
                 target.data = float(arr)
             else:
-                np.copyto(target.data, arr)
-                target._version[0] += 1
+                with no_grad():
+                    target.copy_(arr)  # in place (marks the tensor as changed for backward's checks)
         return IncompatibleKeys(missing, unexpected)
 
     def extra_repr(self) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, Value
+from autograd import Tensor, Value, from_numpy, no_grad
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "StepLR", "CosineAnnealingLR", "clip_grad_norm_"]
 
@@ -80,9 +80,8 @@ class Optimizer:
             if isinstance(p, Value):
                 p.data = float(p.data - delta)
             else:
-                data = p.data
-                data -= delta  # in place (views of p stay valid); same_kind casting: float64 steps into float32
-                p._version[0] += 1
+                with no_grad():  # in place (views of p stay valid); float64 steps cast into float32
+                    p.sub_(delta)
             if new_state:  # (a stateless update keeps no entry)
                 state[id(p)] = new_state
 
@@ -275,5 +274,5 @@ def clip_grad_norm_(params: Iterable[Any], max_norm: float, norm_type: float = 2
             if isinstance(p, Value):
                 p.grad *= coef
             else:
-                p.grad = Tensor._wrap((p.grad.data * coef).astype(p.grad.dtype))
+                p.grad = from_numpy((p.grad.data * coef).astype(p.grad.dtype))
     return total

@@ -1,5 +1,6 @@
-"""``Tensor.backward``'s specialised first-order pass (autograd/backprop.py):
-the same gradients as the generic driver, and nothing written when it fails."""
+"""The backward driver (autograd/backward.py): its first-order pass (arrays,
+numpy rules) against its recorded pass (Tensors, Tensor rules), nothing
+written when it fails, and who owns a gradient array."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd as ag
-from autograd.engine import run_backward
+from autograd.function import call_rule
 from tests.helpers import Cube  # no numpy rule: the pass runs its Tensor rule
 
 
@@ -47,16 +48,16 @@ def _random_graph(ops: list[int], n: int):
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.integers(0, 20), min_size=1, max_size=12), st.integers(1, 4))
-def test_backward_gives_the_generic_drivers_gradients_to_the_bit(ops, n):
+def test_first_order_and_recorded_passes_agree_on_random_graphs(ops, n):
     leaves, root = _random_graph(ops, n)
     root.backward()
     fast = [None if t.grad is None else t.grad.data for t in leaves]
     leaves2, root2 = _random_graph(ops, n)
-    run_backward([root2], [np.ones((), dtype=root2.dtype)])
+    root2.backward(create_graph=True)  # the same driver, running the Tensor rules
     for f, t in zip(fast, leaves2):
         assert (f is None) == (t.grad is None)
         if f is not None:
-            np.testing.assert_array_equal(f, t.grad.data)
+            np.testing.assert_allclose(f, t.grad.data, rtol=1e-12, atol=1e-14)
 
 
 def test_a_failing_backward_leaves_every_grad_as_it_was():
@@ -75,7 +76,7 @@ def test_a_failing_backward_leaves_every_grad_as_it_was():
         loss.backward()
     assert a.grad.tolist() == [15.0, 24.0] and b.grad.tolist() == [5.0, 12.0]
 
-    # a hook that raises half-way: nothing written, and the graph is still there
+    # a hook that raises half-way: nothing written, and with retain_graph the graph is still there
     q = b * 2.0
     loss = (q * a).sum()
 
@@ -85,7 +86,7 @@ def test_a_failing_backward_leaves_every_grad_as_it_was():
     remove = q.register_hook(refuse)
     a.grad = b.grad = None
     with pytest.raises(ValueError, match="no"):
-        loss.backward()
+        loss.backward(retain_graph=True)
     assert a.grad is None and b.grad is None
     remove()
     remove = a.register_hook(refuse)  # a leaf's hook, which runs after every rule
@@ -129,7 +130,48 @@ def test_retained_non_leaf_grads_hooks_and_unreached_leaves():
     assert x.grad.tolist() == [1.0, -1.0]
 
 
-def test_backward_with_create_graph_or_anomaly_uses_the_generic_driver_with_the_same_result():
+def test_without_retain_graph_a_failed_backward_frees_what_it_ran_and_writes_nothing():
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    q = a * 2.0
+    loss = (q * a).sum()
+    remove = q.register_hook(lambda g: (_ for _ in ()).throw(ValueError("no")))
+    with pytest.raises(ValueError, match="no"):
+        loss.backward()
+    assert a.grad is None
+    remove()
+    # the nodes that ran before the hook (sum, product) freed their saved tensors
+    assert loss.grad_fn.next_functions[0][0].is_freed and not q.grad_fn.is_freed
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        loss.backward()
+    assert a.grad is None
+
+
+@pytest.mark.parametrize("failure", ["in_place", "hook"])
+def test_the_failure_guarantee_holds_under_detect_anomaly_and_create_graph(failure):
+    for mode in ("anomaly", "create_graph"):
+        a = ag.tensor([1.0, 2.0], requires_grad=True)
+        b = ag.tensor([3.0, 4.0], requires_grad=True)
+        c = ag.tensor([5.0, 6.0])
+        p = b * c
+        loss = (p * a).sum()
+        a.grad = ag.tensor([0.5, 0.5])
+        if failure == "in_place":
+            with ag.no_grad():
+                c += 1.0
+            expected = "Mul backward: input 1"
+        else:
+            p.register_hook(lambda g: (_ for _ in ()).throw(ValueError("hook says no")))
+            expected = "hook says no"
+        with pytest.raises((RuntimeError, ValueError), match=expected):
+            if mode == "anomaly":
+                with ag.detect_anomaly():
+                    loss.backward()
+            else:
+                loss.backward(create_graph=True)
+        assert a.grad.tolist() == [0.5, 0.5] and b.grad is None, mode
+
+
+def test_backward_with_create_graph_or_anomaly_gives_the_same_result():
     x = ag.tensor([0.3, -0.7], requires_grad=True, dtype=np.float64)
     (x.tanh() * x).sum().backward()
     plain = x.grad.data.copy()
@@ -145,7 +187,7 @@ def test_backward_with_create_graph_or_anomaly_uses_the_generic_driver_with_the_
 
 # -- rules that allocate their gradients ------------------------------------------------
 def _allocating_cases():
-    """(op name, output) for every op whose ``backward_numpy`` says it
+    """(op name, output) for every op that says its first-order rule
     allocates its gradients, on a small and a big input (the helpers switch
     to in-place code above ``_numpy.SMALL`` elements)."""
     from nn import functional as F
@@ -176,24 +218,24 @@ def _subclasses(cls):
 
 
 def test_rules_that_say_they_allocate_return_arrays_no_one_else_holds():
-    """``backward_numpy_allocates`` lets the pass keep a rule's arrays as
+    """``first_order_allocates`` lets the pass keep a rule's arrays as
     gradients without copying them; an array shared with the upstream
-    gradient, the output, an input, the saved options or another input's
+    gradient, the output, a saved input, the saved options or another input's
     gradient would then be written through. Every op that says so is here."""
     import nn  # noqa: F401  (registers the loss primitives)
 
-    claimed = {cls.__name__ for cls in _subclasses(ag.Function) if cls.backward_numpy_allocates}
+    claimed = {cls.__name__ for cls in _subclasses(ag.Function) if cls.first_order_allocates}
     checked = set()
     rng = np.random.default_rng(6)
     for name, out in _allocating_cases():
-        fn = out._fn
-        assert fn.__name__ == name
+        node = out.grad_fn
+        assert node.fn.__name__ == name
         checked.add(name)
         g = rng.normal(size=out.shape)
-        inputs = [p.data for p in out._parents]
-        needs = [p.requires_grad for p in out._parents]
-        grads = fn.backward_numpy(g, out.data, inputs, needs, out._options)
-        held = [g, out.data, *inputs, *(v for v in out._options.values() if isinstance(v, np.ndarray))]
+        needs = node.needs_input_grad
+        grads = call_rule(node, g, recorded=False)
+        saved = [a for a in node._saved_arrays if a is not None]
+        held = [g, out.data, *saved, *(v for v in node.options.values() if isinstance(v, np.ndarray))]
         for i, a in enumerate(grads):
             if a is None:
                 assert not needs[i]

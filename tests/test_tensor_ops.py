@@ -136,7 +136,7 @@ def test_relu_keeps_the_dtype_and_its_gradient_is_the_mask(dtype):
 
 
 def test_cached_constants_are_read_only_0d_arrays_of_the_dtype():
-    from autograd.ops._numpy import constant
+    from autograd.primitives._numpy import constant
 
     zero = constant(0, np.dtype(np.float32))
     assert zero.shape == () and zero.dtype == np.float32 and zero == 0

@@ -55,11 +55,43 @@ def test_tensor_graph_shows_shapes_dtypes_summaries_and_broadcast_marks():
     assert "grad mean 5.5000  min 0.0000  max 11.0000" in after  # W gets x
 
 
-def test_graph_after_a_freeing_backward_says_so():
-    x = ag.ones(2, requires_grad=True)
-    y = (x * 2).sum()
-    y.backward()
-    assert "graph freed by backward()" in draw_graph(y).source
+def _count_nodes_and_edges(source: str) -> tuple[int, int]:
+    lines = [line.strip() for line in source.splitlines()]
+    edges = sum(1 for line in lines if " -> " in line)
+    settings = ("graph", "node", "edge")
+    nodes = sum(1 for line in lines if "[" in line and " -> " not in line and not line.startswith(settings))
+    return nodes, edges
+
+
+def test_tensor_graph_survives_backward_with_the_same_nodes_and_edges_and_gradients():
+    x = ag.Tensor(np.array([1.0, -2.0], np.float32), requires_grad=True)
+    x.name = "x"
+    h = (x * 2.0).tanh()
+    h.retain_grad()
+    h.name = "h"
+    y = (h * x + ag.ones(2)).sum()
+    before = draw_graph(y).source
+    assert "grad" not in before
+    y.backward()  # frees the saved tensors, keeps the structure
+    after = draw_graph(y).source
+    assert _count_nodes_and_edges(before) == _count_nodes_and_edges(after)
+    assert _count_nodes_and_edges(after)[1] >= 10
+    assert f"x (2,) float32 | [1.0000, -2.0000] | grad {viz_summary(x.grad.data)}" in after
+    assert f"h (2,) float32 | {viz_summary(h.data)} | grad {viz_summary(h.grad.data)}" in after
+    assert "const (2,) float32" in after  # the constant ones(2)
+    # walking the nodes as in PyTorch
+    mul = y.grad_fn.next_functions[0][0].next_functions[0][0]
+    assert y.grad_fn.name() == "SumBackward" and mul.name() == "MulBackward"
+    assert [n.name() if n else None for n, _ in mul.next_functions] == ["TanhBackward", "AccumulateGrad"]
+    assert mul.next_functions[1][0].variable is x
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+
+
+def viz_summary(a):
+    from autograd.viz import _summary
+
+    return _summary(a)
 
 
 def test_large_graphs_collapse_past_max_nodes_quickly():

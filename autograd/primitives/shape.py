@@ -11,6 +11,8 @@ from autograd.function import Function
 class Reshape(Function):
     """y = x with a new shape;  the gradient is reshaped back"""
 
+    saves = ()
+    backward_on_arrays = True
     returns_view = True
 
     @staticmethod
@@ -19,16 +21,13 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (g.reshape(ctx.inputs[0].shape),)
-
-    @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        return (g.reshape(inputs[0].shape),)
+        return (g.reshape(ctx.input_shapes[0]),)
 
 
 class Permute(Function):
     """y = x with its axes reordered;  the gradient is permuted back (inverse order)"""
 
+    saves = ()
     returns_view = True
 
     @staticmethod
@@ -39,11 +38,16 @@ class Permute(Function):
     def backward(ctx, g):
         return (g.permute(*np.argsort(ctx.axes).tolist()),)
 
+    @staticmethod
+    def backward_numpy(ctx, g):
+        return (np.transpose(g, np.argsort(ctx.axes)),)
+
 
 class BroadcastTo(Function):
     """y = x repeated along broadcast axes;  dy/dx: the gradient is summed back
     over those axes (``sum_to``) -- the one place broadcasting is undone"""
 
+    saves = ()
     returns_view = True
 
     @staticmethod
@@ -52,13 +56,13 @@ class BroadcastTo(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (g.sum_to(ctx.inputs[0].shape),)
+        return (g.sum_to(ctx.input_shapes[0]),)
 
     @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        from autograd.ops.reduce import SumTo  # shape <- reduce would be a cycle at import
+    def backward_numpy(ctx, g):
+        from autograd.primitives.reduce import SumTo  # shape <- reduce would be a cycle at import
 
-        return (SumTo.forward(g, shape=inputs[0].shape),)
+        return (SumTo.forward(g, shape=ctx.input_shapes[0]),)
 
 
 def _is_basic(index) -> bool:
@@ -78,7 +82,8 @@ class Getitem(Function):
     """y = x[index];  dy/dx: the gradient is scattered back to the selected
     positions and added (``IndexAdd``), so repeated indices accumulate"""
 
-    returns_view = True
+    saves = ()
+    returns_view = True  # basic indexing gives a view; advanced indexing a copy (apply tells them apart)
 
     @staticmethod
     def forward(x, index):
@@ -86,12 +91,18 @@ class Getitem(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x = ctx.inputs[0]
-        return (IndexAdd.apply(g, shape=x.shape, index=ctx.index),)
+        return (IndexAdd.apply(g, shape=ctx.input_shapes[0], index=ctx.index),)
+
+    @staticmethod
+    def backward_numpy(ctx, g):
+        return (IndexAdd.forward(g, shape=ctx.input_shapes[0], index=ctx.index),)
 
 
 class IndexAdd(Function):
     """y = zeros(shape) with g added at ``index``;  dy/dg = g[index] (a gather)"""
+
+    saves = ()
+    backward_on_arrays = True
 
     @staticmethod
     def forward(g, shape, index):
@@ -104,11 +115,14 @@ class IndexAdd(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (Getitem.apply(g, index=ctx.index),)
+        return (g[ctx.index],)
 
 
 class Concatenate(Function):
     """y = the inputs joined along ``axis``;  each input's gradient is its slice of g"""
+
+    saves = ()
+    backward_on_arrays = True
 
     @staticmethod
     def forward(*xs, axis):
@@ -119,8 +133,8 @@ class Concatenate(Function):
         grads = []
         start = 0
         lead = (slice(None),) * ctx.axis
-        for x, need in zip(ctx.inputs, ctx.needs_input_grad):
-            stop = start + x.shape[ctx.axis]
+        for shape, need in zip(ctx.input_shapes, ctx.needs_input_grad):
+            stop = start + shape[ctx.axis]
             grads.append(g[lead + (slice(start, stop),)] if need else None)
             start = stop
         return tuple(grads)
@@ -128,6 +142,9 @@ class Concatenate(Function):
 
 class Pad(Function):
     """y = x surrounded by a constant;  the gradient is the centre slice of g"""
+
+    saves = ()
+    backward_on_arrays = True
 
     @staticmethod
     def forward(x, pad_width, value):

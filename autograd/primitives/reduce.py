@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.function import Function, const
-from autograd.ops._numpy import expand_to
+from autograd.function import Function, make_tensor
+from autograd.primitives._numpy import expand_to
+from autograd.primitives.elementwise import piecewise
 
 
 def keepdims_shape(shape: tuple, axis: tuple | None) -> tuple:
@@ -20,11 +21,15 @@ def _expand_back(g, in_shape: tuple, axis, keepdims: bool):
     """Broadcast a reduction's upstream gradient back over the reduced axes."""
     if not keepdims:
         g = g.reshape(keepdims_shape(in_shape, axis))
+    if type(g) is np.ndarray:
+        return np.broadcast_to(g, in_shape)
     return g.broadcast_to(in_shape)
 
 
 class Sum(Function):
     """y = sum of x over axis;  dy/dx = 1 (the gradient is broadcast back)"""
+
+    saves = ()
 
     @staticmethod
     def forward(x, axis, keepdims):
@@ -32,18 +37,20 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (_expand_back(g, ctx.inputs[0].shape, ctx.axis, ctx.keepdims),)
+        return (_expand_back(g, ctx.input_shapes[0], ctx.axis, ctx.keepdims),)
 
     @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        x = inputs[0]
-        if not options["keepdims"]:
-            g = g.reshape(keepdims_shape(x.shape, options["axis"]))
-        return (expand_to(g, x.shape),)
+    def backward_numpy(ctx, g):
+        shape = ctx.input_shapes[0]
+        if not ctx.keepdims:
+            g = g.reshape(keepdims_shape(shape, ctx.axis))
+        return (expand_to(g, shape),)
 
 
 class SumTo(Function):
     """y = x summed down to ``shape`` (undoes broadcasting);  dy/dx = 1 (broadcast back)"""
+
+    saves = ()
 
     @staticmethod
     def forward(x, shape):
@@ -56,17 +63,18 @@ class SumTo(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (g.broadcast_to(ctx.inputs[0].shape),)
+        return (g.broadcast_to(ctx.input_shapes[0]),)
 
     @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        return (expand_to(g, inputs[0].shape),)
+    def backward_numpy(ctx, g):
+        return (expand_to(g, ctx.input_shapes[0]),)
 
 
 class Max(Function):
     """y = max of x over axis;  dy/dx = 1/k at each of the k elements equal to
     the maximum (ties share the gradient equally), 0 elsewhere"""
 
+    saves = (0, "out")
     reduce = staticmethod(np.max)
 
     @classmethod
@@ -77,11 +85,13 @@ class Max(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x = ctx.inputs[0].data
-        best = ctx.out.data.reshape(keepdims_shape(x.shape, ctx.axis))
-        hit = (x == best).astype(x.dtype)
-        share = hit / np.sum(hit, axis=ctx.axis, keepdims=True)
-        return (_expand_back(g, x.shape, ctx.axis, ctx.keepdims) * const(share),)
+        x, axis = ctx.inputs[0], ctx.axis
+
+        def share(x, best):
+            hit = (x == best.reshape(keepdims_shape(x.shape, axis))).astype(x.dtype)
+            return hit / np.sum(hit, axis=axis, keepdims=True)
+
+        return (_expand_back(g, x.shape, axis, ctx.keepdims) * piecewise(share, x, ctx.out),)
 
 
 class Min(Max):
@@ -93,6 +103,8 @@ class Min(Max):
 class Prod(Function):
     """y = product of x over axis;  dy/dx_i = product of the other elements
     (= y / x_i where x_i != 0; computed exactly where there are zeros)"""
+
+    saves = (0, "out")
 
     @staticmethod
     def forward(x, axis, keepdims):
@@ -106,7 +118,7 @@ class Prod(Function):
         if np.all(x.data != 0):
             return (gb * out_b / x,)
         # zeros present: product of the others, without dividing (first order exact)
-        return (gb * const(_prod_of_others(x.data, ctx.axis)),)
+        return (gb * make_tensor(_prod_of_others(x.data, ctx.axis)),)
 
 
 def _prod_of_others(x: np.ndarray, axis: tuple | None) -> np.ndarray:
@@ -124,6 +136,8 @@ def _prod_of_others(x: np.ndarray, axis: tuple | None) -> np.ndarray:
 class LogSumExp(Function):
     """y = log(sum(e**x, axis)), computed stably as m + log(sum(e**(x - m)));
     dy/dx = e**(x - y) = softmax(x)"""
+
+    saves = (0, "out")
 
     @staticmethod
     def forward(x, axis, keepdims):

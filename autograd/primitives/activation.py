@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.function import Function, const
-from autograd.ops._numpy import constant, sigmoid_grad, tanh_grad
+from autograd.function import Function
+from autograd.primitives._numpy import constant, sigmoid_grad, tanh_grad
+from autograd.primitives.elementwise import piecewise
 
 
 class Tanh(Function):
     """y = tanh(x);  dy/dx = 1 - y**2"""
 
-    backward_numpy_allocates = True
+    saves = ("out",)
+    first_order_allocates = True
 
     @staticmethod
     def forward(x):
@@ -22,13 +24,16 @@ class Tanh(Function):
         return (TanhGrad.apply(g, ctx.out),)
 
     @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        return (tanh_grad(g, out),)
+    def backward_numpy(ctx, g):
+        return (tanh_grad(g, ctx.out),)
 
 
 class TanhGrad(Function):
     """z = g * (1 - y**2), tanh's backward fused (one temporary instead of
     four on big arrays);  dz/dg = 1 - y**2,  dz/dy = -2 g y"""
+
+    saves = {0: (1,), 1: (0, 1)}
+    backward_on_arrays = True
 
     @staticmethod
     def forward(g, y):
@@ -50,7 +55,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 class Sigmoid(Function):
     """y = 1 / (1 + e**-x);  dy/dx = y * (1 - y)"""
 
-    backward_numpy_allocates = True
+    saves = ("out",)
+    first_order_allocates = True
 
     @staticmethod
     def forward(x):
@@ -61,13 +67,16 @@ class Sigmoid(Function):
         return (SigmoidGrad.apply(g, ctx.out),)
 
     @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        return (sigmoid_grad(g, out),)
+    def backward_numpy(ctx, g):
+        return (sigmoid_grad(g, ctx.out),)
 
 
 class SigmoidGrad(Function):
     """z = g * y * (1 - y), sigmoid's backward fused;
     dz/dg = y (1 - y),  dz/dy = g (1 - 2 y)"""
+
+    saves = {0: (1,), 1: (0, 1)}
+    backward_on_arrays = True
 
     @staticmethod
     def forward(g, y):
@@ -80,10 +89,15 @@ class SigmoidGrad(Function):
         return (h * y * (1.0 - y) if need_g else None), (h * g * (1.0 - 2.0 * y) if need_y else None)
 
 
-class ReLU(Function):
-    """y = max(x, 0);  dy/dx = 1 where x > 0, else 0"""
+def _positive(y: np.ndarray) -> np.ndarray:
+    return y > 0
 
-    backward_numpy_allocates = True
+
+class ReLU(Function):
+    """y = max(x, 0);  dy/dx = 1 where y > 0, else 0"""
+
+    saves = ("out",)
+    first_order_allocates = True
 
     @staticmethod
     def forward(x):
@@ -91,15 +105,14 @@ class ReLU(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x = ctx.inputs[0].data
-        return (g * const((x > 0).astype(x.dtype)),)
+        return (g * piecewise(_positive, ctx.out),)
 
     @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        x = inputs[0]
+    def backward_numpy(ctx, g):
+        y = ctx.out
         # a float mask multiplied in place: a bool operand would send the
         # product through numpy's casting loop, twice the cost on a layer
-        mask = np.greater(x, constant(0, x.dtype)).astype(x.dtype)
+        mask = np.greater(y, constant(0, y.dtype)).astype(y.dtype)
         mask *= g
         return (mask,)
 
@@ -107,18 +120,23 @@ class ReLU(Function):
 class LeakyReLU(Function):
     """y = x where x > 0, else slope * x;  dy/dx = 1 where x > 0, else slope"""
 
+    saves = (0,)
+    backward_on_arrays = True
+
     @staticmethod
     def forward(x, slope):
         return np.where(x > 0, x, x * slope)
 
     @staticmethod
     def backward(ctx, g):
-        x = ctx.inputs[0].data
-        return (g * const(np.where(x > 0, 1.0, ctx.slope).astype(x.dtype)),)
+        slope = ctx.slope
+        return (g * piecewise(lambda x: np.where(x > 0, 1.0, slope), ctx.inputs[0]),)
 
 
 class Softplus(Function):
     """y = ln(1 + e**x);  dy/dx = sigmoid(x)  (computed as logaddexp(0, x): no overflow)"""
+
+    saves = (0,)
 
     @staticmethod
     def forward(x):
@@ -128,9 +146,16 @@ class Softplus(Function):
     def backward(ctx, g):
         return (g * ctx.inputs[0].sigmoid(),)
 
+    @staticmethod
+    def backward_numpy(ctx, g):
+        return (g * _sigmoid(ctx.inputs[0]),)
+
 
 class ELU(Function):
     """y = x where x > 0, else alpha * (e**x - 1);  dy/dx = 1 where x > 0, else y + alpha"""
+
+    saves = (0, "out")
+    backward_on_arrays = True
 
     @staticmethod
     def forward(x, alpha):
@@ -138,14 +163,15 @@ class ELU(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x = ctx.inputs[0].data
-        positive = const((x > 0).astype(x.dtype))
-        negative = const((x <= 0).astype(x.dtype))
-        return (g * (positive + (ctx.out + ctx.alpha) * negative),)
+        x = ctx.inputs[0]
+        positive = piecewise(_positive, x)
+        return (g * (positive + (ctx.out + ctx.alpha) * (1.0 - positive)),)
 
 
 class LogSoftmax(Function):
     """y = x - logsumexp(x, axis);  dy/dx . g = g - softmax(x) * sum(g, axis)"""
+
+    saves = ("out",)
 
     @staticmethod
     def forward(x, axis):
@@ -157,3 +183,7 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, g):
         return (g - ctx.out.exp() * g.sum(axis=ctx.axis, keepdims=True),)
+
+    @staticmethod
+    def backward_numpy(ctx, g):
+        return (g - np.exp(ctx.out) * g.sum(axis=ctx.axis, keepdims=True),)

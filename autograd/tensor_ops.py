@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 
 from autograd import function
-from autograd import ops as P
+from autograd import primitives as P
 from autograd.function import const
 
-__all__ = ["TensorMethods", "normalize_axis"]
+__all__ = ["TensorOps", "normalize_axis"]
 
 _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -55,7 +55,7 @@ def _index(index: Any) -> Any:
     return index
 
 
-class TensorMethods:
+class TensorOps:
     """Mixed into ``Tensor``; every method records one primitive (or a few)."""
 
     __slots__ = ()

@@ -1,7 +1,9 @@
 """The primitive operations: one small class each, ``forward`` on numpy arrays,
-``backward`` on Tensors. Everything else in glassgrad is built from these."""
+``backward`` giving one gradient per input. Everything else in glassgrad is
+built from these. (``constant`` gives cached 0-d arrays for hot numpy rules.)"""
 
-from autograd.ops.activation import (
+from autograd.primitives._numpy import constant
+from autograd.primitives.activation import (
     ELU,
     LeakyReLU,
     LogSoftmax,
@@ -12,7 +14,7 @@ from autograd.ops.activation import (
     Tanh,
     TanhGrad,
 )
-from autograd.ops.elementwise import (
+from autograd.primitives.elementwise import (
     Abs,
     Add,
     AddScalar,
@@ -27,20 +29,23 @@ from autograd.ops.elementwise import (
     Mul,
     MulScalar,
     Neg,
+    PiecewiseConstant,
     Pow,
     PowScalar,
     Sign,
     Sqrt,
     Where,
 )
-from autograd.ops.linalg import Linear, MatMul
-from autograd.ops.reduce import LogSumExp, Max, Min, Prod, Sum, SumTo
-from autograd.ops.shape import BroadcastTo, Concatenate, Getitem, IndexAdd, Pad, Permute, Reshape
+from autograd.primitives.linalg import Linear, MatMul
+from autograd.primitives.reduce import LogSumExp, Max, Min, Prod, Sum, SumTo
+from autograd.primitives.shape import BroadcastTo, Concatenate, Getitem, IndexAdd, Pad, Permute, Reshape
 
 __all__ = [
+    "constant",
     "Abs", "Add", "AddScalar", "BroadcastTo", "Cast", "Clip", "Concatenate", "Div", "ELU",
     "Erf", "Exp", "Getitem", "IndexAdd", "LeakyReLU", "Log", "LogSoftmax", "LogSumExp",
     "Linear", "MatMul", "Max", "Maximum", "Min", "Minimum", "Mul", "MulScalar", "Neg", "Pad", "Permute",
+    "PiecewiseConstant",
     "Pow", "PowScalar", "Prod", "ReLU", "Reshape", "Sigmoid", "SigmoidGrad", "Sign", "Softplus", "Sqrt",
     "Sum", "SumTo", "Tanh", "TanhGrad", "Where",
 ]

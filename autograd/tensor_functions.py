@@ -1,10 +1,5 @@
-"""Module-level operations (numpy signatures) and tensor factories.
-
-``matmul concatenate stack split where maximum minimum pad`` take several
-tensors; the factories (``zeros ones full eye arange linspace rand randn
-zeros_like ones_like``) draw random numbers from one generator that
-``manual_seed`` resets.
-"""
+"""Functions of several tensors, under torch's and numpy's module-level names:
+``matmul concatenate stack split where maximum minimum pad``."""
 
 from __future__ import annotations
 
@@ -13,28 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd import ops as P
+from autograd import primitives as P
 from autograd.tensor import Tensor, _as_tensor, _promote, _sequence_of_tensors
-from autograd.tensor_methods import normalize_axis
+from autograd.tensor_ops import normalize_axis
 
-__all__ = [
-    "matmul", "concatenate", "stack", "split", "where", "maximum", "minimum", "pad",
-    "zeros", "ones", "full", "eye", "arange", "linspace", "rand", "randn",
-    "zeros_like", "ones_like", "manual_seed", "default_generator",
-]
-
-_generator = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> None:
-    """Reset the generator behind ``rand``/``randn`` (and nn's initialisers)."""
-    global _generator
-    _generator = np.random.default_rng(seed)
-
-
-def default_generator() -> np.random.Generator:
-    """The numpy Generator that glassgrad's random functions draw from."""
-    return _generator
+__all__ = ["matmul", "concatenate", "stack", "split", "where", "maximum", "minimum", "pad"]
 
 
 def _t(x: Any) -> Tensor:
@@ -129,57 +107,3 @@ def pad(x: Tensor, pad_width: Any, constant_values: float = 0) -> Tensor:
         raise ValueError(f"pad: pad_width must be non-negative, got {pad_width!r}")
     widths = tuple((int(lo), int(hi)) for lo, hi in widths)
     return P.Pad.apply(x, pad_width=widths, value=constant_values)
-
-
-def _factory(arr: np.ndarray, requires_grad: bool, dtype: Any) -> Tensor:
-    return Tensor(arr, requires_grad=requires_grad, dtype=dtype or np.float32)
-
-
-def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.zeros(_shape(shape)), requires_grad, dtype)
-
-
-def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.ones(_shape(shape)), requires_grad, dtype)
-
-
-def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.full(_shape((shape,)), fill_value), requires_grad, dtype)
-
-
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.eye(n, m), requires_grad, dtype)
-
-
-def arange(*args: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.arange(*args), requires_grad, dtype)
-
-
-def linspace(start: float, stop: float, num: int = 50, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.linspace(start, stop, num), requires_grad, dtype)
-
-
-def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uniform on [0, 1), from the seedable generator."""
-    return _factory(_generator.random(_shape(shape)), requires_grad, dtype)
-
-
-def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal, from the seedable generator."""
-    return _factory(_generator.standard_normal(_shape(shape)), requires_grad, dtype)
-
-
-def zeros_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    x = _t(x)
-    return Tensor(np.zeros_like(x.data, dtype=dtype), requires_grad=requires_grad)
-
-
-def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    x = _t(x)
-    return Tensor(np.ones_like(x.data, dtype=dtype), requires_grad=requires_grad)
-
-
-def _shape(shape: tuple) -> tuple[int, ...]:
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return tuple(int(n) for n in shape)

@@ -1,19 +1,26 @@
 """Elementwise primitives. Inputs of a binary primitive always have the same
 shape and dtype: the Tensor layer broadcasts and promotes them first (with the
-``BroadcastTo`` and ``Cast`` primitives), so no rule here deals with it."""
+``BroadcastTo`` and ``Cast`` primitives), so no rule here deals with it.
+
+Most rules are written once, with operations that numpy arrays and Tensors
+share (``backward_on_arrays``): a first-order pass runs them on arrays, a
+recorded one on Tensors."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from autograd.function import Function, const
-from autograd.ops._special import erf
+from autograd.function import Function, make_tensor
+from autograd.primitives._special import erf
 
 _TWO_OVER_SQRT_PI = 2.0 / np.sqrt(np.pi)
 
 
 class Add(Function):
     """y = a + b;  dy/da = 1,  dy/db = 1"""
+
+    saves = ()
+    backward_on_arrays = True
 
     @staticmethod
     def forward(a, b):
@@ -23,13 +30,12 @@ class Add(Function):
     def backward(ctx, g):
         return g, g
 
-    @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        return g, g
-
 
 class Neg(Function):
     """y = -x;  dy/dx = -1"""
+
+    saves = ()
+    backward_on_arrays = True
 
     @staticmethod
     def forward(x):
@@ -39,13 +45,12 @@ class Neg(Function):
     def backward(ctx, g):
         return (-g,)
 
-    @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        return (-g,)
-
 
 class Mul(Function):
     """y = a * b;  dy/da = b,  dy/db = a"""
+
+    saves = {0: (1,), 1: (0,)}  # a product with a constant keeps only the constant
+    backward_on_arrays = True
 
     @staticmethod
     def forward(a, b):
@@ -57,14 +62,12 @@ class Mul(Function):
         need_a, need_b = ctx.needs_input_grad
         return (g * b if need_a else None), (g * a if need_b else None)
 
-    @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        a, b = inputs
-        return (g * b if needs[0] else None), (g * a if needs[1] else None)
-
 
 class Div(Function):
     """y = a / b;  dy/da = 1/b,  dy/db = -a/b**2 = -y/b"""
+
+    saves = {0: (1,), 1: (1, "out")}
+    backward_on_arrays = True
 
     @staticmethod
     def forward(a, b):
@@ -72,20 +75,15 @@ class Div(Function):
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.inputs
+        _, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        ga = g / b if need_a else None
-        gb = -(g * ctx.out) / b if need_b else None
-        return ga, gb
-
-    @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        a, b = inputs
-        return (g / b if needs[0] else None), (-(g * out) / b if needs[1] else None)
+        return (g / b if need_a else None), (-(g * ctx.out) / b if need_b else None)
 
 
 class Pow(Function):
     """y = a ** b;  dy/da = b * a**(b-1),  dy/db = a**b * ln(a)  (taken as 0 where a <= 0)"""
+
+    saves = {0: (0, 1), 1: (0, "out")}
 
     @staticmethod
     def forward(a, b):
@@ -99,13 +97,16 @@ class Pow(Function):
         gb = None
         if need_b:
             positive = a.data > 0
-            safe_a = Where.apply(a, const(np.ones_like(a.data)), cond=positive)
+            safe_a = Where.apply(a, make_tensor(np.ones_like(a.data)), cond=positive)
             gb = g * ctx.out * safe_a.log()
         return ga, gb
 
 
 class AddScalar(Function):
     """y = x + c for a Python number c;  dy/dx = 1"""
+
+    saves = ()
+    backward_on_arrays = True
 
     @staticmethod
     def forward(x, scalar):
@@ -115,13 +116,12 @@ class AddScalar(Function):
     def backward(ctx, g):
         return (g,)
 
-    @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        return (g,)
-
 
 class MulScalar(Function):
-    """y = c * x for a Python number c;  dy/dx = c"""
+    """y = c * x for a Python number c;  dy/dx = c  (reads none of the tensor)"""
+
+    saves = ()
+    backward_on_arrays = True
 
     @staticmethod
     def forward(x, scalar):
@@ -129,15 +129,14 @@ class MulScalar(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (MulScalar.apply(g, scalar=ctx.scalar),)
-
-    @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        return (g * options["scalar"],)
+        return (g * ctx.scalar,)
 
 
 class PowScalar(Function):
     """y = x ** c for a Python number c;  dy/dx = c * x**(c-1)"""
+
+    saves = (0,)
+    backward_on_arrays = True
 
     @staticmethod
     def forward(x, scalar):
@@ -145,17 +144,19 @@ class PowScalar(Function):
 
     @staticmethod
     def backward(ctx, g):
-        (x,) = ctx.inputs
         c = ctx.scalar
         if c == 0:
             return (g * 0.0,)
         if c == 1:
             return (g,)
-        return (g * (PowScalar.apply(x, scalar=c - 1) * c),)
+        return (g * (ctx.inputs[0] ** (c - 1) * c),)
 
 
 class Exp(Function):
     """y = e**x;  dy/dx = e**x = y"""
+
+    saves = ("out",)
+    backward_on_arrays = True
 
     @staticmethod
     def forward(x):
@@ -165,13 +166,12 @@ class Exp(Function):
     def backward(ctx, g):
         return (g * ctx.out,)
 
-    @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        return (g * out,)
-
 
 class Log(Function):
     """y = ln(x);  dy/dx = 1/x"""
+
+    saves = (0,)
+    backward_on_arrays = True
 
     @staticmethod
     def forward(x):
@@ -181,13 +181,12 @@ class Log(Function):
     def backward(ctx, g):
         return (g / ctx.inputs[0],)
 
-    @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        return (g / inputs[0],)
-
 
 class Sqrt(Function):
     """y = sqrt(x);  dy/dx = 1 / (2 sqrt(x)) = 0.5 / y"""
+
+    saves = ("out",)
+    backward_on_arrays = True
 
     @staticmethod
     def forward(x):
@@ -198,8 +197,43 @@ class Sqrt(Function):
         return (g * 0.5 / ctx.out,)
 
 
+class PiecewiseConstant(Function):
+    """y = f(x, ...) for a function f that is constant almost everywhere (a
+    sign, a mask, a tie share);  dy/dx = 0.
+
+    Rules use it (through ``piecewise``) for the masks they multiply by, so a
+    recorded backward stays connected to its inputs: a second derivative
+    through relu or abs is then zeros, as in PyTorch, not "unused"."""
+
+    saves = ()
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(*xs, f):
+        return np.asarray(f(*xs)).astype(xs[0].dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        zeros = [np.zeros(s, d) if need else None
+                 for s, d, need in zip(ctx.input_shapes, ctx.input_dtypes, ctx.needs_input_grad)]
+        if type(g) is not np.ndarray:  # a recorded pass: Tensors
+            zeros = [None if z is None else make_tensor(z) for z in zeros]
+        return tuple(zeros)
+
+
+def piecewise(f, *xs):
+    """``f(*xs)`` in the first input's dtype, as a constant for arrays and as a
+    recorded zero-derivative op for Tensors (see ``PiecewiseConstant``)."""
+    if type(xs[0]) is np.ndarray:
+        return np.asarray(f(*xs)).astype(xs[0].dtype, copy=False)
+    return PiecewiseConstant.apply(*xs, f=f)
+
+
 class Abs(Function):
     """y = |x|;  dy/dx = sign(x)  (0 at x = 0, as PyTorch)"""
+
+    saves = (0,)
+    backward_on_arrays = True
 
     @staticmethod
     def forward(x):
@@ -207,11 +241,14 @@ class Abs(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (g * const(np.sign(ctx.inputs[0].data)),)
+        return (g * piecewise(np.sign, ctx.inputs[0]),)
 
 
 class Sign(Function):
     """y = sign(x);  dy/dx = 0 (almost everywhere)"""
+
+    saves = ()
+    backward_on_arrays = True
 
     @staticmethod
     def forward(x):
@@ -225,29 +262,39 @@ class Sign(Function):
 class Clip(Function):
     """y = min(max(x, lo), hi);  dy/dx = 1 where lo <= x <= hi, else 0 (as torch.clamp)"""
 
+    saves = (0,)
+    backward_on_arrays = True
+
     @staticmethod
     def forward(x, lo, hi):
         return np.clip(x, lo, hi)
 
     @staticmethod
     def backward(ctx, g):
-        x = ctx.inputs[0].data
-        inside = np.ones(x.shape, dtype=bool)
-        if ctx.lo is not None:
-            inside &= x >= ctx.lo
-        if ctx.hi is not None:
-            inside &= x <= ctx.hi
-        return (g * const(inside.astype(x.dtype)),)
+        lo, hi = ctx.lo, ctx.hi
+
+        def inside(x):
+            keep = np.ones(x.shape, dtype=bool)
+            if lo is not None:
+                keep &= x >= lo
+            if hi is not None:
+                keep &= x <= hi
+            return keep
+
+        return (g * piecewise(inside, ctx.inputs[0]),)
 
 
-def _tie_weights(a: np.ndarray, b: np.ndarray, a_wins: np.ndarray) -> np.ndarray:
+def _a_share(a: np.ndarray, b: np.ndarray, a_wins: np.ndarray) -> np.ndarray:
     """Share of the gradient that goes to ``a``: 1 where it wins, 1/2 on ties."""
-    return np.where(a == b, 0.5, a_wins).astype(a.dtype)
+    return np.where(a == b, 0.5, a_wins)
 
 
 class Maximum(Function):
     """y = max(a, b) elementwise;  dy/da = 1 where a > b, 1/2 where a == b (the
     gradient is split between ties, as PyTorch does), else 0"""
+
+    saves = (0, 1)
+    backward_on_arrays = True
 
     @staticmethod
     def forward(a, b):
@@ -255,13 +302,15 @@ class Maximum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.inputs
-        w = _tie_weights(a.data, b.data, a.data > b.data)
-        return g * const(w), g * const(1 - w)
+        w = piecewise(lambda a, b: _a_share(a, b, a > b), *ctx.inputs)
+        return g * w, g - g * w
 
 
 class Minimum(Function):
     """y = min(a, b) elementwise;  dy/da = 1 where a < b, 1/2 on ties, else 0"""
+
+    saves = (0, 1)
+    backward_on_arrays = True
 
     @staticmethod
     def forward(a, b):
@@ -269,13 +318,15 @@ class Minimum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.inputs
-        w = _tie_weights(a.data, b.data, a.data < b.data)
-        return g * const(w), g * const(1 - w)
+        w = piecewise(lambda a, b: _a_share(a, b, a < b), *ctx.inputs)
+        return g * w, g - g * w
 
 
 class Where(Function):
     """y = a where cond else b;  dy/da = cond,  dy/db = not cond  (cond: a bool array option)"""
+
+    saves = ()
+    backward_on_arrays = True
 
     @staticmethod
     def forward(a, b, cond):
@@ -283,12 +334,15 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx, g):
-        mask = ctx.cond.astype(g.dtype)
-        return g * const(mask), g * const(1 - mask)
+        mask = ctx.cond.astype(ctx.dtype)
+        return g * mask, g * (1 - mask)
 
 
 class Cast(Function):
     """y = x converted to another dtype;  dy/dx = 1 (the gradient is cast back)"""
+
+    saves = ()
+    backward_on_arrays = True
 
     @staticmethod
     def forward(x, dtype):
@@ -296,11 +350,13 @@ class Cast(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (Cast.apply(g, dtype=ctx.inputs[0].dtype),)
+        return (g.astype(ctx.input_dtypes[0]),)
 
 
 class Erf(Function):
     """y = erf(x);  dy/dx = 2/sqrt(pi) * e**(-x**2)"""
+
+    saves = (0,)
 
     @staticmethod
     def forward(x):
@@ -310,3 +366,8 @@ class Erf(Function):
     def backward(ctx, g):
         x = ctx.inputs[0]
         return (g * (-(x * x)).exp() * _TWO_OVER_SQRT_PI,)
+
+    @staticmethod
+    def backward_numpy(ctx, g):
+        x = ctx.inputs[0]
+        return (g * np.exp(-(x * x)) * x.dtype.type(_TWO_OVER_SQRT_PI),)

@@ -12,7 +12,9 @@ from autograd.function import Function
 class MatMul(Function):
     """Y = A @ B;  dL/dA = G @ B^T,  dL/dB = A^T @ G  (per batch)"""
 
-    backward_numpy_allocates = True
+    saves = {0: (1,), 1: (0,)}
+    backward_on_arrays = True
+    first_order_allocates = True
 
     @staticmethod
     def forward(a, b):
@@ -22,14 +24,7 @@ class MatMul(Function):
     def backward(ctx, g):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        ga = g @ b.swapaxes(-1, -2) if need_a else None
-        gb = a.swapaxes(-1, -2) @ g if need_b else None
-        return ga, gb
-
-    @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        a, b = inputs
-        return (g @ b.swapaxes(-1, -2) if needs[0] else None), (a.swapaxes(-1, -2) @ g if needs[1] else None)
+        return (g @ b.swapaxes(-1, -2) if need_a else None), (a.swapaxes(-1, -2) @ g if need_b else None)
 
 
 class Linear(Function):
@@ -37,7 +32,8 @@ class Linear(Function):
     dL/dX = G W,  dL/dW = G^T X,  dL/db = sum of G over the batch
     (X of shape (..., in), W (out, in), b (out,))"""
 
-    backward_numpy_allocates = True
+    saves = {0: (1,), 1: (0,), 2: ()}
+    first_order_allocates = True
 
     @staticmethod
     def forward(x, w, b):
@@ -56,12 +52,14 @@ class Linear(Function):
         return gx, gw, gb
 
     @staticmethod
-    def backward_numpy(g, out, inputs, needs, options):
-        x, w, b = inputs
+    def backward_numpy(ctx, g):
+        x, w, _ = ctx.inputs
+        needs = ctx.needs_input_grad
         if g.ndim == 2:
             g2d, x2d = g, x
         else:  # fold the batch dimensions into one
-            g2d, x2d = g.reshape(-1, g.shape[-1]), x.reshape(-1, x.shape[-1])
+            g2d = g.reshape(-1, g.shape[-1])
+            x2d = None if x is None else x.reshape(-1, x.shape[-1])
         # (np.add.reduce is what ndarray.sum calls, without its Python wrapper)
         return (g @ w if needs[0] else None,
                 g2d.T @ x2d if needs[1] else None,

@@ -1,0 +1,202 @@
+"""The backward graph: its nodes live apart from the tensors, as in PyTorch.
+
+A Tensor computed by a recorded op points at its node, ``t.grad_fn``. A node
+holds its op's options, the edges to its inputs' nodes (``next_functions``;
+a leaf that requires grad gets its gradient through its own
+``AccumulateGrad`` node), the inputs' and output's shapes and dtypes, and
+only what its op declared its backward reads (``Function.saves``). It never
+holds its output Tensor, so the tensors of a forward pass go away as soon as
+the program drops them; what backward needs stays in the nodes.
+
+When backward runs a node's rule it frees what the node saved (unless
+``retain_graph=True``); the structure stays, so the graph can still be drawn
+and walked, and a second backward through it raises a clear error.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Node", "BackwardNode", "AccumulateGrad", "walk"]
+
+
+class _Freed:
+    """Marks the saved tensors of a node whose rule has run (retain_graph=False)."""
+
+    def __repr__(self) -> str:
+        return "<freed>"
+
+
+FREED: Any = _Freed()
+
+
+class Node:
+    """A node of the backward graph: ``name()`` and ``next_functions``."""
+
+    __slots__ = ("_next", "_hooks", "__weakref__")
+
+    def name(self) -> str:
+        """The node's class name, PyTorch style: ``"TanhBackward"``."""
+        return type(self).__name__
+
+    @property
+    def next_functions(self) -> tuple[tuple[Node | None, int], ...]:
+        """``((node, 0), ...)``, one pair per input: the node its gradient goes
+        to next (None for an input that needs no gradient), as in PyTorch."""
+        return tuple((n, 0) for n in self._next)
+
+    def register_hook(self, hook: Any) -> Any:
+        """``hook(grad)`` is called with this node's output gradient before its
+        rule runs; a returned array or Tensor replaces it."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        hooks = self._hooks
+        return lambda: hooks.remove(hook) if hook in hooks else None
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+
+class AccumulateGrad(Node):
+    """Where a leaf's gradient ends: backward adds it into ``variable.grad``.
+
+    It holds its leaf weakly (the leaf holds it), so a graph never keeps a
+    dropped leaf alive; ``variable`` is None once the leaf is gone."""
+
+    __slots__ = ("_variable", "shape", "dtype")
+
+    def __init__(self, variable: Any) -> None:
+        self._next = ()
+        self._hooks = None
+        self._variable = weakref.ref(variable)
+        self.shape = variable.data.shape
+        self.dtype = variable.data.dtype
+
+    @property
+    def variable(self) -> Any:
+        """The leaf Tensor (None if it no longer exists)."""
+        return self._variable()
+
+
+class BackwardNode(Node):
+    """One recorded op. Each ``Function`` subclass gets its own node class,
+    named after it (``Tanh`` -> ``TanhBackward``), whose ``fn`` is the op.
+
+    It is also the ``ctx`` a backward rule receives:
+
+    - ``ctx.inputs``: the saved inputs, one entry per input (None where the op
+      did not save that input). Numpy arrays when the rule runs on arrays (a
+      first-order pass), Tensors when the pass is recorded or the op's rule
+      is written for Tensors only.
+    - ``ctx.out``: the saved output, likewise (None if not saved).
+    - ``ctx.needs_input_grad``: a bool per input.
+    - ``ctx.input_shapes``, ``ctx.input_dtypes``, ``ctx.shape``, ``ctx.dtype``.
+    - the keyword options given to ``apply``, as attributes (``ctx.axis``).
+    """
+
+    __slots__ = (
+        "options", "needs_input_grad", "input_shapes", "input_dtypes", "shape", "dtype",
+        "_saved", "_saved_arrays", "_saved_versions", "_out", "_out_version", "_tensors", "_retained",
+    )
+    fn: Any = None  # the Function subclass (set on each per-op node class)
+
+    def __getattr__(self, name: str) -> Any:
+        options = object.__getattribute__(self, "options")
+        if options is not None and name in options:
+            return options[name]
+        if options is None and not name.startswith("_"):
+            raise RuntimeError(f"{self.name()}: option {name!r} was freed by backward(); "
+                               "pass retain_graph=True to keep it")
+        raise AttributeError(f"{self.name()} has no attribute or option {name!r}")
+
+    # -- what the rule reads -----------------------------------------------------
+    @property
+    def inputs(self) -> tuple:
+        self._check_not_freed()
+        return self._saved if self._tensors else self._saved_arrays
+
+    @property
+    def out(self) -> Any:
+        self._check_not_freed()
+        if not self._tensors or self._out is None:
+            return self._out
+        from autograd.function import make_tensor  # (function imports this module)
+
+        return make_tensor(self._out, self, self._out_version[0])
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The saved tensors, as PyTorch's ``ctx.saved_tensors`` (inputs, then output)."""
+        saved = tuple(t for t in self.inputs if t is not None)
+        out = self.out
+        return saved if out is None else (*saved, out)
+
+    @property
+    def is_freed(self) -> bool:
+        """True once backward freed what this node saved."""
+        return self._saved is FREED
+
+    def _check_not_freed(self) -> None:
+        if self._saved is FREED:
+            raise RuntimeError(
+                f"backward: trying to backward through the graph a second time: the saved tensors of "
+                f"{self.name()} (output shape {self.shape}) were freed by the first backward(); "
+                "pass retain_graph=True to the first call to keep them"
+            )
+
+    def check_versions(self) -> None:
+        """Raise if a saved tensor was changed in place after it was saved."""
+        for i, (t, version) in enumerate(zip(self._saved, self._saved_versions)):
+            if t is not None and t._version[0] != version:
+                raise RuntimeError(
+                    f"{self.fn.__name__} backward: input {i} (shape {t.shape}) was modified in place "
+                    f"after it was saved for backward (version {version} -> {t._version[0]}); "
+                    "compute a new tensor instead of changing it in place"
+                )
+        counter, version = self._out_version
+        if self._out is not None and counter[0] != version:
+            raise RuntimeError(
+                f"{self.fn.__name__} backward: its output (shape {self.shape}) was modified in place "
+                f"after it was saved for backward (version {version} -> {counter[0]}); "
+                "compute a new tensor instead of changing it in place"
+            )
+
+    def release(self) -> None:
+        """Free what the node saved (backward does this after running it)."""
+        self._saved = self._saved_arrays = FREED
+        self._out = None
+        self.options = None
+
+    @property
+    def saved_nbytes(self) -> int:
+        """Bytes of the arrays this node keeps alive for its backward."""
+        if self._saved is FREED:
+            return 0
+        arrays = [a for a in self._saved_arrays if a is not None]
+        if self._out is not None:
+            arrays.append(self._out)
+        arrays += [v for v in (self.options or {}).values() if isinstance(v, np.ndarray)]
+        return sum(a.nbytes for a in arrays if a.base is None)
+
+    @property
+    def retained_tensor(self) -> Any:
+        """The output Tensor, if it called ``retain_grad()`` and still exists."""
+        return None if self._retained is None else self._retained()
+
+
+def walk(root: Node) -> list[Node]:
+    """Every node reachable from ``root``, each once, root first (depth first)."""
+    seen = {root}
+    order, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for n in node._next:
+            if n is not None and n not in seen:
+                seen.add(n)
+                stack.append(n)
+    return order
