@@ -94,16 +94,17 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], *, retain_graph: bo
             for n, pg in zip(nexts, pgs):
                 if n is None:
                     continue
+                if type(n) is AccumulateGrad:  # a leaf: summed, never counted
+                    if pg is not None and (needed is None or n in needed):
+                        add_contribution(grads, owned, n, pg, g, node, pgs, first_order, allocated)
+                        leaves[n] = None
+                    continue
                 if pg is not None and (needed is None or n in needed):
                     add_contribution(grads, owned, n, pg, g, node, pgs, first_order, allocated)
-                    if type(n) is AccumulateGrad:
-                        leaves[n] = None
-                        continue
-                if type(n) is not AccumulateGrad:
-                    left = counts[n] - 1
-                    counts[n] = left
-                    if not left:
-                        push_ready(n)
+                left = counts[n] - 1
+                counts[n] = left
+                if not left:
+                    push_ready(n)
             if not retain_graph and g is not None:
                 node.release()  # its rule has run: free what it saved
     finally:

@@ -8,6 +8,7 @@ rule and checks what it returns (count, shape, dtype), naming the op.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -102,11 +103,18 @@ class Function:
     saves_extras = False
 
     _node_class: Any = BackwardNode
+    _array_rule: Any = None
+    _save_plans: dict = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # each op gets its own node class, named as PyTorch names them
         cls._node_class = type(f"{cls.__name__}Backward", (BackwardNode,), {"__slots__": (), "fn": cls})
+        # the rule a first-order pass calls on arrays (None: the Tensor rule, on wrapped arrays)
+        rule = cls.backward_numpy if cls.backward_numpy is not None else (
+            cls.backward if cls.backward_on_arrays else None)
+        cls._array_rule = staticmethod(rule) if rule is not None else None
+        cls._save_plans = {}  # needs_input_grad -> what to save (see _save_plan)
 
     @staticmethod
     def forward(*arrays: np.ndarray, **options: Any) -> np.ndarray:
@@ -166,54 +174,79 @@ class Function:
 def _record(cls: Any, inputs: tuple, arrays: list, options: dict, data: np.ndarray, version: list) -> Any:
     """The node of one recorded op: edges, metadata and what ``saves`` keeps."""
     node = _new(cls._node_class)
-    nexts, needs = [], []
-    for t in inputs:
-        if t.requires_grad:
-            fn = t.grad_fn
-            if fn is None:
-                fn = t._acc
-                if fn is None:
-                    fn = t._acc = AccumulateGrad(t)
-            nexts.append(fn)
-            needs.append(True)
-        else:
-            nexts.append(None)
-            needs.append(False)
-    node._next = tuple(nexts)
+    if len(inputs) == 1:  # (the common arities written out: no comprehension calls on the hot path)
+        t = inputs[0]  # it requires grad, or nothing would be recorded
+        node._next = nexts = (t.grad_fn or t._acc or _accumulator(t),)
+        node.needs_input_grad = needs = _ONE_NEEDS
+        node.input_shapes = (arrays[0].shape,)
+        node.input_dtypes = (arrays[0].dtype,)
+    else:
+        node._next = nexts = tuple([(t.grad_fn or t._acc or _accumulator(t)) if t.requires_grad else None
+                                    for t in inputs])
+        node.needs_input_grad = needs = tuple([n is not None for n in nexts])
+        node.input_shapes = tuple(map(_shape_of, arrays))
+        node.input_dtypes = tuple(map(_dtype_of, arrays))
     node._hooks = None
     node._retained = None
     node._tensors = False
     node.options = options
-    node.needs_input_grad = tuple(needs)
-    node.input_shapes = tuple([a.shape for a in arrays])
-    node.input_dtypes = tuple([a.dtype for a in arrays])
     node.shape = data.shape
     node.dtype = data.dtype
-    spec = cls.saves
-    if spec is None:
-        keep: Any = range(len(inputs))
-        keep_out = True
-    elif type(spec) is dict:
-        keep = set()
-        for i, reads in spec.items():
-            if needs[i]:
-                keep.update(reads)
-        keep_out = "out" in keep
-    else:
-        keep, keep_out = spec, "out" in spec
-    saved: list[Any] = [None] * len(inputs)
-    saved_arrays: list[Any] = [None] * len(inputs)
-    versions = [0] * len(inputs)
-    for i in keep:
-        if i != "out":
+    node._out_version = version
+    plan = cls._save_plans.get(needs)
+    if plan is None:
+        plan = _save_plan(cls, needs)
+    keep, keep_out = plan
+    if keep:
+        saved, saved_arrays = [None] * len(inputs), [None] * len(inputs)
+        checks = []
+        for i in keep:
             t = inputs[i]
-            saved[i], saved_arrays[i], versions[i] = t, arrays[i], t._version[0]
-    node._saved = tuple(saved)
-    node._saved_arrays = tuple(saved_arrays)
-    node._saved_versions = tuple(versions)
+            saved[i], saved_arrays[i] = t, arrays[i]
+            checks.append((t._version, t._version[0]))
+        node._saved, node._saved_arrays = tuple(saved), tuple(saved_arrays)
+        if keep_out:
+            checks.append((version, version[0]))
+        node._checks = tuple(checks)
+    else:  # nothing from the inputs (the common case)
+        node._saved = node._saved_arrays = _nones(len(inputs))
+        node._checks = ((version, version[0]),) if keep_out else ()
     node._out = data if keep_out else None
-    node._out_version = (version, version[0])
     return node
+
+
+_ONE_NEEDS = (True,)
+_shape_of = attrgetter("shape")
+_dtype_of = attrgetter("dtype")
+
+
+def _save_plan(cls: Any, needs: tuple) -> tuple:
+    """(the input positions to save, whether to save the output) for an op
+    whose inputs need gradients as ``needs`` says; cached per class."""
+    spec = cls.saves
+    if spec is None:  # a user op that declared nothing: keep everything
+        spec = (*range(len(needs)), "out")
+    elif type(spec) is dict:  # what each input's gradient reads, for the inputs that need one
+        spec = {r for i, reads in spec.items() if needs[i] for r in reads}
+    plan = tuple(sorted(i for i in spec if i != "out")), "out" in spec
+    cls._save_plans[needs] = plan
+    return plan
+
+
+def _accumulator(t: Any) -> Any:
+    t._acc = AccumulateGrad(t)
+    return t._acc
+
+
+_NONES: dict[int, tuple] = {}
+
+
+def _nones(n: int) -> tuple:
+    """A cached tuple of n Nones."""
+    nones = _NONES.get(n)
+    if nones is None:
+        nones = _NONES[n] = (None,) * n
+    return nones
 
 
 def _check_finite(op: str, stage: str, data: np.ndarray, shapes: Any) -> None:
@@ -240,15 +273,15 @@ def call_rule(node: Any, g: Any, recorded: bool) -> Any:
     or from ``backward`` run on Tensors and unwrapped."""
     if node._saved is FREED:
         node._check_not_freed()
-    node.check_versions()
+    for counter, version in node._checks:
+        if counter[0] != version:
+            node.check_versions()  # raises, naming the tensor
     fn = node.fn
     if recorded:
         return _call_tensor_rule(node, fn, g)
     if type(g) is not np.ndarray:
         g = np.asarray(g)  # numpy turns 0-d results (a 0-d sum, say) into scalars
-    rule = fn.backward_numpy
-    if rule is None and fn.backward_on_arrays:
-        rule = fn.backward
+    rule = fn._array_rule
     if rule is None:
         grads = _call_tensor_rule(node, fn, make_tensor(g))
         return [None if gi is None else gi.data for gi in grads]

@@ -100,12 +100,12 @@ class BackwardNode(Node):
 
     __slots__ = (
         "options", "needs_input_grad", "input_shapes", "input_dtypes", "shape", "dtype",
-        "_saved", "_saved_arrays", "_saved_versions", "_out", "_out_version", "_tensors", "_retained",
+        "_saved", "_saved_arrays", "_checks", "_out", "_out_version", "_tensors", "_retained",
     )
     fn: Any = None  # the Function subclass (set on each per-op node class)
 
     def __getattr__(self, name: str) -> Any:
-        options = object.__getattribute__(self, "options")
+        options = self.options
         if options is not None and name in options:
             return options[name]
         if options is None and not name.startswith("_"):
@@ -116,17 +116,23 @@ class BackwardNode(Node):
     # -- what the rule reads -----------------------------------------------------
     @property
     def inputs(self) -> tuple:
-        self._check_not_freed()
-        return self._saved if self._tensors else self._saved_arrays
+        saved = self._saved if self._tensors else self._saved_arrays
+        if saved is FREED:
+            self._check_not_freed()
+        return saved
 
     @property
     def out(self) -> Any:
-        self._check_not_freed()
-        if not self._tensors or self._out is None:
-            return self._out
+        out = self._out
+        if out is None:
+            if self._saved is FREED:
+                self._check_not_freed()
+            return None
+        if not self._tensors:
+            return out
         from autograd.function import make_tensor  # (function imports this module)
 
-        return make_tensor(self._out, self, self._out_version[0])
+        return make_tensor(out, self, self._out_version)
 
     @property
     def saved_tensors(self) -> tuple:
@@ -149,21 +155,25 @@ class BackwardNode(Node):
             )
 
     def check_versions(self) -> None:
-        """Raise if a saved tensor was changed in place after it was saved."""
-        for i, (t, version) in enumerate(zip(self._saved, self._saved_versions)):
-            if t is not None and t._version[0] != version:
+        """Raise if a saved tensor was changed in place after it was saved.
+
+        ``_checks`` holds a (version counter, version when saved) pair per
+        saved tensor: the saved inputs in order, then the output."""
+        for counter, version in self._checks:
+            if counter[0] != version:
+                break
+        else:
+            return
+        what = [(f"input {i} (shape {t.shape})", t._version) for i, t in enumerate(self._saved) if t is not None]
+        if self._out is not None:
+            what.append((f"its output (shape {self.shape})", self._out_version))
+        for (name, counter), (_, version) in zip(what, self._checks):
+            if counter[0] != version:
                 raise RuntimeError(
-                    f"{self.fn.__name__} backward: input {i} (shape {t.shape}) was modified in place "
-                    f"after it was saved for backward (version {version} -> {t._version[0]}); "
+                    f"{self.fn.__name__} backward: {name} was modified in place after it was saved "
+                    f"for backward (version {version} -> {counter[0]}); "
                     "compute a new tensor instead of changing it in place"
                 )
-        counter, version = self._out_version
-        if self._out is not None and counter[0] != version:
-            raise RuntimeError(
-                f"{self.fn.__name__} backward: its output (shape {self.shape}) was modified in place "
-                f"after it was saved for backward (version {version} -> {counter[0]}); "
-                "compute a new tensor instead of changing it in place"
-            )
 
     def release(self) -> None:
         """Free what the node saved (backward does this after running it)."""

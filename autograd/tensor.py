@@ -9,6 +9,7 @@ primitives only ever see operands of the same shape and dtype.
 
 from __future__ import annotations
 
+import operator
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -19,7 +20,7 @@ from autograd import function
 from autograd import primitives as P
 from autograd.backward import as_grad, node_of, run_backward
 from autograd.function import make_tensor
-from autograd.grad_mode import is_grad_enabled
+from autograd.grad_mode import _mode, is_grad_enabled
 from autograd.tensor_ops import TensorOps, _index, normalize_axis
 
 __all__ = ["Tensor", "tensor", "normalize_axis"]
@@ -270,14 +271,20 @@ class Tensor(TensorOps):
         self._version[0] += 1
 
     def _inplace(self, other: Any, op: str, fn: Callable) -> Tensor:
-        self._check_inplace(op)
+        """``fn(self.data, other)`` in place (``fn``: an in-place operator such
+        as ``operator.isub``), with numpy's same-kind casting; marks the
+        tensor as changed, so that backward notices if it was saved."""
+        if self.requires_grad and _mode.enabled:
+            self._check_inplace(op)
         if isinstance(other, Tensor):
-            if other.requires_grad and is_grad_enabled():
+            if other.requires_grad and _mode.enabled:
                 raise RuntimeError(f"{op}: in-place update from a tensor that requires grad; write x = x {op} y")
             other = other.data
         try:
-            fn(self.data, other, out=self.data, casting="same_kind")
-        except ValueError as e:
+            fn(self.data, other)
+        except (ValueError, TypeError) as e:
+            if not self.data.flags.writeable:
+                raise RuntimeError(f"{op}: this tensor's data is a read-only view (e.g. from broadcast_to)") from None
             raise ValueError(
                 f"{op}: cannot update shape {self.shape} in place with shape {np.shape(other)}: {e}"
             ) from None
@@ -286,31 +293,31 @@ class Tensor(TensorOps):
 
     def add_(self, other: Any) -> Tensor:
         """self += other, in place (PyTorch's name)."""
-        return self._inplace(other, "add_", np.add)
+        return self._inplace(other, "add_", operator.iadd)
 
     def sub_(self, other: Any) -> Tensor:
         """self -= other, in place."""
-        return self._inplace(other, "sub_", np.subtract)
+        return self._inplace(other, "sub_", operator.isub)
 
     def mul_(self, other: Any) -> Tensor:
         """self *= other, in place."""
-        return self._inplace(other, "mul_", np.multiply)
+        return self._inplace(other, "mul_", operator.imul)
 
     def div_(self, other: Any) -> Tensor:
         """self /= other, in place."""
-        return self._inplace(other, "div_", np.divide)
+        return self._inplace(other, "div_", operator.itruediv)
 
     def __iadd__(self, other: Any) -> Tensor:
-        return self._inplace(other, "+=", np.add)
+        return self._inplace(other, "+=", operator.iadd)
 
     def __isub__(self, other: Any) -> Tensor:
-        return self._inplace(other, "-=", np.subtract)
+        return self._inplace(other, "-=", operator.isub)
 
     def __imul__(self, other: Any) -> Tensor:
-        return self._inplace(other, "*=", np.multiply)
+        return self._inplace(other, "*=", operator.imul)
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return self._inplace(other, "/=", np.divide)
+        return self._inplace(other, "/=", operator.itruediv)
 
     # -- arithmetic -------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:

@@ -76,14 +76,14 @@ class Optimizer:
             old = state.get(id(p))
             delta, new_state = update(p, g, dict(old) if old else {})
             updates.append((p, delta, new_state))
-        for p, delta, new_state in updates:  # commit only when every update was computed
-            if isinstance(p, Value):
-                p.data = float(p.data - delta)
-            else:
-                with no_grad():  # in place (views of p stay valid); float64 steps cast into float32
-                    p.sub_(delta)
-            if new_state:  # (a stateless update keeps no entry)
-                state[id(p)] = new_state
+        with no_grad():
+            for p, delta, new_state in updates:  # commit only when every update was computed
+                if isinstance(p, Value):
+                    p.data = float(p.data - delta)
+                else:
+                    p.sub_(delta)  # in place (views of p stay valid); float64 steps cast into float32
+                if new_state:  # (a stateless update keeps no entry)
+                    state[id(p)] = new_state
 
     def _update(self, p: Any, g: Any, state: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """Return (delta, new_state): the step is p <- p - delta."""
