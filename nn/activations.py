@@ -1,4 +1,6 @@
-"""Activation modules; each wraps its function in ``nn.functional``."""
+"""Activation modules, with PyTorch's names and arguments. Each forward is
+its ``nn.functional`` function, or the primitive itself where that function
+is a plain call of one (Sigmoid, Tanh, ReLU: one Python call less per layer)."""
 
 from __future__ import annotations
 

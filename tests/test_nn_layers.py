@@ -1,5 +1,6 @@
-"""nn on Tensors: layers and losses against numpy references and gradcheck,
-Module state dicts, optimizers against closed-form references, checkpoints."""
+"""nn layers on Tensors: linear, normalisation, dropout, embedding, conv and
+pooling, activations and initialisers, against numpy (or direct loops),
+PyTorch's layouts and gradcheck."""
 
 from __future__ import annotations
 

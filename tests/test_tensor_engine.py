@@ -225,6 +225,24 @@ def test_in_place_on_view_bumps_the_shared_version():
         y.backward()
 
 
+def test_advanced_indexing_copies_so_it_does_not_share_the_version_counter():
+    x = ag.tensor([1.0, 2.0, 3.0])
+    w = ag.tensor([1.0, 1.0], requires_grad=True)
+    for index, is_view in (([0, 1], False), (np.array([True, True, False]), False), (slice(0, 2), True)):
+        picked = x[index]
+        assert (picked._version is x._version) == is_view
+        y = (w * picked).sum()  # the product saves `picked` for w's gradient
+        with ag.no_grad():
+            x.add_(1.0)  # changes a copy's source: nothing saved is stale
+        if is_view:
+            with pytest.raises(RuntimeError, match="modified in place"):
+                y.backward()
+        else:
+            y.backward()
+            np.testing.assert_array_equal(w.grad.data, picked.data)
+            w.grad = None
+
+
 def test_in_place_on_tensor_requiring_grad_is_refused_while_recording():
     x = ag.tensor([1.0], requires_grad=True)
     with pytest.raises(RuntimeError, match=r"\+=: in-place change of a tensor that requires grad"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.function import Function
+from autograd.primitives.reduce import SumTo
 
 
 class Reshape(Function):
@@ -60,8 +61,6 @@ class BroadcastTo(Function):
 
     @staticmethod
     def backward_numpy(ctx, g):
-        from autograd.primitives.reduce import SumTo  # shape <- reduce would be a cycle at import
-
         return (SumTo.forward(g, shape=ctx.input_shapes[0]),)
 
 
