@@ -345,3 +345,18 @@ def _checked(node: Any, grads: Any, rule: Any, kind: type) -> list:
             _check_finite(node.fn.__name__, "backward", gi.data if isinstance(gi, T) else gi, node.input_shapes)
         out.append(gi)
     return out
+
+
+def composite_backward(ctx: Any, g: Any, composite: Any) -> tuple:
+    """The recorded rule of a fused primitive: the vector-Jacobian product of
+    its composite definition, ``composite(*ctx.inputs, **options)`` written
+    with Tensor ops, recorded so that it can be differentiated again. (The
+    fused op's own rules stay the fast first-order path; the op table checks
+    that both agree.) Needs every input saved."""
+    from autograd.backward import grad  # (backward imports this module)
+
+    inputs, needs = ctx.inputs, ctx.needs_input_grad
+    out = composite(*inputs)
+    wanted = [t for t, need in zip(inputs, needs) if need]
+    grads = iter(grad(out, wanted, g, create_graph=True, materialize_grads=True))
+    return tuple(next(grads) if need else None for need in needs)

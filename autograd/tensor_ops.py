@@ -281,9 +281,9 @@ class TensorOps:
         return self * self.sigmoid()
 
     def gelu(self, approximate: str = "none"):
-        """x * Phi(x) ("none", erf form) or its tanh approximation ("tanh")."""
+        """x * Phi(x) ("none", erf form: one fused primitive) or its tanh approximation ("tanh")."""
         if approximate == "none":
-            return self * ((self * _INV_SQRT_2).erf() + 1.0) * 0.5
+            return P.GELU.apply(self)
         if approximate == "tanh":
             inner = (self + self * self * self * 0.044715) * _SQRT_2_OVER_PI
             return self * (inner.tanh() + 1.0) * 0.5
@@ -297,8 +297,11 @@ class TensorOps:
         return P.LogSoftmax.apply(self, axis=ax[0])
 
     def softmax(self, axis: int = -1):
-        """exp(log_softmax(x)): positive, sums to 1 along ``axis``."""
-        return self.log_softmax(axis).exp()
+        """e**x / sum(e**x) along ``axis``: positive, sums to 1 (one fused primitive)."""
+        ax = self._axis(axis, "softmax")
+        if ax is None or len(ax) != 1:
+            raise ValueError(f"softmax: axis must be a single int, got {axis!r}")
+        return P.Softmax.apply(self, axis=ax[0])
 
 
 def _resolve_shape(old: tuple, new: tuple) -> tuple:

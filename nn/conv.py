@@ -1,8 +1,10 @@
-"""Convolution and pooling on (N, C, H, W) tensors, built from one windowing
-primitive: ``Windows`` gathers every kh x kw patch (a strided view, no copy),
-and its backward ``WindowsAdd`` adds patch gradients back (a loop over the
-kernel's kh * kw offsets, never over pixels). conv2d is then a matmul over
-patches, and pooling a max or mean over them, so all of it stays
+"""Convolution and pooling on (N, C, H, W) tensors. One windowing primitive,
+``Windows``, gathers every kh x kw patch (a strided view, no copy), and its
+backward ``WindowsAdd`` adds patch gradients back (a loop over the kernel's
+kh * kw offsets, never over pixels). Pooling is a max or mean over windows;
+conv2d is defined as a matmul over patches (``conv2d_composite``) and runs as
+one fused primitive, ``Convolution``, that keeps its input rather than the
+patches; its recorded rule is the composite's, so all of it stays
 differentiable to any order."""
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Function, Tensor, pad
+from autograd import Function, Tensor, from_numpy, pad
+from autograd.function import composite_backward
 
 __all__ = ["conv2d", "max_pool2d", "avg_pool2d", "windows"]
 
@@ -80,7 +83,7 @@ def windows(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, o
 
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0) -> Tensor:
     """2-d cross-correlation, PyTorch's conv2d: x (N, C, H, W), weight (O, C, kh, kw),
-    bias (O,) -> (N, O, OH, OW)."""
+    bias (O,) -> (N, O, OH, OW). One fused primitive (``Convolution``)."""
     if weight.ndim != 4:
         raise ValueError(f"conv2d: weight must be (out, in, kh, kw), got shape {weight.shape}")
     if x.ndim != 4 or x.shape[1] != weight.shape[1]:
@@ -88,14 +91,82 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 
             f"conv2d: input of shape {x.shape} does not match weight {weight.shape}: "
             f"expected (N, {weight.shape[1]}, H, W)"
         )
+    kernel = weight.shape[2:]
+    stride, padding = _pair(stride, "stride", "conv2d"), _pair(padding, "padding", "conv2d")
+    if min(stride) < 1:
+        raise ValueError(f"conv2d: stride must be at least 1, got {stride}")
+    if x.shape[2] + 2 * padding[0] < kernel[0] or x.shape[3] + 2 * padding[1] < kernel[1]:
+        raise ValueError(f"conv2d: kernel {tuple(kernel)} is larger than the (padded) input {x.shape[2:]}")
+    if bias is None:
+        bias = from_numpy(np.zeros(weight.shape[0], weight.dtype))
+    if x.dtype != weight.dtype or bias.dtype != weight.dtype or bias.shape != weight.shape[:1]:
+        return conv2d_composite(x, weight, bias, stride, padding)
+    return Convolution.apply(x, weight, bias, stride=stride, padding=padding)
+
+
+def conv2d_composite(x: Tensor, weight: Tensor, bias: Tensor, stride: Any, padding: Any) -> Tensor:
+    """The definition in differentiable ops: a matmul over every patch."""
     out_c, in_c, kh, kw = weight.shape
     patches = windows(x, (kh, kw), stride, padding, op="conv2d")  # (N, C, OH, OW, kh, kw)
     n, _, oh, ow = patches.shape[:4]
     cols = patches.permute(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, in_c * kh * kw)
-    out = cols @ weight.reshape(out_c, -1).T  # (N*OH*OW, O)
-    if bias is not None:
-        out = out + bias
+    out = cols @ weight.reshape(out_c, -1).T + bias  # (N*OH*OW, O)
     return out.reshape(n, oh, ow, out_c).permute(0, 3, 1, 2)
+
+
+def _columns(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple) -> np.ndarray:
+    """Every patch of x as a row: (N*OH*OW, C*kh*kw) (im2col, a copy)."""
+    ph, pw = padding
+    if ph or pw:
+        x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    view = np.lib.stride_tricks.sliding_window_view(x, kernel, axis=(2, 3))[:, :, :: stride[0], :: stride[1]]
+    n, c, oh, ow, kh, kw = view.shape
+    return view.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * kh * kw)
+
+
+class Convolution(Function):
+    """y = conv2d(x, w) + b: cols(x) @ w^T + b per output position;
+    dL/dw = G^T cols(x),  dL/dx = the patches of G W added back (col2im),
+    dL/db = sum of G. Keeps x, not its columns (which are kh*kw times larger):
+    the backward makes them again."""
+
+    saves = (0, 1, 2)
+
+    @staticmethod
+    def forward(x, w, b, stride, padding):
+        n, (o, _, kh, kw) = x.shape[0], w.shape
+        cols = _columns(x, (kh, kw), stride, padding)
+        out = cols @ w.reshape(o, -1).T
+        out += b
+        oh = (x.shape[2] + 2 * padding[0] - kh) // stride[0] + 1
+        return np.ascontiguousarray(out.reshape(n, oh, -1, o).transpose(0, 3, 1, 2))
+
+    @staticmethod
+    def backward(ctx, g):
+        stride, padding = ctx.stride, ctx.padding
+        return composite_backward(ctx, g, lambda x, w, b: conv2d_composite(x, w, b, stride, padding))
+
+    @staticmethod
+    def backward_numpy(ctx, g):
+        x, w, _ = ctx.inputs
+        stride, (ph, pw) = ctx.stride, ctx.padding
+        o, c, kh, kw = w.shape
+        n, _, oh, ow = g.shape
+        g2 = g.transpose(0, 2, 3, 1).reshape(-1, o)  # (N*OH*OW, O)
+        need_x, need_w, need_b = ctx.needs_input_grad
+        gb = g2.sum(axis=0) if need_b else None
+        gw = (g2.T @ _columns(x, (kh, kw), stride, (ph, pw))).reshape(w.shape) if need_w else None
+        gx = None
+        if need_x:
+            patches = (g2 @ w.reshape(o, -1)).reshape(n, oh, ow, c, kh, kw)
+            padded = np.zeros((n, c, x.shape[2] + 2 * ph, x.shape[3] + 2 * pw), dtype=x.dtype)
+            sh, sw = stride
+            for a in range(kh):  # a loop over the kernel's offsets, never over pixels
+                for b in range(kw):
+                    padded[:, :, a : a + sh * oh : sh, b : b + sw * ow : sw] += patches[..., a, b].transpose(0, 3, 1, 2)
+            gx = padded[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]]
+            gx = np.ascontiguousarray(gx) if ph or pw else gx
+        return gx, gw, gb
 
 
 def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: int = 0) -> Tensor:

@@ -13,6 +13,7 @@ import numpy as np
 
 from autograd import Tensor, default_generator, from_numpy, no_grad
 from autograd import primitives as P
+from autograd.primitives.normalization import layer_norm_composite
 from nn.conv import avg_pool2d, conv2d, max_pool2d
 from nn.losses import (
     binary_cross_entropy,
@@ -129,14 +130,11 @@ def layer_norm(x: Tensor, normalized_shape: Any, weight: Tensor | None = None,
     if tuple(x.shape[x.ndim - len(shape):]) != shape:
         raise ValueError(f"layer_norm: input of shape {x.shape} does not end in normalized_shape {shape}")
     axes = tuple(range(x.ndim - len(shape), x.ndim))
-    centred = x - x.mean(axis=axes, keepdims=True)
-    var = (centred * centred).mean(axis=axes, keepdims=True)
-    out = centred / (var + eps).sqrt()
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    w = weight if weight is not None else from_numpy(np.ones(shape, x.dtype))
+    b = bias if bias is not None else from_numpy(np.zeros(shape, x.dtype))
+    if x.dtype == w.dtype == b.dtype and w.shape == b.shape == shape:
+        return P.LayerNorm.apply(x, w, b, axes=axes, eps=eps)  # fused: keeps x, mean and rstd only
+    return layer_norm_composite(x, w, b, axes, eps)
 
 
 def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None,

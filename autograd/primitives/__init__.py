@@ -5,11 +5,13 @@ built from these. (``constant`` gives cached 0-d arrays for hot numpy rules.)"""
 from autograd.primitives._numpy import constant
 from autograd.primitives.activation import (
     ELU,
+    GELU,
     LeakyReLU,
     LogSoftmax,
     ReLU,
     Sigmoid,
     SigmoidGrad,
+    Softmax,
     Softplus,
     Tanh,
     TanhGrad,
@@ -37,13 +39,14 @@ from autograd.primitives.elementwise import (
     Where,
 )
 from autograd.primitives.linalg import Linear, MatMul
+from autograd.primitives.normalization import LayerNorm
 from autograd.primitives.reduce import LogSumExp, Max, Min, Prod, Sum, SumTo
 from autograd.primitives.shape import BroadcastTo, Concatenate, Getitem, IndexAdd, Pad, Permute, Reshape
 
 __all__ = [
     "constant",
     "Abs", "Add", "AddScalar", "BroadcastTo", "Cast", "Clip", "Concatenate", "Div", "ELU",
-    "Erf", "Exp", "Getitem", "IndexAdd", "LeakyReLU", "Log", "LogSoftmax", "LogSumExp",
+    "Erf", "Exp", "GELU", "Softmax", "Getitem", "IndexAdd", "LayerNorm", "LeakyReLU", "Log", "LogSoftmax", "LogSumExp",
     "Linear", "MatMul", "Max", "Maximum", "Min", "Minimum", "Mul", "MulScalar", "Neg", "Pad", "Permute",
     "PiecewiseConstant",
     "Pow", "PowScalar", "Prod", "ReLU", "Reshape", "Sigmoid", "SigmoidGrad", "Sign", "Softplus", "Sqrt",

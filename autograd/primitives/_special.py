@@ -1,7 +1,13 @@
-"""erf for numpy arrays, accurate to ~1e-15 (numpy has none; scipy is not a dependency).
+"""erf for numpy arrays (numpy has none; scipy is not a dependency).
 
-Piecewise Chebyshev interpolants of ``math.erf`` on [k, k+1] for k = 0..5, fitted
-once at import; erf is odd, and |erf(x)| rounds to 1 beyond 6.
+float64: piecewise Chebyshev interpolants of ``math.erf`` on [k, k+1] for
+k = 0..5 (fitted once at import), accurate to ~1e-15; erf is odd and |erf(x)|
+rounds to 1 beyond 6.
+
+float32 (and smaller): computed in float32 with no masks: the Maclaurin series
+near 0 (relative accuracy where erf is small) and Numerical Recipes' erfc
+approximation elsewhere (error below 1.2e-7), picked per element. Within a
+few float32 ulps of ``math.erf``, at float32 speed and memory.
 """
 
 from __future__ import annotations
@@ -17,11 +23,18 @@ _COEFFS = [
     C.chebinterpolate(lambda t, k=k: np.array([math.erf(k + 0.5 * (v + 1.0)) for v in t]), _DEGREE)
     for k in range(_PIECES)
 ]
+# erfc(z) ~ t exp(-z^2 + P(t)), t = 1 / (1 + z/2)  (Numerical Recipes, 6.2)
+_ERFC = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398,
+         1.48851587, -0.82215223, 0.17087277)
+# erf(x) = 2/sqrt(pi) (x - x^3/3 + x^5/10 - x^7/42 + x^9/216 - x^11/1320), for |x| < 0.5
+_SERIES = tuple(2 / math.sqrt(math.pi) * c for c in (1.0, -1 / 3, 1 / 10, -1 / 42, 1 / 216, -1 / 1320))
 
 
 def erf(x: np.ndarray) -> np.ndarray:
-    """Elementwise error function, in float64, returned in x's float dtype."""
+    """Elementwise error function, returned in x's float dtype."""
     x = np.asarray(x)
+    if x.dtype.kind == "f" and x.dtype.itemsize <= 4:
+        return _erf32(x)
     a = np.abs(x.astype(np.float64))
     out = np.ones_like(a)
     piece = np.floor(a).astype(np.intp)
@@ -32,3 +45,31 @@ def erf(x: np.ndarray) -> np.ndarray:
     out[np.isnan(a)] = np.nan
     out = np.copysign(out, x)
     return out.astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
+
+
+def _erf32(x: np.ndarray) -> np.ndarray:
+    if x.ndim == 0:  # (numpy turns 0-d results into scalars, which in-place steps cannot write)
+        return _erf32(x.reshape(1)).reshape(())
+    dtype = x.dtype
+    z = np.abs(x)
+    t = z * dtype.type(0.5)
+    t += dtype.type(1.0)
+    np.reciprocal(t, out=t)
+    p = np.full_like(t, _ERFC[-1])
+    for c in _ERFC[-2::-1]:  # Horner, in place
+        p *= t
+        p += dtype.type(c)
+    q = np.minimum(z, dtype.type(10.0))  # erfc(10) is 0 in float32; no overflow in the square
+    q *= q
+    np.subtract(p, q, out=p)
+    np.exp(p, out=p)
+    p *= t  # erfc(|x|)
+    far = np.subtract(dtype.type(1.0), p, out=p)  # erf(|x|) away from 0
+    far = np.copysign(far, x, out=far)
+    np.minimum(q, dtype.type(0.25), out=q)  # the series is used only below |x| = 0.5
+    near = np.full_like(x, _SERIES[-1])
+    for c in _SERIES[-2::-1]:
+        near *= q
+        near += dtype.type(c)
+    near *= x
+    return np.where(z < dtype.type(0.5), near, far)

@@ -1,0 +1,63 @@
+"""Layer normalisation as one fused primitive (about fourteen as a composite)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.function import Function, composite_backward
+
+
+def layer_norm_composite(x, w, b, axes: tuple, eps: float):
+    """The definition, in Tensor ops: (x - mean) / sqrt(var + eps) * w + b."""
+    centred = x - x.mean(axis=axes, keepdims=True)
+    var = (centred * centred).mean(axis=axes, keepdims=True)
+    return centred / (var + eps).sqrt() * w + b
+
+
+class LayerNorm(Function):
+    """y = xhat * w + b with xhat = (x - mean) * rstd, rstd = 1/sqrt(var + eps),
+    over the trailing ``axes``;  with gh = g * w:
+    dL/dx = rstd * (gh - mean(gh) - xhat * mean(gh * xhat)),
+    dL/dw = sum of g * xhat,  dL/db = sum of g  (over the leading axes).
+    Keeps x and, from the forward, mean and rstd (one value per row)."""
+
+    saves = (0, 1, 2)
+    saves_extras = True
+
+    @staticmethod
+    def forward(x, w, b, axes, eps):
+        mean = np.mean(x, axis=axes, keepdims=True)
+        xhat = x - mean
+        var = np.mean(xhat * xhat, axis=axes, keepdims=True)
+        rstd = 1.0 / np.sqrt(var + x.dtype.type(eps))
+        xhat *= rstd
+        xhat *= w
+        xhat += b
+        return xhat, {"mean": mean, "rstd": rstd}
+
+    @staticmethod
+    def backward(ctx, g):
+        axes, eps = ctx.axes, ctx.eps
+        return composite_backward(ctx, g, lambda x, w, b: layer_norm_composite(x, w, b, axes, eps))
+
+    @staticmethod
+    def backward_numpy(ctx, g):
+        x, w, _ = ctx.inputs
+        options = ctx.options
+        axes, rstd = options["axes"], options["rstd"]
+        lead = tuple(range(x.ndim - len(axes)))
+        xhat = x - options["mean"]
+        xhat *= rstd
+        need_x, need_w, need_b = ctx.needs_input_grad
+        gw = np.sum(g * xhat, axis=lead) if need_w else None
+        gb = np.sum(g, axis=lead) if need_b else None
+        gx = None
+        if need_x:
+            gh = g * w
+            proj = gh * xhat
+            gx = gh
+            gx -= np.mean(gh, axis=axes, keepdims=True)
+            xhat *= np.mean(proj, axis=axes, keepdims=True)
+            gx -= xhat
+            gx *= rstd
+        return gx, gw, gb
