@@ -41,6 +41,8 @@ TARGETS = {
     "T1": ("numpy", 1.3, "time"), "T2": ("numpy", 1.05, "time"),
     "T3s": ("torch", 1.0, "time"), "T3l": ("numpy", 1.1, "time"),
     "T4": ("numpy", 1.2, "memory"), "D1": ("torch", 1.0, "time"),
+    "M3l": ("numpy", 1.1, "fwdpeak"), "M2": ("torch", 1.2, "fwdpeak"), "MC": ("torch", 1.2, "fwdpeak"),
+    "MT": ("torch", 1.2, "fwdpeak"),
 }
 MODULES = {"glassgrad": "autograd", "numpy": "numpy", "torch": "torch", "micrograd": "micrograd", "mygrad": "mygrad"}
 
@@ -71,6 +73,35 @@ def memory_worker(workload: str, engine: str, threads: int) -> dict:
         step()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"memory_mb": max(peak - before, 0.0), "first_loss": first}
+
+
+def model_memory_worker(workload: str, engine: str, threads: int) -> dict:
+    """M*: memory alive after one forward pass (the loss held) and the peak over
+    forward plus backward, both as resident memory above what was alive
+    before the forward, after one warm-up step. The parent runs it with
+    glibc's mmap threshold fixed at 64 KiB for every engine, so each array
+    comes from and goes back to the kernel and resident memory is live memory."""
+    import importlib
+
+    from benchmarks.models import build_model
+
+    _set_threads(engine, threads)
+    importlib.import_module(MODULES[engine])
+    forward, backward = build_model(workload, engine)
+    handle = forward()
+    backward(handle)  # warm-up: caches, lazily made buffers
+    first = float(handle.item()) if hasattr(handle, "item") else float("nan")
+    del handle
+    gc.collect()
+    before = _rss_mb()
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # reset the peak (VmHWM) to what is resident now
+    handle = forward()
+    after_forward = _rss_mb()
+    backward(handle)
+    with open("/proc/self/status") as f:
+        peak = next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmHWM"))
+    return {"memory_mb": after_forward - before, "peak_mb": peak - before, "first_loss": first}
 
 
 def serve(workload: str, engine: str, threads: int) -> None:
@@ -171,7 +202,10 @@ def _resume(proc: subprocess.Popen) -> None:
 
 def _run_memory_worker(workload: str, engine: str, threads: int) -> dict | None:
     cmd = [sys.executable, "-m", "benchmarks", "--worker", workload, engine, "--threads", str(threads)]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=_env(threads), timeout=1800)
+    env = _env(threads)
+    if TARGETS[workload][2] == "fwdpeak":
+        env["MALLOC_MMAP_THRESHOLD_"] = "65536"
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
     if done.returncode != 0:
         print(f"  {workload}/{engine} failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
         return None
@@ -192,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve", nargs=2, metavar=("WORKLOAD", "ENGINE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(memory_worker(args.worker[0], args.worker[1], args.threads[0])))
+        worker = model_memory_worker if TARGETS[args.worker[0]][2] == "fwdpeak" else memory_worker
+        print(json.dumps(worker(args.worker[0], args.worker[1], args.threads[0])))
         return 0
     if args.serve:
         serve(args.serve[0], args.serve[1], args.threads[0])
@@ -212,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         for workload in selected:
             description, engines = WORKLOADS[workload]
             engines = [e for e in engines if _available(e)]
-            if workload == "T4":
+            if TARGETS[workload][2] in ("memory", "fwdpeak"):
                 per_engine: dict[str, list[dict]] = {e: [] for e in engines}
                 for _ in range(3):
                     for engine in engines:
@@ -231,16 +266,18 @@ def main(argv: list[str] | None = None) -> int:
             for engine, outs in per_engine.items():
                 if not outs:
                     continue
-                if kind == "memory":
+                if kind in ("memory", "fwdpeak"):
                     value = statistics.median(o["memory_mb"] for o in outs)
+                    if kind == "fwdpeak":
+                        summary[engine] = {"peak": statistics.median(o["peak_mb"] for o in outs)}
                 else:
                     value = statistics.median(t for o in outs for t in o["times"])
-                summary[engine] = {"value": value, "first_loss": outs[0]["first_loss"]}
+                summary[engine] = {**summary.get(engine, {}), "value": value, "first_loss": outs[0]["first_loss"]}
                 if kind == "time":  # the raw samples, one list per set of processes
                     summary[engine]["samples"] = [o["times"] for o in outs]
             base = summary.get(ref, {}).get("value")
             ref_loss = summary.get("numpy" if "numpy" in summary else ref, {}).get("first_loss")
-            unit = "MB" if kind == "memory" else "s"
+            unit = "s" if kind == "time" else "MB"
             print(f"\n[{workload}] {description}  ({threads} thread{'s' if threads > 1 else ''})")
             print(f"  {'engine':<10} {'median':>12} {'vs ' + ref:>14} {'first loss':>14}")
             for engine, row in summary.items():
@@ -256,6 +293,11 @@ def main(argv: list[str] | None = None) -> int:
                         statistics.median(a / b for a, b in zip(mine["times"], theirs["times"]))
                         for mine, theirs in zip(per_engine[engine], per_engine[ref])]
                 row["ratio"] = ratio
+                peak_text = ""
+                if kind == "fwdpeak":
+                    base_peak = summary.get(ref, {}).get("peak")
+                    row["peak_ratio"] = row["peak"] / base_peak if base_peak else float("nan")
+                    peak_text = f"   peak {row['peak']:.3g} MB ({row['peak_ratio']:.2f}x)"
                 loss = row["first_loss"]
                 same = ""
                 if ref_loss is not None and loss == loss and ref_loss == ref_loss:
@@ -263,8 +305,10 @@ def main(argv: list[str] | None = None) -> int:
                 value = f"{row['value']:.4g} {unit}"
                 spread = row.get("ratio_per_set", [])
                 sets = f"   sets {min(spread):.2f}-{max(spread):.2f}x" if len(spread) > 1 and engine != ref else ""
-                print(f"  {engine:<10} {value:>12} {ratio:>13.2f}x {loss:>14.6g}{same}{sets}")
+                print(f"  {engine:<10} {value:>12} {ratio:>13.2f}x {loss:>14.6g}{same}{sets}{peak_text}")
             ours = summary.get("glassgrad", {}).get("ratio")
+            if kind == "fwdpeak" and ours is not None:  # both must hold: after forward, and the peak
+                ours = max(ours, summary["glassgrad"].get("peak_ratio", float("nan")))
             if target is None:
                 verdict = "no target (shown for comparison)"
                 print(f"  {verdict}")

@@ -196,7 +196,8 @@ def transformer(engine: str) -> tuple[Forward, Backward]:
 
         def forward(self, x: object) -> object:
             d = C // HEADS
-            q, k, v = self.attn(self.ln1(x)).split(C, 2) if engine == "torch" else _split3(self.attn(self.ln1(x)))
+            qkv = self.attn(self.ln1(x))
+            q, k, v = qkv[..., :C], qkv[..., C:2 * C], qkv[..., 2 * C:]
             q, k, v = (t.reshape(B, T, HEADS, d).swapaxes(1, 2) for t in (q, k, v))
             att = (q @ k.swapaxes(-1, -2)) * (1.0 / math.sqrt(d)) + mask
             y = F.softmax(att, -1) @ v
@@ -219,10 +220,6 @@ def transformer(engine: str) -> tuple[Forward, Backward]:
             p.grad = None
         loss.backward()
     return forward, backward
-
-
-def _split3(t: object) -> tuple[object, object, object]:
-    return t[..., :C], t[..., C:2 * C], t[..., 2 * C:]
 
 
 MODELS = {"M3l": chain, "M2": mlp, "MC": cnn, "MT": transformer}

@@ -32,10 +32,18 @@ WORKLOADS = {
     "T1": ("MLP 784-128-10, batch 32, ReLU, softmax cross-entropy, backward, SGD step", TENSOR_ENGINES),
     "T2": ("MLP 784-1024-1024-10, batch 256, same", TENSOR_ENGINES),
     "T3s": ("200 elementwise ops (mul const, add, tanh) on shape (1,), forward + backward", TENSOR_ENGINES),
-    "T3l": ("the same chain on shape (1000, 1000)", TENSOR_ENGINES),
+    "T3l": ("the same chain on shape (1000, 1000); numpy keeps only what its backward reads", TENSOR_ENGINES),
     "T4": ("peak memory (RSS) above the imported engine: parameters, data and 20 steps of T2",
            TENSOR_ENGINES),
     "D1": ("digits MLP 64-128-10 to 97% test accuracy, Adam lr 1e-3, batch 32", ("glassgrad", "torch")),
+    "M3l": ("memory: T3l's chain, alive after forward / peak over forward + backward",
+            ("numpy", "glassgrad", "torch")),
+    "M2": ("memory: T2's MLP, batch 256, alive after forward / peak over forward + backward",
+           ("glassgrad", "torch")),
+    "MC": ("memory: the digits CNN (glassgrad train --model cnn), batch 256, after forward / peak",
+           ("glassgrad", "torch")),
+    "MT": ("memory: a transformer block (B=16, T=64, C=128, 4 heads, GELU MLP), after forward / peak",
+           ("glassgrad", "torch")),
 }
 
 
@@ -164,9 +172,9 @@ def chain_step(engine: str, shape: tuple[int, ...], n_ops: int = 200) -> tuple[S
     x0 = np.random.default_rng(2).uniform(-1, 1, shape).astype(np.float32)
     c = np.float32(0.9)
     kinds = ["mul", "add", "tanh"]
-    if engine == "numpy":
+    if engine == "numpy":  # keeps only what its backward reads (the tanh outputs), freeing each when used
         def step() -> float:
-            saved, h = [], x0
+            saved, h = {}, x0
             for i in range(n_ops):
                 kind = kinds[i % 3]
                 if kind == "mul":
@@ -174,8 +182,7 @@ def chain_step(engine: str, shape: tuple[int, ...], n_ops: int = 200) -> tuple[S
                 elif kind == "add":
                     h = h + x0
                 else:
-                    h = np.tanh(h)
-                saved.append(h)
+                    h = saved[i] = np.tanh(h)
             g = np.ones_like(h)
             gx = np.zeros_like(x0)
             for i in range(n_ops - 1, -1, -1):
@@ -185,7 +192,8 @@ def chain_step(engine: str, shape: tuple[int, ...], n_ops: int = 200) -> tuple[S
                 elif kind == "add":
                     gx += g
                 else:
-                    g = g * (1 - saved[i] * saved[i])
+                    y = saved.pop(i)
+                    g = g * (1 - y * y)
             gx += g
             return float(h.sum())
         return step, step_first(step)

@@ -135,11 +135,14 @@ class Convolution(Function):
     @staticmethod
     def forward(x, w, b, stride, padding):
         n, (o, _, kh, kw) = x.shape[0], w.shape
-        cols = _columns(x, (kh, kw), stride, padding)
-        out = cols @ w.reshape(o, -1).T
-        out += b
         oh = (x.shape[2] + 2 * padding[0] - kh) // stride[0] + 1
-        return np.ascontiguousarray(out.reshape(n, oh, -1, o).transpose(0, 3, 1, 2))
+        ow = (x.shape[3] + 2 * padding[1] - kw) // stride[1] + 1
+        out = np.empty((n, oh, ow, o), dtype=np.result_type(x, w))
+        w2d = w.reshape(o, -1).T
+        for blk in _sample_blocks(x, w, oh, ow):  # the columns of a few samples at a time
+            np.matmul(_columns(x[blk], (kh, kw), stride, padding), w2d, out=out[blk].reshape(-1, o))
+        out += b
+        return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
 
     @staticmethod
     def backward(ctx, g):
@@ -152,21 +155,36 @@ class Convolution(Function):
         stride, (ph, pw) = ctx.stride, ctx.padding
         o, c, kh, kw = w.shape
         n, _, oh, ow = g.shape
-        g2 = g.transpose(0, 2, 3, 1).reshape(-1, o)  # (N*OH*OW, O)
+        g_rows = g.transpose(0, 2, 3, 1)  # (N, OH, OW, O): one row per output position
         need_x, need_w, need_b = ctx.needs_input_grad
-        gb = g2.sum(axis=0) if need_b else None
-        gw = (g2.T @ _columns(x, (kh, kw), stride, (ph, pw))).reshape(w.shape) if need_w else None
+        gb = g.sum(axis=(0, 2, 3)) if need_b else None
+        gw = np.zeros((o, c * kh * kw), dtype=w.dtype) if need_w else None
+        padded = np.zeros((n, c, x.shape[2] + 2 * ph, x.shape[3] + 2 * pw), dtype=x.dtype) if need_x else None
+        w2d = w.reshape(o, -1)
+        sh, sw = stride
+        for blk in _sample_blocks(x, w, oh, ow):  # the columns of a few samples at a time
+            g2 = g_rows[blk].reshape(-1, o)
+            if need_w:
+                gw += g2.T @ _columns(x[blk], (kh, kw), stride, (ph, pw))
+            if need_x:
+                patches = (g2 @ w2d).reshape(-1, oh, ow, c, kh, kw)
+                target = padded[blk]
+                for a in range(kh):  # a loop over the kernel's offsets, never over pixels
+                    for b in range(kw):
+                        target[:, :, a : a + sh * oh : sh, b : b + sw * ow : sw] += \
+                            patches[..., a, b].transpose(0, 3, 1, 2)
         gx = None
         if need_x:
-            patches = (g2 @ w.reshape(o, -1)).reshape(n, oh, ow, c, kh, kw)
-            padded = np.zeros((n, c, x.shape[2] + 2 * ph, x.shape[3] + 2 * pw), dtype=x.dtype)
-            sh, sw = stride
-            for a in range(kh):  # a loop over the kernel's offsets, never over pixels
-                for b in range(kw):
-                    padded[:, :, a : a + sh * oh : sh, b : b + sw * ow : sw] += patches[..., a, b].transpose(0, 3, 1, 2)
             gx = padded[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]]
             gx = np.ascontiguousarray(gx) if ph or pw else gx
-        return gx, gw, gb
+        return gx, None if gw is None else gw.reshape(w.shape), gb
+
+
+def _sample_blocks(x: np.ndarray, w: np.ndarray, oh: int, ow: int) -> list[slice]:
+    """Slices of the batch whose columns take about 128K elements each."""
+    per_sample = oh * ow * w.shape[1] * w.shape[2] * w.shape[3]
+    step = max(1, (1 << 17) // max(per_sample, 1))
+    return [slice(i, i + step) for i in range(0, x.shape[0], step)]
 
 
 def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: int = 0) -> Tensor:

@@ -179,3 +179,30 @@ def test_fused_linear_and_cross_entropy_match_the_composite_ops_to_second_order(
         assert_first_order_paths_agree(fast, [logits])
     assert_first_order_paths_agree(F.linear(x, w, b), [x, w, b])
     assert_first_order_paths_agree(F.linear(f64((2, 2, 4)), w, b), [w, b])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fused_layer_norm_and_conv2d_agree_with_their_composites(dtype):
+    from autograd.primitives.normalization import layer_norm_composite
+    from nn.conv import conv2d_composite
+
+    rng = np.random.default_rng(3)
+    tol = {"rtol": 1e-10, "atol": 1e-12} if dtype == np.float64 else {"rtol": 2e-4, "atol": 2e-5}
+
+    def leaves(*shapes):
+        return [ag.Tensor(rng.standard_normal(s).astype(dtype), requires_grad=True) for s in shapes]
+
+    cases = [
+        (lambda x, w, b: F.layer_norm(x, (3, 4), w, b),
+         lambda x, w, b: layer_norm_composite(x, w, b, (1, 2), 1e-5), leaves((2, 3, 4), (3, 4), (3, 4))),
+        (lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1),
+         lambda x, w, b: conv2d_composite(x, w, b, (2, 2), (1, 1)), leaves((2, 3, 6, 5), (4, 3, 3, 3), (4,))),
+    ]
+    for fused, composite, inputs in cases:
+        out, ref = fused(*inputs), composite(*inputs)
+        assert out.grad_fn.name() in ("LayerNormBackward", "ConvolutionBackward") and out.dtype == dtype
+        np.testing.assert_allclose(out.data, ref.data, **tol)
+        v = ag.Tensor(rng.standard_normal(out.shape).astype(dtype))
+        for g, r in zip(ag.grad(out, inputs, v), ag.grad(ref, inputs, v)):
+            assert g.dtype == dtype
+            np.testing.assert_allclose(g.data, r.data, **tol)

@@ -308,3 +308,13 @@ def test_random_broadcast_chain_matches_numpy(data):
     check_op(lambda x, y, z: ((x * y).tanh() + z.sigmoid() * x - y / (z * z + 1)).sum(axis=axis),
              lambda x, y, z: (np.tanh(x * y) + _sigmoid(z) * x - y / (z * z + 1)).sum(axis=axis),
              [a, b, c])
+
+
+def test_float32_erf_is_within_two_ulps_of_math_erf_and_stays_float32():
+    x = np.concatenate([np.linspace(-8, 8, 20001), [0.0, 1e-30, -1e-8, 3e4, -3e4]]).astype(np.float32)
+    got = ag.Tensor(x).erf().data
+    assert got.dtype == np.float32
+    ref = np.array([math.erf(float(v)) for v in x])
+    assert np.max(np.abs(got - ref)) < 2 * np.finfo(np.float32).eps
+    small = np.abs(x) < 0.5  # where erf is small: relative accuracy
+    assert np.max(np.abs(got[small] - ref[small]) / np.maximum(np.abs(ref[small]), 1e-38)) < 2e-7
