@@ -28,7 +28,7 @@ import numpy as np
 from autograd import function
 from autograd.function import call_rule, make_tensor
 from autograd.grad_mode import _mode
-from autograd.graph import AccumulateGrad
+from autograd.graph import ARRAYS, FREED, OUT, AccumulateGrad, RetainGrad
 
 __all__ = ["run_backward", "grad", "node_of"]
 
@@ -83,14 +83,16 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], *, retain_graph: bo
                 allocated = False
             else:
                 if node._hooks:
-                    g = _run_hooks(node._hooks, g)
-                    owned.discard(node)  # what a hook returns is not ours to keep
-                if node._retained is not None and targets is None:
-                    retained.append((node, g, node in owned))
-                if node in want:
+                    before = g
+                    g, retain = _run_hooks(node._hooks, g)
+                    if g is not before:
+                        owned.discard(node)  # what a hook returns is not ours to keep
+                    if retain is not None and targets is None:
+                        retained.append((retain, g, node in owned))
+                if want and node in want:
                     captured[node] = g
                 pgs = call_rule(node, g, create_graph)
-                allocated = first_order and node.fn.first_order_allocates
+                allocated = first_order and node.first_order_allocates
             for n, pg in zip(nexts, pgs):
                 if n is None:
                     continue
@@ -105,8 +107,9 @@ def run_backward(roots: Sequence[Any], seeds: Sequence[Any], *, retain_graph: bo
                 counts[n] = left
                 if not left:
                     push_ready(n)
-            if not retain_graph and g is not None:
-                node.release()  # its rule has run: free what it saved
+            if not retain_graph and g is not None:  # its rule has run: free what it saved
+                node._saved = FREED
+                node.options = None
     finally:
         _mode.enabled = prev_mode
     _finish(leaves, grads, owned, retained, want, captured, targets is None)
@@ -159,26 +162,33 @@ def _finish(leaves: dict, grads: dict, owned: set, retained: list, want: set, ca
     for acc in leaves:
         g, is_owned = grads[acc], acc in owned
         if acc._hooks:
-            g, is_owned = _run_hooks(acc._hooks, g), False
+            g, is_owned = _run_hooks(acc._hooks, g)[0], False
         if acc in want:
             captured[acc] = g
         if write:
             t = acc.variable
             if t is not None:
                 writes.append((t, g, is_owned))
-    for node, g, is_owned in retained:
-        t = node.retained_tensor
+    for retain, g, is_owned in retained:
+        t = retain.tensor()
         if t is not None:
             writes.append((t, g, is_owned))
     for t, g, is_owned in writes:
         t._accumulate_grad(g, is_owned)
 
 
-def _run_hooks(hooks: list, g: Any) -> Any:
-    """Call each hook with the gradient as a Tensor; a Tensor it returns replaces it."""
+def _run_hooks(hooks: list, g: Any) -> tuple[Any, Any]:
+    """Call each hook with the gradient as a Tensor; a Tensor it returns
+    replaces it. Returns (the gradient, the ``RetainGrad`` hook or None):
+    ``retain_grad()`` is a hook that the pass runs after the others, when
+    every rule has run."""
     raw = type(g) is np.ndarray
     t = make_tensor(g) if raw else g
+    retain = None
     for hook in hooks:
+        if type(hook) is RetainGrad:
+            retain = hook
+            continue
         new = hook(t)
         if new is not None:
             if not isinstance(new, function._Tensor) or new.shape != t.shape:
@@ -187,7 +197,7 @@ def _run_hooks(hooks: list, g: Any) -> Any:
                     f"Tensor of shape {t.shape}, got {getattr(new, 'shape', type(new))}"
                 )
             t = new
-    return t.data if raw else t
+    return (t.data if raw else t), retain
 
 
 def add_contribution(grads: dict, owned: set, n: Any, pg: Any, g: Any, node: Any, pgs: Sequence[Any],
@@ -222,9 +232,10 @@ _OWN_MIN_BYTES = 1 << 16
 def _is_new(pg: Any, g: Any, node: Any, pgs: Sequence[Any]) -> bool:
     """True when a first-order rule allocated ``pg`` for one input alone
     (not a view, not ``g`` passed through, not a saved array, not shared)."""
-    if type(pg) is not np.ndarray or pg.base is not None or pg is g or pg is node._out:
+    if type(pg) is not np.ndarray or pg.base is not None or pg is g:
         return False
-    if any(pg is a for a in node._saved_arrays):
+    saved = node._saved
+    if saved is not None and (pg is saved[OUT] or any(pg is a for a in saved[ARRAYS] or ())):
         return False
     return sum(1 for other in pgs if other is pg) == 1
 

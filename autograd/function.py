@@ -8,13 +8,12 @@ rule and checks what it returns (count, shape, dtype), naming the op.
 
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
 from autograd.grad_mode import _anomaly, _mode
-from autograd.graph import FREED, AccumulateGrad, BackwardNode
+from autograd.graph import CHECKS, FREED, OUT, OUT_COUNTER, OUT_VERSION, AccumulateGrad, BackwardNode
 
 __all__ = ["Function", "Context", "make_tensor", "const", "call_rule"]
 
@@ -103,17 +102,17 @@ class Function:
     saves_extras = False
 
     _node_class: Any = BackwardNode
-    _array_rule: Any = None
     _save_plans: dict = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # each op gets its own node class, named as PyTorch names them
-        cls._node_class = type(f"{cls.__name__}Backward", (BackwardNode,), {"__slots__": (), "fn": cls})
         # the rule a first-order pass calls on arrays (None: the Tensor rule, on wrapped arrays)
         rule = cls.backward_numpy if cls.backward_numpy is not None else (
             cls.backward if cls.backward_on_arrays else None)
-        cls._array_rule = staticmethod(rule) if rule is not None else None
+        cls._node_class = type(f"{cls.__name__}Backward", (BackwardNode,), {
+            "__slots__": (), "fn": cls, "_array_rule": None if rule is None else staticmethod(rule),
+            "first_order_allocates": cls.first_order_allocates})
         cls._save_plans = {}  # needs_input_grad -> what to save (see _save_plan)
 
     @staticmethod
@@ -160,9 +159,26 @@ class Function:
             out._version = inputs[0]._version
         else:
             out._version = [0]
-        if record:
+        if record:  # the output's node (one per recorded op: its cost is the engine's per-op cost)
             out.requires_grad = True
-            out.grad_fn = _record(cls, inputs, arrays, options, data, out._version)
+            node = out.grad_fn = _new(cls._node_class)
+            if len(inputs) == 1:
+                t = inputs[0]  # it requires grad, or nothing would be recorded
+                node._next = (t.grad_fn or t._acc or _accumulator(t),)
+                node.needs_input_grad = needs = _ONE_NEEDS
+            else:
+                needs = _edges(node, inputs, arrays)
+            node.options = options
+            node.shape = data.shape
+            node.dtype = data.dtype
+            keep, keep_out = cls._save_plans.get(needs) or _save_plan(cls, needs)
+            if keep:
+                node._saved = _saved_inputs(inputs, arrays, keep, keep_out, data, out._version)
+            elif keep_out:
+                version = out._version
+                node._saved = (None, None, None, data, version, version[0])
+            else:
+                node._saved = None
         else:
             out.requires_grad = False
             out.grad_fn = None
@@ -171,53 +187,43 @@ class Function:
         return out
 
 
-def _record(cls: Any, inputs: tuple, arrays: list, options: dict, data: np.ndarray, version: list) -> Any:
-    """The node of one recorded op: edges, metadata and what ``saves`` keeps."""
-    node = _new(cls._node_class)
-    if len(inputs) == 1:  # (the common arities written out: no comprehension calls on the hot path)
-        t = inputs[0]  # it requires grad, or nothing would be recorded
-        node._next = nexts = (t.grad_fn or t._acc or _accumulator(t),)
-        node.needs_input_grad = needs = _ONE_NEEDS
-        node.input_shapes = (arrays[0].shape,)
-        node.input_dtypes = (arrays[0].dtype,)
-    else:
-        node._next = nexts = tuple([(t.grad_fn or t._acc or _accumulator(t)) if t.requires_grad else None
-                                    for t in inputs])
-        node.needs_input_grad = needs = tuple([n is not None for n in nexts])
-        node.input_shapes = tuple(map(_shape_of, arrays))
-        node.input_dtypes = tuple(map(_dtype_of, arrays))
-    node._hooks = None
-    node._retained = None
-    node._tensors = False
-    node.options = options
-    node.shape = data.shape
-    node.dtype = data.dtype
-    node._out_version = version
-    plan = cls._save_plans.get(needs)
-    if plan is None:
-        plan = _save_plan(cls, needs)
-    keep, keep_out = plan
-    if keep:
-        saved, saved_arrays = [None] * len(inputs), [None] * len(inputs)
-        checks = []
-        for i in keep:
-            t = inputs[i]
-            saved[i], saved_arrays[i] = t, arrays[i]
-            checks.append((t._version, t._version[0]))
-        node._saved, node._saved_arrays = tuple(saved), tuple(saved_arrays)
-        if keep_out:
-            checks.append((version, version[0]))
-        node._checks = tuple(checks)
-    else:  # nothing from the inputs (the common case)
-        node._saved = node._saved_arrays = _nones(len(inputs))
-        node._checks = ((version, version[0]),) if keep_out else ()
-    node._out = data if keep_out else None
-    return node
+def _edges(node: Any, inputs: tuple, arrays: list) -> tuple:
+    """Set the edges of the node of an op of two or more inputs; return its
+    ``needs_input_grad``. An input's shape and dtype are its next node's; only
+    inputs that need no gradient keep theirs, in ``_const_meta``."""
+    if len(inputs) == 2 and inputs[0].requires_grad and inputs[1].requires_grad:  # the usual case
+        a, b = inputs
+        node._next = (a.grad_fn or a._acc or _accumulator(a), b.grad_fn or b._acc or _accumulator(b))
+        node.needs_input_grad = _TWO_NEEDS
+        return _TWO_NEEDS
+    node._next = nexts = tuple([(t.grad_fn or t._acc or _accumulator(t)) if t.requires_grad else None
+                                for t in inputs])
+    node.needs_input_grad = needs = tuple([n is not None for n in nexts])
+    if not all(needs):
+        node._const_meta = _const_meta(nexts, arrays)
+    return needs
+
+
+def _saved_inputs(inputs: tuple, arrays: list, keep: tuple, keep_out: bool, data: np.ndarray,
+                  version: list) -> tuple:
+    """The saved record (see ``autograd.graph``) of the inputs at positions
+    ``keep``, and of the output if ``keep_out``."""
+    saved, saved_arrays = [None] * len(inputs), [None] * len(inputs)
+    checks = []
+    for i in keep:
+        t = inputs[i]
+        saved[i], saved_arrays[i] = t, arrays[i]
+        checks.append((t._version, t._version[0]))
+    return tuple(saved), tuple(saved_arrays), tuple(checks), data if keep_out else None, version, version[0]
+
+
+def _const_meta(nexts: tuple, arrays: list) -> tuple:
+    """(shape, dtype) of each input that needs no gradient (None for the others)."""
+    return tuple([(a.shape, a.dtype) if n is None else None for n, a in zip(nexts, arrays)])
 
 
 _ONE_NEEDS = (True,)
-_shape_of = attrgetter("shape")
-_dtype_of = attrgetter("dtype")
+_TWO_NEEDS = (True, True)
 
 
 def _save_plan(cls: Any, needs: tuple) -> tuple:
@@ -236,17 +242,6 @@ def _save_plan(cls: Any, needs: tuple) -> tuple:
 def _accumulator(t: Any) -> Any:
     t._acc = AccumulateGrad(t)
     return t._acc
-
-
-_NONES: dict[int, tuple] = {}
-
-
-def _nones(n: int) -> tuple:
-    """A cached tuple of n Nones."""
-    nones = _NONES.get(n)
-    if nones is None:
-        nones = _NONES[n] = (None,) * n
-    return nones
 
 
 def _check_finite(op: str, stage: str, data: np.ndarray, shapes: Any) -> None:
@@ -271,46 +266,51 @@ def call_rule(node: Any, g: Any, recorded: bool) -> Any:
     (``create_graph=True``). Otherwise ``g`` is an array and arrays come back:
     from ``backward_numpy``, from ``backward`` run on arrays when it can be,
     or from ``backward`` run on Tensors and unwrapped."""
-    if node._saved is FREED:
-        node._check_not_freed()
-    for counter, version in node._checks:
-        if counter[0] != version:
-            node.check_versions()  # raises, naming the tensor
-    fn = node.fn
+    saved = node._saved
+    if saved is not None:
+        if saved is FREED:
+            node._check_not_freed()
+        if saved[CHECKS] is not None:
+            for counter, version in saved[CHECKS]:
+                if counter[0] != version:
+                    node.check_versions()  # raises, naming the tensor
+        if saved[OUT] is not None and saved[OUT_COUNTER][0] != saved[OUT_VERSION]:
+            node.check_versions()
     if recorded:
-        return _call_tensor_rule(node, fn, g)
+        return _call_tensor_rule(node, node.fn, g)
     if type(g) is not np.ndarray:
         g = np.asarray(g)  # numpy turns 0-d results (a 0-d sum, say) into scalars
-    rule = fn._array_rule
+    rule = node._array_rule
     if rule is None:
-        grads = _call_tensor_rule(node, fn, make_tensor(g))
+        grads = _call_tensor_rule(node, node.fn, make_tensor(g))
         return [None if gi is None else gi.data for gi in grads]
-    node._tensors = False
+    if node._tensors:  # (it ran a Tensor rule before: a recorded pass with retain_graph)
+        node._tensors = False
     if _anomaly.enabled:
-        outer, _anomaly.in_backward_of = _anomaly.in_backward_of, fn.__name__
-        try:
-            grads = rule(node, g)
-        finally:
-            _anomaly.in_backward_of = outer
-    else:
-        grads = rule(node, g)
-    if type(grads) is not tuple or len(grads) != len(node._next) or _anomaly.enabled:
+        return _checked(node, _call_naming_the_op(node, rule, g), rule, np.ndarray)
+    grads = rule(node, g)
+    if type(grads) is not tuple or len(grads) != len(node._next):
         return _checked(node, grads, rule, np.ndarray)
-    shapes, dtypes = node.input_shapes, node.input_dtypes
-    for i, a in enumerate(grads):  # the usual well-formed result, checked inline
-        if a is not None and (type(a) is not np.ndarray or a.shape != shapes[i] or a.dtype is not dtypes[i]):
+    for a, n in zip(grads, node._next):  # the usual well-formed result, checked inline
+        if a is not None and n is not None and (type(a) is not np.ndarray or a.shape != n.shape
+                                                or a.dtype is not n.dtype):
             return _checked(node, grads, rule, np.ndarray)
     return grads
+
+
+def _call_naming_the_op(node: Any, rule: Any, g: Any) -> Any:
+    """``rule(node, g)`` with anomaly mode told which op's backward is running."""
+    outer, _anomaly.in_backward_of = _anomaly.in_backward_of, node.fn.__name__
+    try:
+        return rule(node, g)
+    finally:
+        _anomaly.in_backward_of = outer
 
 
 def _call_tensor_rule(node: Any, fn: Any, g: Any) -> Any:
     node._tensors = True
     if _anomaly.enabled:
-        outer, _anomaly.in_backward_of = _anomaly.in_backward_of, fn.__name__
-        try:
-            grads = fn.backward(node, g)
-        finally:
-            _anomaly.in_backward_of = outer
+        grads = _call_naming_the_op(node, fn.backward, g)
     else:
         grads = fn.backward(node, g)
     return _checked(node, grads, fn.backward, _Tensor)

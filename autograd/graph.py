@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Node", "BackwardNode", "AccumulateGrad", "walk"]
+__all__ = ["Node", "BackwardNode", "AccumulateGrad", "RetainGrad", "walk"]
 
 
 class _Freed:
@@ -36,7 +36,8 @@ FREED: Any = _Freed()
 class Node:
     """A node of the backward graph: ``name()`` and ``next_functions``."""
 
-    __slots__ = ("_next", "_hooks", "__weakref__")
+    __slots__ = ("_next",)
+    _hooks: Any = None  # hooks on the gradient arriving here (set per node by register_hook)
 
     def name(self) -> str:
         """The node's class name, PyTorch style: ``"TanhBackward"``."""
@@ -67,11 +68,10 @@ class AccumulateGrad(Node):
     It holds its leaf weakly (the leaf holds it), so a graph never keeps a
     dropped leaf alive; ``variable`` is None once the leaf is gone."""
 
-    __slots__ = ("_variable", "shape", "dtype")
+    __slots__ = ("_variable", "shape", "dtype", "__dict__")
 
     def __init__(self, variable: Any) -> None:
         self._next = ()
-        self._hooks = None
         self._variable = weakref.ref(variable)
         self.shape = variable.data.shape
         self.dtype = variable.data.dtype
@@ -80,6 +80,26 @@ class AccumulateGrad(Node):
     def variable(self) -> Any:
         """The leaf Tensor (None if it no longer exists)."""
         return self._variable()
+
+
+# What a node keeps for its backward, in ``node._saved`` (None when nothing):
+# a plain tuple (the cheapest record to make, once per op) of
+#   TENSORS  the saved input Tensors, one entry per input (None: not saved); None if none
+#   ARRAYS   their arrays, likewise
+#   CHECKS   (version counter, version when saved) per saved input; None if none
+#   OUT      the output array, or None
+#   OUT_COUNTER, OUT_VERSION  the output's version counter and its version when saved
+TENSORS, ARRAYS, CHECKS, OUT, OUT_COUNTER, OUT_VERSION = range(6)
+
+
+class RetainGrad:
+    """The hook ``retain_grad()`` adds: backward writes the gradient that
+    reaches the node (after the other hooks) into the tensor's ``.grad``."""
+
+    __slots__ = ("tensor",)
+
+    def __init__(self, tensor: Any) -> None:
+        self.tensor = weakref.ref(tensor)
 
 
 class BackwardNode(Node):
@@ -95,14 +115,18 @@ class BackwardNode(Node):
     - ``ctx.out``: the saved output, likewise (None if not saved).
     - ``ctx.needs_input_grad``: a bool per input.
     - ``ctx.input_shapes``, ``ctx.input_dtypes``, ``ctx.shape``, ``ctx.dtype``.
-    - the keyword options given to ``apply``, as attributes (``ctx.axis``).
+    - the keyword options given to ``apply``, as attributes (``ctx.axis``), or
+      all of them as the dict ``ctx.options``.
     """
 
-    __slots__ = (
-        "options", "needs_input_grad", "input_shapes", "input_dtypes", "shape", "dtype",
-        "_saved", "_saved_arrays", "_checks", "_out", "_out_version", "_tensors", "_retained",
-    )
+    # The attributes every node sets are slots; the rarely set ones live in a
+    # __dict__ made only when needed, with their defaults on the class.
+    __slots__ = ("options", "needs_input_grad", "shape", "dtype", "_saved", "__dict__")
+    _const_meta: Any = None  # (shape, dtype) per input that needs no gradient; None when all do
+    _tensors = False  # whether the rule running now reads Tensors (else arrays)
     fn: Any = None  # the Function subclass (set on each per-op node class)
+    _array_rule: Any = None  # the rule a first-order pass runs on arrays (set per op)
+    first_order_allocates = False  # (copied from the op)
 
     def __getattr__(self, name: str) -> Any:
         options = self.options
@@ -116,23 +140,41 @@ class BackwardNode(Node):
     # -- what the rule reads -----------------------------------------------------
     @property
     def inputs(self) -> tuple:
-        saved = self._saved if self._tensors else self._saved_arrays
+        saved = self._saved
         if saved is FREED:
             self._check_not_freed()
-        return saved
+        if saved is None or saved[TENSORS] is None:  # the op saved no input
+            return (None,) * len(self._next)
+        return saved[TENSORS] if self._tensors else saved[ARRAYS]
 
     @property
     def out(self) -> Any:
-        out = self._out
-        if out is None:
-            if self._saved is FREED:
-                self._check_not_freed()
+        saved = self._saved
+        if saved is None:
             return None
-        if not self._tensors:
-            return out
+        if saved is FREED:
+            self._check_not_freed()
+        if saved[OUT] is None or not self._tensors:
+            return saved[OUT]
         from autograd.function import make_tensor  # (function imports this module)
 
-        return make_tensor(out, self, self._out_version)
+        return make_tensor(saved[OUT], self, saved[OUT_COUNTER])
+
+    @property
+    def input_shapes(self) -> tuple:
+        """Each input's shape (an input that needs a gradient has its next node's)."""
+        meta = self._const_meta
+        if meta is None:
+            return tuple([n.shape for n in self._next])
+        return tuple([m[0] if n is None else n.shape for n, m in zip(self._next, meta)])
+
+    @property
+    def input_dtypes(self) -> tuple:
+        """Each input's dtype."""
+        meta = self._const_meta
+        if meta is None:
+            return tuple([n.dtype for n in self._next])
+        return tuple([m[1] if n is None else n.dtype for n, m in zip(self._next, meta)])
 
     @property
     def saved_tensors(self) -> tuple:
@@ -155,19 +197,15 @@ class BackwardNode(Node):
             )
 
     def check_versions(self) -> None:
-        """Raise if a saved tensor was changed in place after it was saved.
-
-        ``_checks`` holds a (version counter, version when saved) pair per
-        saved tensor: the saved inputs in order, then the output."""
-        for counter, version in self._checks:
-            if counter[0] != version:
-                break
-        else:
+        """Raise if a saved tensor was changed in place after it was saved."""
+        saved = self._saved
+        if saved is None or saved is FREED:
             return
-        what = [(f"input {i} (shape {t.shape})", t._version) for i, t in enumerate(self._saved) if t is not None]
-        if self._out is not None:
-            what.append((f"its output (shape {self.shape})", self._out_version))
-        for (name, counter), (_, version) in zip(what, self._checks):
+        names = [f"input {i} (shape {t.shape})" for i, t in enumerate(saved[TENSORS] or ()) if t is not None]
+        what = [(name, counter, version) for name, (counter, version) in zip(names, saved[CHECKS] or ())]
+        if saved[OUT] is not None:
+            what.append((f"its output (shape {self.shape})", saved[OUT_COUNTER], saved[OUT_VERSION]))
+        for name, counter, version in what:
             if counter[0] != version:
                 raise RuntimeError(
                     f"{self.fn.__name__} backward: {name} was modified in place after it was saved "
@@ -175,27 +213,31 @@ class BackwardNode(Node):
                     "compute a new tensor instead of changing it in place"
                 )
 
-    def release(self) -> None:
-        """Free what the node saved (backward does this after running it)."""
-        self._saved = self._saved_arrays = FREED
-        self._out = None
-        self.options = None
-
     @property
     def saved_nbytes(self) -> int:
         """Bytes of the arrays this node keeps alive for its backward."""
-        if self._saved is FREED:
+        saved = self._saved
+        if saved is None or saved is FREED:
             return 0
-        arrays = [a for a in self._saved_arrays if a is not None]
-        if self._out is not None:
-            arrays.append(self._out)
+        arrays = [a for a in saved[ARRAYS] or () if a is not None]
+        if saved[OUT] is not None:
+            arrays.append(saved[OUT])
         arrays += [v for v in (self.options or {}).values() if isinstance(v, np.ndarray)]
         return sum(a.nbytes for a in arrays if a.base is None)
 
     @property
+    def saved_output(self) -> np.ndarray | None:
+        """The output array, if the op saved it and backward has not freed it."""
+        saved = self._saved
+        return None if saved is None or saved is FREED else saved[OUT]
+
+    @property
     def retained_tensor(self) -> Any:
         """The output Tensor, if it called ``retain_grad()`` and still exists."""
-        return None if self._retained is None else self._retained()
+        for hook in self._hooks or ():
+            if type(hook) is RetainGrad:
+                return hook.tensor()
+        return None
 
 
 def walk(root: Node) -> list[Node]:

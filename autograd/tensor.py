@@ -10,7 +10,6 @@ primitives only ever see operands of the same shape and dtype.
 from __future__ import annotations
 
 import operator
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,6 +20,7 @@ from autograd import primitives as P
 from autograd.backward import as_grad, node_of, run_backward
 from autograd.function import make_tensor
 from autograd.grad_mode import _mode, is_grad_enabled
+from autograd.graph import RetainGrad
 from autograd.tensor_ops import TensorOps, _index, normalize_axis
 
 __all__ = ["Tensor", "tensor", "normalize_axis"]
@@ -119,7 +119,7 @@ class Tensor(TensorOps):
     @property
     def retains_grad(self) -> bool:
         """True for a non-leaf that called ``retain_grad()``."""
-        return self.grad_fn is not None and self.grad_fn._retained is not None
+        return self.grad_fn is not None and self.grad_fn.retained_tensor is self
 
 
     @property
@@ -222,8 +222,8 @@ class Tensor(TensorOps):
         """Keep ``.grad`` for this non-leaf tensor after backward (leaves always keep it)."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad: the tensor does not require grad")
-        if self.grad_fn is not None:
-            self.grad_fn._retained = weakref.ref(self)
+        if self.grad_fn is not None and not self.retains_grad:
+            self.grad_fn.register_hook(RetainGrad(self))  # run by backward after the other hooks
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a Tensor it

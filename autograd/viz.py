@@ -149,8 +149,8 @@ def _tensor_node_label(node: Any, root: Tensor, grad: Any, show_grad: bool) -> s
     parts = [f"{title} {node.shape} {node.dtype}"]
     if t is not None:
         parts.append(_summary(t.data))
-    elif not leaf and node._out is not None:
-        parts.append(_summary(node._out))
+    elif not leaf and node.saved_output is not None:
+        parts.append(_summary(node.saved_output))
     if show_grad:
         if grad is None and t is not None and t.grad is not None:
             grad = t.grad

@@ -129,7 +129,7 @@ class MulScalar(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (g * ctx.scalar,)
+        return (g * ctx.options["scalar"],)
 
 
 class PowScalar(Function):
