@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             engines = [e for e in engines if _available(e)]
             if TARGETS[workload][2] in ("memory", "fwdpeak"):
                 per_engine: dict[str, list[dict]] = {e: [] for e in engines}
-                for _ in range(3):
+                for _ in range(1 if args.quick else 3):
                     for engine in engines:
                         got = _run_memory_worker(workload, engine, threads)
                         if got is not None:

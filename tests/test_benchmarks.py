@@ -37,3 +37,18 @@ def test_bench_outside_a_source_checkout_says_where_to_run_it(tmp_path, monkeypa
     monkeypatch.setattr(nn, "__file__", str(tmp_path / "site-packages" / "nn" / "__init__.py"))
     assert main(["bench", "--quick"]) == 2
     assert "run it from a source checkout: python -m benchmarks" in capsys.readouterr().err
+
+
+def test_memory_workloads_report_after_forward_and_peak_for_every_engine(tmp_path, capfd):
+    out = tmp_path / "bench.json"
+    assert main(["bench", "--quick", "--only", "MC", "--threads", "1", "--json", str(out)]) == 0
+    assert "MISMATCH" not in capfd.readouterr().out
+    (row,) = json.loads(out.read_text())["rows"]
+    assert row["kind"] == "fwdpeak" and row["reference"] == "torch"
+    engines = row["engines"]
+    ours = engines["glassgrad"]
+    # the CNN's activations are ~2 MB at batch 256: both figures are real measurements
+    assert 0.5 < ours["value"] < 50 and ours["value"] <= ours["peak"] < 100
+    if "torch" in engines:
+        assert abs(ours["first_loss"] - engines["torch"]["first_loss"]) < 1e-4
+        assert ours["ratio"] > 0 and ours["peak_ratio"] > 0
