@@ -21,7 +21,7 @@ from autograd.factories import (
     zeros,
     zeros_like,
 )
-from autograd.function import Context, Function
+from autograd.function import Context, Function, composite_backward
 from autograd.grad_mode import (
     detect_anomaly,
     enable_grad,
@@ -38,7 +38,7 @@ from autograd.value import Value
 __version__ = "0.1.0"
 
 __all__ = [
-    "Value", "Tensor", "tensor", "Function", "Context",
+    "Value", "Tensor", "tensor", "Function", "Context", "composite_backward",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode", "detect_anomaly",
     "grad", "gradcheck", "gradgradcheck", "GradcheckError",
     "matmul", "concatenate", "stack", "split", "where", "maximum", "minimum", "pad",

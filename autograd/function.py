@@ -15,7 +15,7 @@ import numpy as np
 from autograd.grad_mode import _anomaly, _mode
 from autograd.graph import CHECKS, FREED, OUT, OUT_COUNTER, OUT_VERSION, AccumulateGrad, BackwardNode
 
-__all__ = ["Function", "Context", "make_tensor", "const", "call_rule"]
+__all__ = ["Function", "Context", "make_tensor", "const", "call_rule", "composite_backward"]
 
 # The Tensor class registers itself here when autograd.tensor is imported, so
 # that this module (and the primitives built on it) never import tensor.py.

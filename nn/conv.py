@@ -13,8 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Function, Tensor, from_numpy, pad
-from autograd.function import composite_backward
+from autograd import Function, Tensor, composite_backward, from_numpy, pad
 
 __all__ = ["conv2d", "max_pool2d", "avg_pool2d", "windows"]
 

@@ -106,8 +106,17 @@ X = ag.Tensor(np.arange(12, dtype=np.float32).reshape(3, 4)); X.name = "X"
 W = ag.Tensor(np.ones((3, 4), np.float32), requires_grad=True); W.name = "W"
 b = ag.zeros(4, requires_grad=True); b.name = "b"
 loss = (X * W + b).sum()
-loss.backward(retain_graph=True)       # keep the graph so we can draw it with its gradients
+loss.backward()         # frees what each node saved; the graph's structure stays
 draw_graph(loss)
+"""),
+    ("md", r"""
+Each box after an ellipse is a node of the backward graph (`loss.grad_fn`, and its
+`next_functions`), not a tensor: a node keeps only what its op's backward reads, and
+`backward()` frees that as soon as the node's rule has run. The structure stays, so the
+picture after `backward()` has every op and leaf, with the leaves' gradients.
+"""),
+    ("code", r"""
+print(loss.grad_fn, loss.grad_fn.next_functions)
 """),
     ("md", r"""
 `b` has shape (4,) but was added to a (3, 4) tensor: the picture marks the edge where its
