@@ -163,18 +163,17 @@ class BackwardNode(Node):
     @property
     def input_shapes(self) -> tuple:
         """Each input's shape (an input that needs a gradient has its next node's)."""
-        meta = self._const_meta
-        if meta is None:
-            return tuple([n.shape for n in self._next])
-        return tuple([m[0] if n is None else n.shape for n, m in zip(self._next, meta)])
+        return self._input_meta(0)
 
     @property
     def input_dtypes(self) -> tuple:
         """Each input's dtype."""
-        meta = self._const_meta
-        if meta is None:
-            return tuple([n.dtype for n in self._next])
-        return tuple([m[1] if n is None else n.dtype for n, m in zip(self._next, meta)])
+        return self._input_meta(1)
+
+    def _input_meta(self, which: int) -> tuple:
+        meta = self._const_meta or (None,) * len(self._next)
+        name = ("shape", "dtype")[which]
+        return tuple([m[which] if n is None else getattr(n, name) for n, m in zip(self._next, meta)])
 
     @property
     def saved_tensors(self) -> tuple:
