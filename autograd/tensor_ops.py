@@ -5,7 +5,7 @@ short; it needs nothing from ``tensor.py`` (no import cycle)."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -13,7 +13,14 @@ from autograd import function
 from autograd import primitives as P
 from autograd.function import const
 
-__all__ = ["TensorOps", "normalize_axis"]
+__all__ = ["TensorOps", "normalize_axis", "ValuesIndices"]
+
+
+class ValuesIndices(NamedTuple):
+    """What ``x.max(dim)`` / ``x.min(dim)`` return, as in PyTorch."""
+
+    values: Any
+    indices: Any
 
 _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -61,64 +68,103 @@ class TensorOps:
     __slots__ = ()
 
     # -- reductions ------------------------------------------------------------------
+    # PyTorch's names come first (``dim``, ``keepdim``); numpy's ``axis`` and
+    # ``keepdims`` are accepted as aliases, as PyTorch itself accepts them.
     def _axis(self, axis: Any, op: str) -> tuple[int, ...] | None:
         return normalize_axis(axis, self.ndim, op, self.shape)
 
-    def sum(self, axis: Any = None, keepdims: bool = False):
-        """Sum over ``axis`` (None: all; an int; a tuple)."""
-        return P.Sum.apply(self, axis=self._axis(axis, "sum"), keepdims=keepdims)
+    def _dims(self, op: str, dim: Any, keepdim: bool, axis: Any, keepdims: Any) -> tuple[Any, bool]:
+        """(normalised axes, keepdim) from either spelling."""
+        if axis is not None:
+            if dim is not None:
+                raise TypeError(f"{op}: give dim or axis, not both")
+            dim = axis
+        return self._axis(dim, op), bool(keepdim if keepdims is None else keepdims)
+
+    def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None):
+        """Sum over ``dim`` (None: all; an int; a tuple)."""
+        ax, keep = self._dims("sum", dim, keepdim, axis, keepdims)
+        return P.Sum.apply(self, axis=ax, keepdims=keep)
 
     def _count(self, axis: tuple[int, ...] | None) -> int:
-        return self.size if axis is None else math.prod(self.shape[a] for a in axis)
+        return self.data.size if axis is None else math.prod(self.shape[a] for a in axis)
 
-    def mean(self, axis: Any = None, keepdims: bool = False):
-        """Mean over ``axis``: sum / count."""
-        ax = self._axis(axis, "mean")
+    def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None):
+        """Mean over ``dim``: sum / count (nan over an empty axis, as PyTorch)."""
+        ax, keep = self._dims("mean", dim, keepdim, axis, keepdims)
         n = self._count(ax)
-        if n == 0:
-            raise ValueError(f"mean: cannot average over an empty axis (shape {self.shape}, axis {axis})")
-        return P.Sum.apply(self, axis=ax, keepdims=keepdims) * (1.0 / n)
+        return P.Sum.apply(self, axis=ax, keepdims=keep) * (1.0 / n if n else math.nan)
 
-    def var(self, axis: Any = None, ddof: int = 0, keepdims: bool = False):
-        """Variance with numpy's default ``ddof=0``: mean((x - mean(x))**2) * n / (n - ddof)."""
-        ax = self._axis(axis, "var")
+    def var(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: int | None = None, axis: Any = None, ddof: int | None = None, keepdims: Any = None):
+        """Variance, PyTorch's: sum((x - mean)**2) / (n - correction), with
+        ``correction=1`` (unbiased) by default; ``unbiased=False``,
+        ``correction=0`` or numpy's ``ddof=0`` give the population variance.
+        No degrees of freedom left gives inf (nan for a constant), as PyTorch."""
+        ax, keep = self._dims("var", dim, keepdim, axis, keepdims)
+        if ddof is None:
+            ddof = correction if correction is not None else (1 if unbiased is None else int(bool(unbiased)))
         n = self._count(ax)
-        if n - ddof <= 0:
-            raise ValueError(f"var: ddof={ddof} leaves no degrees of freedom for {n} element(s)")
-        centred = self - self.mean(axis=ax, keepdims=True)
-        return (centred * centred).sum(axis=ax, keepdims=keepdims) * (1.0 / (n - ddof))
+        centred = self - self.mean(axis=ax, keepdims=True) if n else self
+        return (centred * centred).sum(axis=ax, keepdims=keep) * (1.0 / (n - ddof) if n > ddof else math.inf)
 
-    def std(self, axis: Any = None, ddof: int = 0, keepdims: bool = False):
-        """Standard deviation: sqrt(var) (the gradient is undefined where it is 0)."""
-        return self.var(axis=axis, ddof=ddof, keepdims=keepdims).sqrt()
+    def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+            correction: int | None = None, axis: Any = None, ddof: int | None = None, keepdims: Any = None):
+        """Standard deviation: sqrt(var), with var's arguments; its gradient is 0
+        where it is 0 (a constant row), as PyTorch's."""
+        v = self.var(dim, unbiased, keepdim, correction=correction, axis=axis, ddof=ddof, keepdims=keepdims)
+        return P.SqrtOfVariance.apply(v)
 
-    def max(self, axis: Any = None, keepdims: bool = False):
-        """Maximum over ``axis``; tied maxima share the gradient equally."""
-        return P.Max.apply(self, axis=self._axis(axis, "max"), keepdims=keepdims)
+    def _extreme(self, op: str, fn: Any, dim: Any, keepdim: bool, axis: Any, keepdims: Any) -> Any:
+        if isinstance(dim, function._Tensor):  # torch.max(a, b): elementwise
+            return self.maximum(dim) if op == "max" else self.minimum(dim)
+        ax, keep = self._dims(op, dim, keepdim, axis, keepdims)
+        values = fn.apply(self, axis=ax, keepdims=keep)
+        if isinstance(dim, (int, np.integer)) and axis is None:  # PyTorch's form: (values, indices)
+            pick = np.argmax if op == "max" else np.argmin
+            indices = const(np.asarray(pick(self.data, axis=ax[0] if ax else None, keepdims=keep)))
+            return ValuesIndices(values, indices)
+        return values
 
-    def min(self, axis: Any = None, keepdims: bool = False):
-        """Minimum over ``axis``; tied minima share the gradient equally."""
-        return P.Min.apply(self, axis=self._axis(axis, "min"), keepdims=keepdims)
+    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None):
+        """Maximum; tied maxima share the gradient equally. ``x.max()`` is one
+        value; ``x.max(dim)`` is PyTorch's ``(values, indices)``; numpy's
+        ``x.max(axis=...)`` the values; ``x.max(other)`` the elementwise maximum."""
+        return self._extreme("max", P.Max, dim, keepdim, axis, keepdims)
 
-    def prod(self, axis: Any = None, keepdims: bool = False):
-        """Product over ``axis``."""
-        return P.Prod.apply(self, axis=self._axis(axis, "prod"), keepdims=keepdims)
+    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None):
+        """Minimum, with ``max``'s forms; tied minima share the gradient equally."""
+        return self._extreme("min", P.Min, dim, keepdim, axis, keepdims)
 
-    def logsumexp(self, axis: Any = None, keepdims: bool = False):
-        """log(sum(exp(x))) over ``axis``, without overflow."""
-        return P.LogSumExp.apply(self, axis=self._axis(axis, "logsumexp"), keepdims=keepdims)
+    def amax(self, dim: Any = None, keepdim: bool = False):
+        """Maximum over ``dim`` (an int or a tuple): the values only."""
+        ax, keep = self._dims("amax", dim, keepdim, None, None)
+        return P.Max.apply(self, axis=ax, keepdims=keep)
 
-    def argmax(self, axis: int | None = None, keepdims: bool = False):
+    def amin(self, dim: Any = None, keepdim: bool = False):
+        """Minimum over ``dim`` (an int or a tuple): the values only."""
+        ax, keep = self._dims("amin", dim, keepdim, None, None)
+        return P.Min.apply(self, axis=ax, keepdims=keep)
+
+    def prod(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None):
+        """Product over ``dim``."""
+        ax, keep = self._dims("prod", dim, keepdim, axis, keepdims)
+        return P.Prod.apply(self, axis=ax, keepdims=keep)
+
+    def logsumexp(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None):
+        """log(sum(exp(x))) over ``dim``, without overflow (-inf over an empty axis)."""
+        ax, keep = self._dims("logsumexp", dim, keepdim, axis, keepdims)
+        return P.LogSumExp.apply(self, axis=ax, keepdims=keep)
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None):
         """Index of the maximum (an int64 tensor; no gradient)."""
-        if axis is not None:
-            self._axis(axis, "argmax")
-        return const(np.asarray(np.argmax(self.data, axis=axis, keepdims=keepdims)))
+        ax, keep = self._dims("argmax", dim, keepdim, axis, keepdims)
+        return const(np.asarray(np.argmax(self.data, axis=None if ax is None else ax[0], keepdims=keep)))
 
-    def argmin(self, axis: int | None = None, keepdims: bool = False):
+    def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None):
         """Index of the minimum (an int64 tensor; no gradient)."""
-        if axis is not None:
-            self._axis(axis, "argmin")
-        return const(np.asarray(np.argmin(self.data, axis=axis, keepdims=keepdims)))
+        ax, keep = self._dims("argmin", dim, keepdim, axis, keepdims)
+        return const(np.asarray(np.argmin(self.data, axis=None if ax is None else ax[0], keepdims=keep)))
 
     # -- shape ---------------------------------------------------------------------------
     def reshape(self, *shape: Any):

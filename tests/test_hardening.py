@@ -48,7 +48,7 @@ OPS = {
     "logsumexp": (1, lambda a: _last(a, lambda t: t.logsumexp(axis=-1, keepdims=True)), True),
     "mean": (1, lambda a: _last(a, lambda t: t.mean(axis=-1, keepdims=True)), True),
     "sum0": (1, lambda a: _last(a, lambda t: t.sum(axis=0, keepdims=True)), True),
-    "var": (1, lambda a: _last(a, lambda t: t.var(axis=-1, keepdims=True)), True),
+    "var": (1, lambda a: _last(a, lambda t: t.var(axis=-1, keepdims=True, ddof=0)), True),
     "prod": (1, lambda a: _last(a, lambda t: t.prod(axis=-1, keepdims=True)), True),
     "flip": (1, lambda a: _last(a, lambda t: t[..., ::-1]), True),
     "relu": (1, lambda a: a.relu(), False),

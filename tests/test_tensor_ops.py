@@ -177,8 +177,10 @@ def _all_axes(ndim):
 REDUCTIONS = [
     ("sum", lambda x, ax, k: x.sum(axis=ax, keepdims=k), lambda x, ax, k: np.sum(x, axis=ax, keepdims=k), True),
     ("mean", lambda x, ax, k: x.mean(axis=ax, keepdims=k), lambda x, ax, k: np.mean(x, axis=ax, keepdims=k), True),
-    ("var", lambda x, ax, k: x.var(axis=ax, keepdims=k), lambda x, ax, k: np.var(x, axis=ax, keepdims=k), True),
-    ("std", lambda x, ax, k: x.std(axis=ax, keepdims=k), lambda x, ax, k: np.std(x, axis=ax, keepdims=k), True),
+    ("var", lambda x, ax, k: x.var(axis=ax, keepdims=k, ddof=0), lambda x, ax, k: np.var(x, axis=ax, keepdims=k),
+     True),
+    ("std", lambda x, ax, k: x.std(axis=ax, keepdims=k, ddof=0), lambda x, ax, k: np.std(x, axis=ax, keepdims=k),
+     True),
     ("max", lambda x, ax, k: x.max(axis=ax, keepdims=k), lambda x, ax, k: np.max(x, axis=ax, keepdims=k), False),
     ("min", lambda x, ax, k: x.min(axis=ax, keepdims=k), lambda x, ax, k: np.min(x, axis=ax, keepdims=k), False),
     ("prod", lambda x, ax, k: x.prod(axis=ax, keepdims=k), lambda x, ax, k: np.prod(x, axis=ax, keepdims=k), True),
@@ -199,8 +201,6 @@ def test_reduction_every_axis_combination(name, fn, ref, smooth, shape):
             if name in ("max", "min") and axis == ():
                 continue
             reduced = np.sum(x, axis=axis, keepdims=True).size
-            if name == "std" and x.size // max(reduced, 1) <= 1:
-                continue  # std of one element is 0, where sqrt has no derivative (nan, as in PyTorch)
             check_op(lambda t, a=axis, k=keepdims: fn(t, a, k), lambda v, a=axis, k=keepdims: ref(v, a, k),
                      [x], smooth=smooth)
 
@@ -318,3 +318,34 @@ def test_float32_erf_is_within_two_ulps_of_math_erf_and_stays_float32():
     assert np.max(np.abs(got - ref)) < 2 * np.finfo(np.float32).eps
     small = np.abs(x) < 0.5  # where erf is small: relative accuracy
     assert np.max(np.abs(got[small] - ref[small]) / np.maximum(np.abs(ref[small]), 1e-38)) < 2e-7
+
+
+def test_reductions_take_pytorchs_spellings_and_edge_cases():
+    x = ag.Tensor(np.array([[1.0, 5.0, 3.0], [4.0, 4.0, 4.0]]), requires_grad=True)
+    np.testing.assert_array_equal(x.sum(dim=1, keepdim=True).data, [[9.0], [12.0]])
+    np.testing.assert_array_equal(x.sum(1).data, x.sum(axis=1).data)
+    values, indices = x.max(1)  # PyTorch's (values, indices)
+    assert values.tolist() == [5.0, 4.0] and indices.tolist() == [1, 0] and indices.dtype == np.int64
+    assert x.max(dim=0).indices.tolist() == [1, 0, 1]
+    assert x.max(axis=1).tolist() == [5.0, 4.0]  # numpy's spelling: the values
+    assert x.amax((0, 1)).item() == 5.0 and x.min(1).values.tolist() == [1.0, 4.0]
+    assert x.max(ag.Tensor(np.full((2, 3), 4.5))).tolist() == [[4.5, 5.0, 4.5], [4.5, 4.5, 4.5]]
+    assert x.argmax(dim=1, keepdim=True).tolist() == [[1], [0]]
+    # var is unbiased by default, as in PyTorch; ddof=0 / unbiased=False / correction=0 is numpy's
+    np.testing.assert_allclose(x.var(1).data, np.var(x.data, axis=1, ddof=1))
+    for kwargs in ({"ddof": 0}, {"unbiased": False}, {"correction": 0}):
+        np.testing.assert_allclose(x.var(1, **kwargs).data, np.var(x.data, axis=1))
+    # std of a constant row: 0, with gradient 0 (not nan), as PyTorch
+    s = x.std(1)
+    assert s.data[1] == 0.0
+    s.sum().backward()
+    assert np.all(np.isfinite(x.grad.data)) and np.all(x.grad.data[1] == 0.0)
+    # no degrees of freedom left: inf (nan for a constant), an empty mean is nan, an empty logsumexp -inf
+    with np.errstate(invalid="ignore"):
+        assert ag.tensor([1.0, 2.0]).var(correction=2).item() == np.inf
+        assert np.isnan(ag.tensor([3.0]).var().item())
+    empty = ag.Tensor(np.zeros((2, 0)))
+    assert np.all(np.isnan(empty.mean(1).data)) and empty.mean(1).shape == (2,)
+    assert np.all(empty.logsumexp(1).data == -np.inf)
+    with pytest.raises(TypeError, match="sum: give dim or axis, not both"):
+        x.sum(0, axis=1)

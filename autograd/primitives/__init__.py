@@ -32,6 +32,7 @@ from autograd.primitives.elementwise import (
     MulScalar,
     Neg,
     PiecewiseConstant,
+    SqrtOfVariance,
     Pow,
     PowScalar,
     Sign,
@@ -48,7 +49,7 @@ __all__ = [
     "Abs", "Add", "AddScalar", "BroadcastTo", "Cast", "Clip", "Concatenate", "Div", "ELU",
     "Erf", "Exp", "GELU", "Softmax", "Getitem", "IndexAdd", "LayerNorm", "LeakyReLU", "Log", "LogSoftmax", "LogSumExp",
     "Linear", "MatMul", "Max", "Maximum", "Min", "Minimum", "Mul", "MulScalar", "Neg", "Pad", "Permute",
-    "PiecewiseConstant",
+    "PiecewiseConstant", "SqrtOfVariance",
     "Pow", "PowScalar", "Prod", "ReLU", "Reshape", "Sigmoid", "SigmoidGrad", "Sign", "Softplus", "Sqrt",
     "Sum", "SumTo", "Tanh", "TanhGrad", "Where",
 ]

@@ -197,6 +197,30 @@ class Sqrt(Function):
         return (g * 0.5 / ctx.out,)
 
 
+class SqrtOfVariance(Function):
+    """y = sqrt(v) for a variance v >= 0;  dy/dv = 1 / (2 y), taken as 0 where
+    y = 0 (a constant row), as PyTorch's std"""
+
+    saves = ("out",)
+
+    @staticmethod
+    def forward(v):
+        return np.sqrt(v)
+
+    @staticmethod
+    def backward(ctx, g):
+        y = ctx.out
+        positive = y.data > 0
+        safe = Where.apply(y, make_tensor(np.ones_like(y.data)), cond=positive)
+        return (g * 0.5 / safe * make_tensor(positive.astype(y.dtype)),)
+
+    @staticmethod
+    def backward_numpy(ctx, g):
+        y = ctx.out
+        positive = y > 0
+        return (g * 0.5 / np.where(positive, y, 1) * positive,)
+
+
 class PiecewiseConstant(Function):
     """y = f(x, ...) for a function f that is constant almost everywhere (a
     sign, a mask, a tie share);  dy/dx = 0.

@@ -141,6 +141,8 @@ class LogSumExp(Function):
 
     @staticmethod
     def forward(x, axis, keepdims):
+        if x.size == 0:  # log(0): -inf, as PyTorch
+            return np.full(np.sum(x, axis=axis, keepdims=keepdims).shape, -np.inf, dtype=x.dtype)
         m = np.max(x, axis=axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
