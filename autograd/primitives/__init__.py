@@ -32,11 +32,11 @@ from autograd.primitives.elementwise import (
     MulScalar,
     Neg,
     PiecewiseConstant,
-    SqrtOfVariance,
     Pow,
     PowScalar,
     Sign,
     Sqrt,
+    SqrtOfVariance,
     Where,
 )
 from autograd.primitives.linalg import Linear, MatMul
