@@ -21,6 +21,7 @@ from autograd.backward import as_grad, node_of, run_backward
 from autograd.function import make_tensor
 from autograd.grad_mode import _mode, is_grad_enabled
 from autograd.graph import RetainGrad
+from autograd.tensor_conversions import TensorConversions
 from autograd.tensor_ops import TensorOps, _index, normalize_axis
 
 __all__ = ["Tensor", "tensor", "normalize_axis"]
@@ -48,7 +49,7 @@ def _to_array(data: Any, dtype: Any, op: str = "Tensor") -> np.ndarray:
     return arr
 
 
-class Tensor(TensorOps):
+class Tensor(TensorOps, TensorConversions):
     """An n-dimensional array in a computation graph.
 
     ``Tensor(data, requires_grad=False, dtype=None)``: Python numbers and lists
@@ -106,10 +107,6 @@ class Tensor(TensorOps):
     @property
     def dtype(self) -> np.dtype:
         return self.data.dtype
-
-    @property
-    def size(self) -> int:
-        return self.data.size
 
     @property
     def is_leaf(self) -> bool:

@@ -179,11 +179,19 @@ class TensorOps:
             return self
         return P.Reshape.apply(self, shape=new_shape)
 
-    def flatten(self, start_axis: int = 0, end_axis: int = -1):
-        """Merge axes ``start_axis..end_axis`` into one (all of them by default)."""
+    def view(self, *shape: Any):
+        """PyTorch's view: ``reshape`` (it shares memory whenever numpy can)."""
+        return self.reshape(*shape)
+
+    def view_as(self, other: Any):
+        """This tensor in ``other``'s shape."""
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        """Merge axes ``start_dim..end_dim`` into one (all of them by default)."""
         if self.ndim == 0:
             return self.reshape(1)
-        s, e = (a % self.ndim for a in (start_axis, end_axis))
+        s, e = (a % self.ndim for a in (start_dim, end_dim))
         return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1 :])
 
     def permute(self, *axes: Any):
@@ -200,21 +208,34 @@ class TensorOps:
         return P.Permute.apply(self, axes=axes)
 
     def transpose(self, *axes: Any):
-        """numpy's transpose: no arguments reverses the axes; otherwise a permutation."""
+        """PyTorch's ``transpose(dim0, dim1)``: exchange two axes. (numpy's forms
+        that do not conflict still work: no argument reverses the axes, a full
+        permutation of three or more axes reorders them.)"""
+        if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
+            return self.swapaxes(*axes)
         if not axes or axes == (None,):
             return self.permute(*reversed(range(self.ndim)))
         return self.permute(*axes)
 
+    def t(self):
+        """The transpose of a matrix (a 0-d or 1-d tensor as it is), as ``torch.t``."""
+        if self.ndim > 2:
+            raise ValueError(f"t: expects a tensor of at most 2 dimensions, got shape {self.shape}; "
+                             "use transpose(dim0, dim1) or permute")
+        return self if self.ndim < 2 else self.permute(1, 0)
+
     def swapaxes(self, axis1: int, axis2: int):
-        """Exchange two axes."""
+        """Exchange two axes (numpy's name for ``transpose(dim0, dim1)``)."""
         order = list(range(self.ndim))
+        if self.ndim == 0 and axis1 in (0, -1) and axis2 in (0, -1):
+            return self
         a, b = (normalize_axis(x, self.ndim, "swapaxes", self.shape)[0] for x in (axis1, axis2))
         order[a], order[b] = order[b], order[a]
         return self.permute(*order)
 
-    def squeeze(self, axis: Any = None):
+    def squeeze(self, dim: Any = None, *, axis: Any = None):
         """Remove size-1 axes (all of them, or the ones named)."""
-        ax = self._axis(axis, "squeeze")
+        ax, _ = self._dims("squeeze", dim, False, axis, None)
         if ax is None:
             ax = tuple(i for i, n in enumerate(self.shape) if n == 1)
         for a in ax:
@@ -222,8 +243,9 @@ class TensorOps:
                 raise ValueError(f"squeeze: axis {a} of shape {self.shape} has size {self.shape[a]}, not 1")
         return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in ax))
 
-    def unsqueeze(self, axis: int):
-        """Insert a size-1 axis at ``axis`` (negative counts from the end of the result)."""
+    def unsqueeze(self, dim: int):
+        """Insert a size-1 axis at ``dim`` (negative counts from the end of the result)."""
+        axis = dim
         nd = self.ndim + 1
         if not -nd <= axis < nd:
             raise np.exceptions.AxisError(f"unsqueeze: axis {axis} is out of range for a result of {nd} dimensions")
@@ -335,18 +357,26 @@ class TensorOps:
             return self * (inner.tanh() + 1.0) * 0.5
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
-    def log_softmax(self, axis: int = -1):
-        """x - logsumexp(x, axis), computed in one stable primitive."""
-        ax = self._axis(axis, "log_softmax")
+    def log_softmax(self, dim: int = -1, *, axis: Any = None):
+        """x - logsumexp(x, dim), computed in one stable primitive."""
+        dim = dim if axis is None else axis
+        if self.ndim == 0:  # PyTorch treats a 0-d tensor as one element along dim 0 or -1
+            self._axis(dim, "log_softmax")
+            return self.reshape(1).log_softmax(0).reshape(())
+        ax = self._axis(dim, "log_softmax")
         if ax is None or len(ax) != 1:
-            raise ValueError(f"log_softmax: axis must be a single int, got {axis!r}")
+            raise ValueError(f"log_softmax: dim must be a single int, got {dim!r}")
         return P.LogSoftmax.apply(self, axis=ax[0])
 
-    def softmax(self, axis: int = -1):
-        """e**x / sum(e**x) along ``axis``: positive, sums to 1 (one fused primitive)."""
-        ax = self._axis(axis, "softmax")
+    def softmax(self, dim: int = -1, *, axis: Any = None):
+        """e**x / sum(e**x) along ``dim``: positive, sums to 1 (one fused primitive)."""
+        dim = dim if axis is None else axis
+        if self.ndim == 0:  # PyTorch treats a 0-d tensor as one element along dim 0 or -1
+            self._axis(dim, "softmax")
+            return self.reshape(1).softmax(0).reshape(())
+        ax = self._axis(dim, "softmax")
         if ax is None or len(ax) != 1:
-            raise ValueError(f"softmax: axis must be a single int, got {axis!r}")
+            raise ValueError(f"softmax: dim must be a single int, got {dim!r}")
         return P.Softmax.apply(self, axis=ax[0])
 
 

@@ -101,24 +101,24 @@ class ELU(Module):
 
 
 class Softmax(Module):
-    """e**x / sum(e**x) along ``axis`` (default -1)."""
+    """e**x / sum(e**x) along ``dim`` (default -1; numpy's ``axis`` also accepted)."""
 
-    def __init__(self, axis: int = -1) -> None:
+    def __init__(self, dim: int = -1, *, axis: int | None = None) -> None:
         super().__init__()
-        self.axis = axis
+        self.dim = dim if axis is None else axis
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.softmax(self.axis)
+        return x.softmax(self.dim)
 
     def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+        return f"dim={self.dim}"
 
 
 class LogSoftmax(Softmax):
-    """x - logsumexp(x) along ``axis`` (default -1)."""
+    """x - logsumexp(x) along ``dim`` (default -1)."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.log_softmax(self.axis)
+        return x.log_softmax(self.dim)
 
 
 class SwiGLU(Module):

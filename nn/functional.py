@@ -76,14 +76,14 @@ def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     return x.elu(alpha)
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """e**x / sum(e**x) along ``axis``."""
-    return x.softmax(axis)
+def softmax(x: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
+    """e**x / sum(e**x) along ``dim`` (numpy's ``axis`` also accepted)."""
+    return x.softmax(dim if axis is None else axis)
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
-    """x - logsumexp(x) along ``axis``, computed stably."""
-    return x.log_softmax(axis)
+def log_softmax(x: Tensor, dim: int = -1, *, axis: int | None = None) -> Tensor:
+    """x - logsumexp(x) along ``dim``, computed stably."""
+    return x.log_softmax(dim if axis is None else axis)
 
 
 def swiglu(x: Tensor, w: Tensor, v: Tensor) -> Tensor:

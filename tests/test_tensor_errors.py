@@ -34,7 +34,7 @@ A = ag.ones(3, 4, requires_grad=True)
     (lambda: ag.pad(A, ((1, 1),) * 3), ValueError, r"pad: pad_width .* does not fit a tensor of shape \(3, 4\)"),
     (lambda: A.clip(), ValueError, r"clip: give at least one of min and max"),
     (lambda: A.gelu("fast"), ValueError, r"gelu: approximate must be 'none' or 'tanh'"),
-    (lambda: A.log_softmax(axis=(0, 1)), ValueError, r"log_softmax: axis must be a single int"),
+    (lambda: A.log_softmax(axis=(0, 1)), ValueError, r"log_softmax: dim must be a single int"),
     (lambda: ag.tensor(["a"]), TypeError, r"Tensor: tensor data must be numbers"),
     (lambda: A.backward(gradient=ag.ones(2)), ValueError,
      r"backward: gradient has shape \(2,\) but the output has shape \(3, 4\)"),

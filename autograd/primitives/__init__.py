@@ -22,6 +22,7 @@ from autograd.primitives.elementwise import (
     AddScalar,
     Cast,
     Clip,
+    Clone,
     Div,
     Erf,
     Exp,
@@ -46,7 +47,7 @@ from autograd.primitives.shape import BroadcastTo, Concatenate, Getitem, IndexAd
 
 __all__ = [
     "constant",
-    "Abs", "Add", "AddScalar", "BroadcastTo", "Cast", "Clip", "Concatenate", "Div", "ELU",
+    "Abs", "Add", "AddScalar", "BroadcastTo", "Cast", "Clip", "Clone", "Concatenate", "Div", "ELU",
     "Erf", "Exp", "GELU", "Softmax", "Getitem", "IndexAdd", "LayerNorm", "LeakyReLU", "Log", "LogSoftmax", "LogSumExp",
     "Linear", "MatMul", "Max", "Maximum", "Min", "Minimum", "Mul", "MulScalar", "Neg", "Pad", "Permute",
     "PiecewiseConstant", "SqrtOfVariance",

@@ -362,6 +362,21 @@ class Where(Function):
         return g * mask, g * (1 - mask)
 
 
+class Clone(Function):
+    """y = a copy of x with its own memory;  dy/dx = 1"""
+
+    saves = ()
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(x):
+        return np.array(x, copy=True, order="C")
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g,)
+
+
 class Cast(Function):
     """y = x converted to another dtype;  dy/dx = 1 (the gradient is cast back)"""
 
