@@ -64,7 +64,12 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
 
 
 def arange(*args: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.arange(*args), requires_grad, dtype)
+    """``arange(end)``, ``arange(start, end[, step])``: int64 for integer
+    arguments, float32 otherwise (PyTorch's dtypes)."""
+    values = np.arange(*args)
+    if dtype is None and values.dtype.kind in "iu":
+        dtype = np.int64
+    return _factory(values, requires_grad, dtype)
 
 
 def linspace(start: float, stop: float, num: int = 50, dtype: Any = None, requires_grad: bool = False) -> Tensor:

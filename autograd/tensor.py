@@ -39,8 +39,10 @@ def _to_array(data: Any, dtype: Any, op: str = "Tensor") -> np.ndarray:
             arr = np.array(data, dtype=dtype)
         except (ValueError, TypeError) as e:
             raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__}: {e}") from None
-        if dtype is None and arr.dtype.kind in "iuf":
-            arr = arr.astype(np.float32)  # Python numbers and lists become float32
+        if dtype is None and arr.dtype.kind == "f":
+            arr = arr.astype(np.float32)  # Python floats become float32, ints int64, as in PyTorch
+        elif dtype is None and arr.dtype.kind in "iu":
+            arr = arr.astype(np.int64)
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"{op}: tensor data must be numbers (bool, int or float), got dtype {arr.dtype}"
@@ -478,10 +480,13 @@ def _as_tensor(x: Any, like: Tensor, op: str = "Tensor") -> Tensor:
 
 
 def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """Cast two tensors to numpy's common dtype (a recorded, differentiable Cast)."""
+    """Cast two tensors to a common dtype (a recorded, differentiable Cast):
+    PyTorch's rule, a float with an integer or bool is that float's dtype
+    (numpy would widen int64 + float32 to float64); otherwise numpy's."""
     if a.dtype == b.dtype:
         return a, b
-    dtype = np.result_type(a.data, b.data)
+    fa, fb = a.dtype.kind == "f", b.dtype.kind == "f"
+    dtype = a.dtype if fa and not fb else b.dtype if fb and not fa else np.result_type(a.data, b.data)
     return a.astype(dtype), b.astype(dtype)
 
 

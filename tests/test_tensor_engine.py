@@ -18,9 +18,20 @@ from tests.helpers import Cube
 
 
 # -- construction -------------------------------------------------------------------
-def test_python_data_becomes_float32_numpy_keeps_dtype():
-    assert ag.tensor(3).dtype == np.float32
-    assert ag.tensor([[1, 2], [3, 4]]).dtype == np.float32
+def test_python_data_takes_pytorchs_dtypes_numpy_keeps_dtype():
+    assert ag.tensor(3.0).dtype == np.float32 and ag.tensor([1.5, 2]).dtype == np.float32
+    assert ag.tensor(3).dtype == np.int64 and ag.tensor([[1, 2], [3, 4]]).dtype == np.int64
+    assert ag.tensor([True, False]).dtype == np.bool_
+    assert ag.arange(3).dtype == np.int64 and ag.arange(0.0, 1.0, 0.5).dtype == np.float32
+    # integer tensors work as indices and class targets; with floats they give float32, as in PyTorch
+    idx = ag.tensor([0, 2])
+    x = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    assert x[ag.tensor([1, 0])].tolist() == [[4.0, 5.0, 6.0], [1.0, 2.0, 3.0]]
+    assert x[:, idx].tolist() == [[1.0, 3.0], [4.0, 6.0]]
+    assert (idx * 0.5).dtype == np.float32 and (idx + 1).dtype == np.int64
+    assert (idx / 2).dtype == np.float32 and (idx + ag.tensor([0.5, 0.5])).dtype == np.float32
+    with pytest.raises(TypeError, match="only floating-point tensors can require gradients"):
+        ag.tensor([1, 2], requires_grad=True)
     assert Tensor(np.arange(3)).dtype == np.int64
     assert Tensor(np.ones(2, np.float64)).dtype == np.float64
     assert Tensor([1, 2], dtype=np.float64).dtype == np.float64

@@ -16,6 +16,14 @@ from autograd.primitives._special import erf
 _TWO_OVER_SQRT_PI = 2.0 / np.sqrt(np.pi)
 
 
+def _as_float_for(x: np.ndarray, scalar: float) -> np.ndarray:
+    """An integer or bool array meets a Python float: float32, PyTorch's
+    default dtype (numpy would make float64)."""
+    if type(scalar) is float and x.dtype.kind != "f":
+        return x.astype(np.float32)
+    return x
+
+
 class Add(Function):
     """y = a + b;  dy/da = 1,  dy/db = 1"""
 
@@ -71,6 +79,8 @@ class Div(Function):
 
     @staticmethod
     def forward(a, b):
+        if a.dtype.kind != "f":  # integers divide into the default float dtype, as in PyTorch
+            return np.true_divide(a, b, dtype=np.float32)
         return a / b
 
     @staticmethod
@@ -110,7 +120,7 @@ class AddScalar(Function):
 
     @staticmethod
     def forward(x, scalar):
-        return x + scalar
+        return _as_float_for(x, scalar) + scalar
 
     @staticmethod
     def backward(ctx, g):
@@ -125,7 +135,7 @@ class MulScalar(Function):
 
     @staticmethod
     def forward(x, scalar):
-        return x * scalar
+        return _as_float_for(x, scalar) * scalar
 
     @staticmethod
     def backward(ctx, g):
@@ -140,7 +150,7 @@ class PowScalar(Function):
 
     @staticmethod
     def forward(x, scalar):
-        return np.power(x, scalar)
+        return np.power(_as_float_for(x, scalar), scalar)
 
     @staticmethod
     def backward(ctx, g):
