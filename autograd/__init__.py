@@ -12,12 +12,15 @@ from autograd.factories import (
     eye,
     from_numpy,
     full,
+    full_like,
     linspace,
     manual_seed,
     ones,
     ones_like,
     rand,
+    rand_like,
     randn,
+    randn_like,
     zeros,
     zeros_like,
 )
@@ -32,16 +35,26 @@ from autograd.grad_mode import (
 )
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.tensor import Tensor, tensor
-from autograd.tensor_functions import concatenate, matmul, maximum, minimum, pad, split, stack, where
+from autograd.tensor_conversions import DTYPES as _DTYPES
+from autograd.tensor_functions import cat, chunk, concatenate, matmul, maximum, minimum, pad, split, stack, where
+from autograd.torch_names import *  # noqa: F403 (torch's module-level names: tanh, sum, ...)
+from autograd.torch_names import __all__ as _torch_names
 from autograd.value import Value
 
 __version__ = "0.1.0"
+
+# dtype names as in torch: autograd.float32, autograd.int64, autograd.long, ...
+float16, float32, float64, half, double = (_DTYPES[n] for n in ("float16", "float32", "float64", "half", "double"))
+int8, int16, int32, int64, long, uint8 = (_DTYPES[n] for n in ("int8", "int16", "int32", "int64", "long", "uint8"))
+bool = _DTYPES["bool"]  # noqa: A001 (torch.bool)
 
 __all__ = [
     "Value", "Tensor", "tensor", "Function", "Context", "composite_backward",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode", "detect_anomaly",
     "grad", "gradcheck", "gradgradcheck", "GradcheckError",
-    "matmul", "concatenate", "stack", "split", "where", "maximum", "minimum", "pad",
+    "matmul", "cat", "concatenate", "stack", "split", "chunk", "where", "maximum", "minimum", "pad",
+    *_torch_names,
+    "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64", "long", "uint8", "bool",
     "zeros", "ones", "full", "eye", "arange", "linspace", "rand", "randn", "zeros_like",
-    "ones_like", "from_numpy", "manual_seed", "default_generator",
+    "ones_like", "full_like", "rand_like", "randn_like", "from_numpy", "manual_seed", "default_generator",
 ]

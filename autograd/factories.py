@@ -10,10 +10,12 @@ import numpy as np
 
 from autograd.function import make_tensor
 from autograd.tensor import Tensor
+from autograd.tensor_conversions import _dtype, check_device
 
 __all__ = [
     "zeros", "ones", "full", "eye", "arange", "linspace", "rand", "randn",
-    "zeros_like", "ones_like", "from_numpy", "manual_seed", "default_generator",
+    "zeros_like", "ones_like", "full_like", "rand_like", "randn_like", "from_numpy", "manual_seed",
+    "default_generator",
 ]
 
 _generator = np.random.default_rng()
@@ -43,57 +45,82 @@ def _t(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def _factory(arr: np.ndarray, requires_grad: bool, dtype: Any) -> Tensor:
-    return Tensor(arr, requires_grad=requires_grad, dtype=dtype or np.float32)
+def _factory(arr: np.ndarray, requires_grad: bool, dtype: Any, device: Any, op: str) -> Tensor:
+    check_device(device, op)
+    return Tensor(arr, requires_grad=requires_grad, dtype=np.float32 if dtype is None else _dtype(dtype))
 
 
-def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.zeros(_shape(shape)), requires_grad, dtype)
+# Every factory takes PyTorch's keywords: dtype (float32 by default), device
+# ("cpu"; anything else is refused with a clear message) and requires_grad.
+def zeros(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _factory(np.zeros(_shape(shape)), requires_grad, dtype, device, "zeros")
 
 
-def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.ones(_shape(shape)), requires_grad, dtype)
+def ones(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _factory(np.ones(_shape(shape)), requires_grad, dtype, device, "ones")
 
 
-def full(shape: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.full(_shape((shape,)), fill_value), requires_grad, dtype)
+def full(shape: Any, fill_value: float, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    return _factory(np.full(_shape((shape,)), fill_value), requires_grad, dtype, device, "full")
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.eye(n, m), requires_grad, dtype)
+def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _factory(np.eye(n, m), requires_grad, dtype, device, "eye")
 
 
-def arange(*args: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def arange(*args: float, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """``arange(end)``, ``arange(start, end[, step])``: int64 for integer
     arguments, float32 otherwise (PyTorch's dtypes)."""
     values = np.arange(*args)
     if dtype is None and values.dtype.kind in "iu":
         dtype = np.int64
-    return _factory(values, requires_grad, dtype)
+    return _factory(values, requires_grad, dtype, device, "arange")
 
 
-def linspace(start: float, stop: float, num: int = 50, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.linspace(start, stop, num), requires_grad, dtype)
+def linspace(start: float, stop: float, num: int = 50, dtype: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    return _factory(np.linspace(start, stop, num), requires_grad, dtype, device, "linspace")
 
 
-def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1), from the seedable generator."""
-    return _factory(_generator.random(_shape(shape)), requires_grad, dtype)
+    return _factory(_generator.random(_shape(shape)), requires_grad, dtype, device, "rand")
 
 
-def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal, from the seedable generator."""
-    return _factory(_generator.standard_normal(_shape(shape)), requires_grad, dtype)
+    return _factory(_generator.standard_normal(_shape(shape)), requires_grad, dtype, device, "randn")
 
 
-def zeros_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def _like(x: Any, make: Any, dtype: Any, device: Any, requires_grad: bool, op: str) -> Tensor:
     x = _t(x)
-    return Tensor(np.zeros_like(x.data, dtype=dtype), requires_grad=requires_grad)
+    check_device(device, op)
+    dtype = x.dtype if dtype is None else _dtype(dtype)
+    return Tensor(make(x.shape).astype(dtype), requires_grad=requires_grad)
 
 
-def ones_like(x: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    x = _t(x)
-    return Tensor(np.ones_like(x.data, dtype=dtype), requires_grad=requires_grad)
+def zeros_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _like(x, np.zeros, dtype, device, requires_grad, "zeros_like")
+
+
+def ones_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _like(x, np.ones, dtype, device, requires_grad, "ones_like")
+
+
+def full_like(x: Any, fill_value: float, dtype: Any = None, device: Any = None,
+              requires_grad: bool = False) -> Tensor:
+    return _like(x, lambda shape: np.full(shape, fill_value), dtype, device, requires_grad, "full_like")
+
+
+def rand_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Uniform on [0, 1) in ``x``'s shape (and dtype), from the seedable generator."""
+    return _like(x, _generator.random, dtype, device, requires_grad, "rand_like")
+
+
+def randn_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal in ``x``'s shape (and dtype), from the seedable generator."""
+    return _like(x, _generator.standard_normal, dtype, device, requires_grad, "randn_like")
 
 
 def _shape(shape: tuple) -> tuple[int, ...]:

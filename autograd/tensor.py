@@ -21,7 +21,7 @@ from autograd.backward import as_grad, node_of, run_backward
 from autograd.function import make_tensor
 from autograd.grad_mode import _mode, is_grad_enabled
 from autograd.graph import RetainGrad
-from autograd.tensor_conversions import TensorConversions
+from autograd.tensor_conversions import TensorConversions, _dtype, check_device
 from autograd.tensor_ops import TensorOps, _index, normalize_axis
 
 __all__ = ["Tensor", "tensor", "normalize_axis"]
@@ -68,8 +68,9 @@ class Tensor(TensorOps, TensorConversions):
     __array_ufunc__ = None  # numpy defers to our reflected operators
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
-                 name: str = "") -> None:
-        arr = _to_array(data, dtype)
+                 name: str = "", device: Any = None) -> None:
+        check_device(device, "Tensor")
+        arr = _to_array(data, None if dtype is None else _dtype(dtype))
         if requires_grad and arr.dtype.kind not in _FLOAT_KINDS:
             raise TypeError(
                 f"Tensor: only floating-point tensors can require gradients, got dtype {arr.dtype}"
@@ -443,6 +444,38 @@ class Tensor(TensorOps, TensorConversions):
     def __ne__(self, o: Any) -> Tensor:  # type: ignore[override]
         return self._compare(o, np.not_equal, "!=")
 
+    # logical and bitwise operators: bool (or integer) tensors, no gradient
+    def _logical(self, other: Any, fn: Callable, op: str) -> Tensor:
+        other_data = other.data if isinstance(other, Tensor) else np.asarray(other)
+        for arr in (self.data, other_data):
+            if arr.dtype.kind not in "biu":
+                raise TypeError(f"{op}: needs bool or integer tensors, got dtype {arr.dtype}; "
+                                "compare first (x > 0) to make a bool tensor")
+        try:
+            return make_tensor(np.asarray(fn(self.data, other_data)))
+        except ValueError as e:
+            raise ValueError(f"{op}: shapes {self.shape} and {np.shape(other_data)}: {e}") from None
+
+    def __and__(self, o: Any) -> Tensor:
+        return self._logical(o, np.bitwise_and, "&")
+
+    def __or__(self, o: Any) -> Tensor:
+        return self._logical(o, np.bitwise_or, "|")
+
+    def __xor__(self, o: Any) -> Tensor:
+        return self._logical(o, np.bitwise_xor, "^")
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def __invert__(self) -> Tensor:
+        if self.data.dtype.kind not in "biu":
+            raise TypeError(f"~: needs a bool or integer tensor, got dtype {self.data.dtype}; "
+                            "for a float tensor write 1 - x or -x")
+        return make_tensor(np.asarray(np.invert(self.data)))
+
+    def logical_not(self) -> Tensor:
+        return make_tensor(np.logical_not(self.data))
+
     def any(self, axis: Any = None, keepdims: bool = False) -> Tensor:
         return make_tensor(np.asarray(np.any(self.data, axis=axis, keepdims=keepdims)))
 
@@ -515,9 +548,10 @@ def _binary(fn: type, a: Any, b: Any) -> Tensor:
     return fn.apply(a, b)
 
 
-def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
-    """Make a Tensor (``torch.tensor`` style)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Make a Tensor (``torch.tensor``'s signature): Python floats become float32,
+    ints int64, bools bool; numpy arrays keep their dtype; the data is copied."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
 
 
 def _sequence_of_tensors(xs: Sequence[Any], op: str) -> list[Tensor]:

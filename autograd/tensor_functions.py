@@ -1,5 +1,6 @@
-"""Functions of several tensors, under torch's and numpy's module-level names:
-``matmul concatenate stack split where maximum minimum pad``."""
+"""Functions of several tensors, under torch's names (and numpy's where they
+do not conflict): ``matmul cat/concatenate stack split chunk where maximum
+minimum pad``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from autograd import primitives as P
 from autograd.tensor import Tensor, _as_tensor, _promote, _sequence_of_tensors
 from autograd.tensor_ops import normalize_axis
 
-__all__ = ["matmul", "concatenate", "stack", "split", "where", "maximum", "minimum", "pad"]
+__all__ = ["matmul", "cat", "concatenate", "stack", "split", "chunk", "where", "maximum", "minimum", "pad"]
 
 
 def _t(x: Any) -> Tensor:
@@ -54,46 +55,68 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     return P.Where.apply(a.broadcast_to(shape), b.broadcast_to(shape), cond=np.broadcast_to(cond, shape))
 
 
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
-    ts = _sequence_of_tensors(tensors, "concatenate")
+def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join tensors along an existing axis (``torch.cat``; numpy's name is ``concatenate``)."""
+    dim = dim if axis is None else axis
+    ts = _sequence_of_tensors(tensors, "cat")
     first = ts[0]
     if any(t.ndim != first.ndim for t in ts) or first.ndim == 0:
         shapes = [t.shape for t in ts]
-        raise ValueError(f"concatenate: tensors need the same number (>= 1) of dimensions, got shapes {shapes}")
-    ax = normalize_axis(axis, first.ndim, "concatenate", first.shape)[0]
+        raise ValueError(f"cat: tensors need the same number (>= 1) of dimensions, got shapes {shapes}")
+    ax = normalize_axis(dim, first.ndim, "cat", first.shape)[0]
     for t in ts:
         if t.shape[:ax] + t.shape[ax + 1 :] != first.shape[:ax] + first.shape[ax + 1 :]:
-            raise ValueError(f"concatenate: shapes {[t.shape for t in ts]} differ outside axis {ax}")
+            raise ValueError(f"cat: shapes {[t.shape for t in ts]} differ outside dim {ax}")
     dtype = np.result_type(*[t.data for t in ts])
     return P.Concatenate.apply(*[t.astype(dtype) for t in ts], axis=ax)
 
 
-def stack(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """numpy's name for ``cat``."""
+    return cat(tensors, axis)
+
+
+def stack(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Tensor:
     """Join tensors of equal shape along a new axis."""
+    dim = dim if axis is None else axis
     ts = _sequence_of_tensors(tensors, "stack")
     if any(t.shape != ts[0].shape for t in ts):
         raise ValueError(f"stack: all tensors need the same shape, got {[t.shape for t in ts]}")
     nd = ts[0].ndim + 1
-    if not -nd <= axis < nd:
-        raise np.exceptions.AxisError(f"stack: axis {axis} is out of range for a result of {nd} dimensions")
-    return concatenate([t.unsqueeze(axis) for t in ts], axis=axis % nd)
+    if not -nd <= dim < nd:
+        raise np.exceptions.AxisError(f"stack: dim {dim} is out of range for a result of {nd} dimensions")
+    return cat([t.unsqueeze(dim) for t in ts], dim % nd)
 
 
-def split(x: Tensor, indices_or_sections: int | Sequence[int], axis: int = 0) -> list[Tensor]:
-    """numpy.split: into N equal parts, or at the given indices."""
+def split(x: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
+    """``torch.split``: chunks of ``split_size`` along ``dim`` (the last may be
+    smaller), or chunks of the listed sizes. (numpy's ``split(x, n)`` into n
+    equal parts is ``chunk``.)"""
     x = _t(x)
-    ax = normalize_axis(axis, x.ndim, "split", x.shape)[0]
+    ax = normalize_axis(dim, x.ndim, "split", x.shape)[0]
     n = x.shape[ax]
-    if isinstance(indices_or_sections, (int, np.integer)):
-        k = int(indices_or_sections)
-        if k <= 0 or n % k:
-            raise ValueError(f"split: axis {ax} of size {n} does not divide into {k} equal parts")
-        bounds = [i * (n // k) for i in range(k + 1)]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        size = int(split_size_or_sections)
+        if size <= 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [min(size, n - start) for start in range(0, n, size)] or [0]
     else:
-        bounds = [0, *[min(int(i), n) for i in indices_or_sections], n]
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise ValueError(f"split: sizes {sizes} do not add up to {n}, the size of dim {ax}")
     lead = (slice(None),) * ax
-    return [x[lead + (slice(lo, max(lo, hi)),)] for lo, hi in zip(bounds[:-1], bounds[1:])]
+    starts = np.cumsum([0, *sizes])
+    return tuple(x[lead + (slice(int(lo), int(hi)),)] for lo, hi in zip(starts[:-1], starts[1:]))
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """``torch.chunk``: ``chunks`` pieces along ``dim``, each ceil(n / chunks)
+    long but the last."""
+    x = _t(x)
+    if int(chunks) <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    n = x.shape[normalize_axis(dim, x.ndim, "chunk", x.shape)[0]]
+    return split(x, max(1, -(-n // int(chunks))), dim)
 
 
 def pad(x: Tensor, pad_width: Any, constant_values: float = 0) -> Tensor:

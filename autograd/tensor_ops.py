@@ -302,6 +302,48 @@ class TensorOps:
     def log(self):
         return P.Log.apply(self)
 
+    def log10(self):
+        """log(x) / ln(10)."""
+        return P.Log.apply(self) * (1.0 / math.log(10.0))
+
+    def sin(self):
+        return P.Sin.apply(self)
+
+    def cos(self):
+        return P.Cos.apply(self)
+
+    def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False):
+        """The p-norm over ``dim`` (all elements by default): sqrt(sum(x**2)) for
+        p=2 (its gradient is 0 at 0, as PyTorch's), sum(|x|) for p=1, max(|x|) for inf."""
+        if p in (2, "fro"):
+            return P.SqrtOfVariance.apply((self * self).sum(dim, keepdim))
+        if p == 1:
+            return self.abs().sum(dim, keepdim)
+        if p == math.inf:
+            return self.abs().amax(dim, keepdim)
+        if isinstance(p, (int, float)) and p > 0:
+            return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+        raise ValueError(f"norm: p must be a positive number, inf or 'fro', got {p!r}")
+
+    def dot(self, other: Any):
+        """The inner product of two 1-d tensors."""
+        if self.ndim != 1 or getattr(other, "ndim", None) != 1:
+            raise ValueError(f"dot: expects two 1-d tensors, got shapes {self.shape} and "
+                             f"{getattr(other, 'shape', None)}; use matmul (@) for matrices")
+        return self.matmul(other)
+
+    def split(self, split_size_or_sections: Any, dim: int = 0):
+        """``torch.split``: chunks of that size along ``dim`` (see ``autograd.split``)."""
+        from autograd.tensor_functions import split  # (tensor_functions imports tensor)
+
+        return split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks: int, dim: int = 0):
+        """``torch.chunk``: that many pieces along ``dim``."""
+        from autograd.tensor_functions import chunk
+
+        return chunk(self, chunks, dim)
+
     def sqrt(self):
         return P.Sqrt.apply(self)
 

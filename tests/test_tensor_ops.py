@@ -248,8 +248,11 @@ SHAPE_OPS = [
     ("boolean_elems", lambda x: x[x.data > 0], lambda x: x[x > 0]),
     ("tensor_index", lambda x: x[ag.tensor(np.array([2, 2, 1]))], lambda x: x[np.array([2, 2, 1])]),
     ("pad", lambda x: ag.pad(x, ((1, 0), (0, 2), (1, 1))), lambda x: np.pad(x, ((1, 0), (0, 2), (1, 1)))),
-    ("split", lambda x: ag.split(x, [1], axis=2)[1] * 2, lambda x: np.split(x, [1], axis=2)[1] * 2),
-    ("split_sections", lambda x: ag.split(x, 3)[2], lambda x: np.split(x, 3)[2]),
+    ("split_sizes", lambda x: ag.split(x, [1, 1], dim=2)[1] * 2, lambda x: np.split(x, [1], axis=2)[1] * 2),
+    ("split_size", lambda x: ag.split(x, 2, dim=1)[1], lambda x: x[:, 2:4]),
+    ("split_uneven", lambda x: x.split(2)[1], lambda x: x[2:3]),
+    ("chunk", lambda x: ag.chunk(x, 3)[2], lambda x: np.split(x, 3)[2]),
+    ("cat_dim", lambda x: ag.cat([x, x * 2], dim=1), lambda x: np.concatenate([x, x * 2], axis=1)),
 ]
 
 

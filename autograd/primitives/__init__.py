@@ -23,6 +23,7 @@ from autograd.primitives.elementwise import (
     Cast,
     Clip,
     Clone,
+    Cos,
     Div,
     Erf,
     Exp,
@@ -36,6 +37,7 @@ from autograd.primitives.elementwise import (
     Pow,
     PowScalar,
     Sign,
+    Sin,
     Sqrt,
     SqrtOfVariance,
     Where,
@@ -47,10 +49,10 @@ from autograd.primitives.shape import BroadcastTo, Concatenate, Getitem, IndexAd
 
 __all__ = [
     "constant",
-    "Abs", "Add", "AddScalar", "BroadcastTo", "Cast", "Clip", "Clone", "Concatenate", "Div", "ELU",
+    "Abs", "Add", "AddScalar", "BroadcastTo", "Cast", "Clip", "Clone", "Concatenate", "Cos", "Div", "ELU",
     "Erf", "Exp", "GELU", "Softmax", "Getitem", "IndexAdd", "LayerNorm", "LeakyReLU", "Log", "LogSoftmax", "LogSumExp",
     "Linear", "MatMul", "Max", "Maximum", "Min", "Minimum", "Mul", "MulScalar", "Neg", "Pad", "Permute",
     "PiecewiseConstant", "SqrtOfVariance",
-    "Pow", "PowScalar", "Prod", "ReLU", "Reshape", "Sigmoid", "SigmoidGrad", "Sign", "Softplus", "Sqrt",
+    "Pow", "PowScalar", "Prod", "ReLU", "Reshape", "Sigmoid", "SigmoidGrad", "Sign", "Sin", "Softplus", "Sqrt",
     "Sum", "SumTo", "Tanh", "TanhGrad", "Where",
 ]

@@ -177,6 +177,42 @@ class Exp(Function):
         return (g * ctx.out,)
 
 
+class Sin(Function):
+    """y = sin(x);  dy/dx = cos(x)"""
+
+    saves = (0,)
+
+    @staticmethod
+    def forward(x):
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g * ctx.inputs[0].cos(),)
+
+    @staticmethod
+    def backward_numpy(ctx, g):
+        return (g * np.cos(ctx.inputs[0]),)
+
+
+class Cos(Function):
+    """y = cos(x);  dy/dx = -sin(x)"""
+
+    saves = (0,)
+
+    @staticmethod
+    def forward(x):
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (-(g * ctx.inputs[0].sin()),)
+
+    @staticmethod
+    def backward_numpy(ctx, g):
+        return (-(g * np.sin(ctx.inputs[0])),)
+
+
 class Log(Function):
     """y = ln(x);  dy/dx = 1/x"""
 

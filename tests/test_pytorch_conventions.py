@@ -1,0 +1,119 @@
+"""PyTorch's spellings on glassgrad (#14): what a learner's PyTorch code
+writes runs, with PyTorch's meaning where numpy's differs, or gives an error
+that says what to write instead. PyTorch, when installed, is the oracle."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from tests.helpers import check_op
+
+RNG = np.random.default_rng(14)
+
+
+def test_size_numel_dim_view_t_and_transpose_of_two_dims():
+    x = ag.tensor(RNG.standard_normal((2, 3, 4)).astype(np.float32))
+    assert x.size() == (2, 3, 4) and x.size(1) == 3 and x.size(-1) == 4
+    assert x.size == 24 and x.numel() == 24 and x.dim() == 3  # numpy's .size still counts
+    with pytest.raises(IndexError, match="size: dim 3 is out of range"):
+        x.size(3)
+    assert x.view(6, 4).shape == (6, 4) and x.view(-1).shape == (24,) and x.view_as(ag.zeros(4, 6)).shape == (4, 6)
+    assert x.transpose(0, 2).shape == (4, 3, 2)  # PyTorch's transpose(dim0, dim1)
+    np.testing.assert_array_equal(x.transpose(0, 2).data, np.swapaxes(x.data, 0, 2))
+    assert x.transpose(2, 0, 1).shape == (4, 2, 3) and x.transpose().shape == (4, 3, 2)  # numpy's forms
+    m = ag.tensor([[1.0, 2.0, 3.0]])
+    assert m.t().shape == (3, 1) and m.transpose(0, 1).shape == (3, 1)
+    with pytest.raises(ValueError, match="t: expects a tensor of at most 2 dimensions"):
+        x.t()
+    assert x.flatten(start_dim=1).shape == (2, 12) and x.unsqueeze(dim=0).squeeze(dim=0).shape == (2, 3, 4)
+
+
+def test_conversions_formatting_and_devices():
+    x = ag.tensor([1.5, -2.25], requires_grad=True)
+    assert x.float().dtype == np.float32 and x.double().dtype == np.float64 and x.half().dtype == np.float16
+    assert x.long().tolist() == [1, -2] and x.long().dtype == np.int64 and x.int().dtype == np.int32
+    assert x.bool().tolist() == [True, True] and x.to(ag.float64).dtype == np.float64
+    assert x.to("cpu") is x and x.cpu() is x and x.device == "cpu"
+    assert x.to(ag.zeros(1, dtype=ag.int64)).dtype == np.int64
+    s = x.sum()
+    assert f"{s:.3f}" == "-0.750" and float(s) == -0.75 and int(ag.tensor(7)) == 7
+    assert [10, 20, 30][ag.tensor(1)] == 20  # an integer tensor is an index
+    for make in (lambda: x.to("cuda"), lambda: ag.zeros(2, device="cuda:0"), lambda: ag.tensor([1.0], device="mps")):
+        with pytest.raises(RuntimeError, match="glassgrad runs on the CPU only.*device='cpu'"):
+            make()
+    assert ag.ones(2, device="cpu").dtype == np.float32 and ag.tensor([1, 2], dtype=ag.float32).dtype == np.float32
+    c = x.clone()
+    c.sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0] and not np.shares_memory(c.data, x.data)
+    nc = ag.tensor(np.arange(6.0).reshape(2, 3)).transpose(0, 1)
+    assert not nc.is_contiguous() and nc.contiguous().is_contiguous() and nc.contiguous().tolist() == nc.tolist()
+
+
+def test_module_level_functions_mirror_torchs():
+    x = ag.tensor(RNG.standard_normal((3, 4)).astype(np.float32), requires_grad=True)
+    for name in ("tanh", "exp", "sigmoid", "relu", "abs", "sin", "cos"):
+        np.testing.assert_array_equal(getattr(ag, name)(x).data, getattr(x, name)().data)
+    assert ag.sum(x, dim=1).shape == (3,) and ag.mean(x).shape == () and ag.flatten(x).shape == (12,)
+    assert ag.cat([x, x], dim=1).shape == (3, 8) and ag.stack([x, x], dim=0).shape == (2, 3, 4)
+    assert ag.max(x, 1).indices.shape == (3,) and ag.max(x).shape == ()
+    assert ag.dot(ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0])).item() == 11.0
+    assert ag.mm(x, x.t()).shape == (3, 3) and ag.is_tensor(x) and not ag.is_tensor(x.data)
+    assert [p.shape for p in ag.split(x, 3, dim=1)] == [(3, 3), (3, 1)]  # torch's split: chunks of 3
+    assert [p.shape for p in ag.split(x, [1, 3], dim=1)] == [(3, 1), (3, 3)]
+    assert [p.shape for p in x.chunk(2)] == [(2, 4), (1, 4)]
+    assert ag.float32 is np.float32 and ag.long is np.int64 and ag.bool is np.bool_
+    assert ag.randn_like(x).shape == x.shape and ag.full_like(x, 7.0).data.max() == 7.0
+
+
+def test_bool_tensors_take_and_or_not():
+    a, b = ag.tensor([True, True, False]), ag.tensor([True, False, False])
+    assert (a & b).tolist() == [True, False, False] and (a | b).tolist() == [True, True, False]
+    assert (~a).tolist() == [False, False, True] and (a ^ b).tolist() == [False, True, False]
+    x = ag.tensor([1.0, -1.0, 2.0])
+    assert ((x > 0) & (x < 2)).tolist() == [True, False, False]
+    with pytest.raises(TypeError, match="&: needs bool or integer tensors, got dtype float32"):
+        x & a
+
+
+@pytest.mark.parametrize("name,fn,ref", [
+    ("sin", lambda x: x.sin(), np.sin),
+    ("cos", lambda x: x.cos(), np.cos),
+    ("log10", lambda x: (x * x + 1.0).log10(), lambda x: np.log10(x * x + 1.0)),
+    ("norm", lambda x: x.norm(), lambda x: np.sqrt((x * x).sum())),
+    ("norm_dim", lambda x: x.norm(dim=1, keepdim=True), lambda x: np.linalg.norm(x, axis=1, keepdims=True)),
+    ("norm_1", lambda x: x.norm(1, dim=0), lambda x: np.abs(x).sum(0)),
+    ("norm_3", lambda x: x.norm(3), lambda x: (np.abs(x) ** 3).sum() ** (1 / 3)),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_new_ops_against_numpy_and_finite_differences(name, fn, ref):
+    x = np.linspace(-1.5, 1.7, 12).reshape(3, 4)
+    check_op(fn, ref, [x], smooth=name != "norm_1")
+
+
+def test_norm_of_zero_has_zero_gradient_as_in_pytorch():
+    x = ag.tensor([0.0, 0.0], requires_grad=True)
+    x.norm().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+
+
+def test_against_torch():
+    torch = pytest.importorskip("torch")
+    a = RNG.standard_normal((3, 4))
+    ours, theirs = ag.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    functions = [
+        lambda t: t.transpose(0, 1), lambda t: t.var(1), lambda t: t.std(0, keepdim=True),
+        lambda t: t.max(1)[0], lambda t: t.norm(), lambda t: t.log_softmax(dim=0),
+        lambda t: t.view(2, 6).sum(dim=0), lambda t: t.sin() * t.cos(),
+    ]
+    for fn in functions:
+        y, z = fn(ours), fn(theirs)
+        np.testing.assert_allclose(y.data, z.detach().numpy(), rtol=1e-10, atol=1e-12)
+        v = RNG.standard_normal(y.shape)
+        (g,) = ag.grad(y, ours, ag.tensor(v))
+        (h,) = torch.autograd.grad(z, theirs, torch.tensor(v))
+        np.testing.assert_allclose(g.data, h.numpy(), rtol=1e-10, atol=1e-12)
+    assert ag.tensor([0, 5]).dtype == np.int64 == torch.tensor([0, 5]).numpy().dtype
+    assert math.isclose(ag.tensor([1.0, 2.0]).var().item(), torch.tensor([1.0, 2.0]).var().item())
