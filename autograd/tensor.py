@@ -307,17 +307,24 @@ class Tensor(TensorOps, TensorConversions):
         """self /= other, in place."""
         return self._inplace(other, "div_", operator.itruediv)
 
+    # ``x += y``: in place, except on a computed tensor while gradients are
+    # recorded, where it records ``x + y`` and rebinds the name (so that
+    # ``loss += criterion(...)`` works, as in PyTorch); a leaf that requires
+    # grad is refused, as in PyTorch.
     def __iadd__(self, other: Any) -> Tensor:
-        return self._inplace(other, "+=", operator.iadd)
+        return self + other if self._records_out_of_place() else self._inplace(other, "+=", operator.iadd)
 
     def __isub__(self, other: Any) -> Tensor:
-        return self._inplace(other, "-=", operator.isub)
+        return self - other if self._records_out_of_place() else self._inplace(other, "-=", operator.isub)
 
     def __imul__(self, other: Any) -> Tensor:
-        return self._inplace(other, "*=", operator.imul)
+        return self * other if self._records_out_of_place() else self._inplace(other, "*=", operator.imul)
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return self._inplace(other, "/=", operator.itruediv)
+        return self / other if self._records_out_of_place() else self._inplace(other, "/=", operator.itruediv)
+
+    def _records_out_of_place(self) -> bool:
+        return self.grad_fn is not None and _mode.enabled
 
     # -- arithmetic -------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:

@@ -291,9 +291,17 @@ class Value:
         return _unary(out, self, _sigmoid(a), "softplus")
 
     # -- backward and housekeeping ---------------------------------------------
+    def _backward(self) -> None:
+        """micrograd's per-node step, for the lecture's manual backprop: add
+        this node's ``grad`` times each local derivative into its inputs'
+        ``grad`` (call it on the nodes in reverse topological order)."""
+        for p, contribution in zip(self._parents, self._vjp(self.grad)):
+            p.grad += contribution
+
     def backward(self, retain_graph: bool = False) -> None:
         """Fill ``.grad`` of every node in this Value's graph with
-        d(self)/d(node), adding to what is there. The graph's saved local
+        d(self)/d(node), adding to what is there; the root's own ``.grad``
+        becomes 1, as micrograd's backward sets it. The graph's saved local
         derivatives are freed afterwards unless ``retain_graph=True``.
 
         Kahn's algorithm, as ``value_grad`` (what ``autograd.grad`` runs for
@@ -407,6 +415,7 @@ def _backprop(root: Value, retain_graph: bool) -> None:
                 b._n += 1
         if freed is not None:  # raise before any gradient is written
             freed._vjp(0.0)
+        root.grad = 0.0  # micrograd seeds the root with 1 (self.grad = 1), whatever it held
         push(root)
         while stack:
             node = stack.pop()

@@ -1,4 +1,6 @@
 """``nn.functional`` (import as ``F``): PyTorch's functional names and defaults.
+(``inplace=True`` is accepted where PyTorch has it and computed out of place:
+the same result, and the graph stays correct.)
 
 Activations, layers as functions (``linear dropout layer_norm batch_norm
 embedding conv2d max_pool2d avg_pool2d``) and every loss (re-exported from
@@ -36,7 +38,7 @@ __all__ = [
 ]
 
 
-def relu(x: Tensor) -> Tensor:
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0)."""
     return x.relu()
 
@@ -51,7 +53,7 @@ def tanh(x: Tensor) -> Tensor:
     return x.tanh()
 
 
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x where x > 0, else negative_slope * x."""
     return x.leaky_relu(negative_slope)
 
@@ -61,7 +63,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     return x.gelu(approximate)
 
 
-def silu(x: Tensor) -> Tensor:
+def silu(x: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x) (also called swish)."""
     return x.silu()
 
@@ -71,7 +73,7 @@ def softplus(x: Tensor) -> Tensor:
     return x.softplus()
 
 
-def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x where x > 0, else alpha * (e**x - 1)."""
     return x.elu(alpha)
 
@@ -109,7 +111,7 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out if bias is None else out + bias
 
 
-def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability p and scale the rest by 1 / (1 - p)
     (inverted dropout); the identity when not training."""
     if not 0.0 <= p <= 1.0:

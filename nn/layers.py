@@ -106,11 +106,11 @@ class MLP(Sequential):
 class Dropout(Module):
     """Zeroes elements with probability p in training (scaling the rest by 1/(1-p))."""
 
-    def __init__(self, p: float = 0.5) -> None:
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be in [0, 1], got {p}")
-        self.p = p
+        self.p, self.inplace = p, inplace  # (inplace is accepted; computed out of place)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout(x, self.p, self.training)

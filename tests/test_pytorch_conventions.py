@@ -117,3 +117,23 @@ def test_against_torch():
         np.testing.assert_allclose(g.data, h.numpy(), rtol=1e-10, atol=1e-12)
     assert ag.tensor([0, 5]).dtype == np.int64 == torch.tensor([0, 5]).numpy().dtype
     assert math.isclose(ag.tensor([1.0, 2.0]).var().item(), torch.tensor([1.0, 2.0]).var().item())
+
+
+def test_loss_plus_equals_and_inplace_flags_as_learners_write_them():
+    import nn
+    from nn import functional as F
+
+    w = ag.tensor([0.5, -1.0], requires_grad=True)
+    loss = 0
+    for target in (1.0, 2.0):
+        loss += ((w * 2.0).sum() - target) ** 2  # 0 + tensor, then tensor += tensor: recorded
+    loss = ag.tensor(0.0) + loss
+    loss += w.sum()
+    loss.backward()
+    np.testing.assert_allclose(w.grad.data, [2 * 2 * (-1 - 1) + 2 * 2 * (-1 - 2) + 1] * 2)
+    with pytest.raises(RuntimeError, match=r"\+=: in-place change of a tensor that requires grad"):
+        w += 1.0  # a leaf that requires grad: refused, as in PyTorch
+    x = ag.tensor([-1.0, 2.0])
+    model = nn.Sequential(nn.ReLU(inplace=True), nn.LeakyReLU(0.1, inplace=True), nn.Dropout(0.0, inplace=True))
+    assert model(x).tolist() == [0.0, 2.0] and x.tolist() == [-1.0, 2.0]
+    assert F.relu(x, inplace=True).tolist() == [0.0, 2.0] and F.elu(x, inplace=False).shape == (2,)

@@ -162,8 +162,9 @@ def test_value_backward_agrees_with_the_dict_based_pass(program):
     generic = [Value(x) for x in leaves]
     out_generic = run_program(generic, steps)
     once = ag.grad(out_generic, generic, allow_unused=True)
-    assert [v.grad for v in fast] == [0.0 if g is None else 2 * g for g in once]
-    assert out_fast.grad == 2.0
+    assert [v.grad for v in fast if v is not out_fast] == [0.0 if g is None else 2 * g
+                                                           for v, g in zip(fast, once) if v is not out_fast]
+    assert out_fast.grad == 1.0  # the root is seeded with 1, as micrograd does
     assert all(v.grad == 0.0 for v in generic)  # grad writes nothing
 
 
@@ -381,3 +382,34 @@ def test_dot_repeated_inputs_errors_and_freed_graph():
         dot([x], ["a"])
     with no_grad():
         assert dot([x], [x])._parents == ()
+
+
+def test_micrograd_lectures_manual_backprop_and_root_seed():
+    # Zero to Hero, micrograd lecture: set o.grad = 1, then call each node's
+    # _backward() in reverse topological order; and backward() seeds the root
+    # with 1 whatever its .grad held.
+    def neuron():
+        x1, x2, w1, w2, b = Value(2.0), Value(0.0), Value(-3.0), Value(1.0), Value(6.8813735870195432)
+        n = x1 * w1 + x2 * w2 + b
+        return n.tanh(), (x1, x2, w1, w2, b)
+
+    o, leaves = neuron()
+    topo, seen = [], set()
+
+    def build(v):
+        if v not in seen:
+            seen.add(v)
+            for child in v._prev:
+                build(child)
+            topo.append(v)
+
+    build(o)
+    o.grad = 1.0
+    for node in reversed(topo):
+        node._backward()
+    manual = [v.grad for v in leaves]
+    o2, leaves2 = neuron()
+    o2.grad = 1.0  # as in the lecture, before calling backward()
+    o2.backward()
+    assert o2.grad == 1.0
+    assert [v.grad for v in leaves2] == pytest.approx(manual) and manual[2] == pytest.approx(1.0)
