@@ -24,7 +24,7 @@ from autograd.factories import (
     zeros,
     zeros_like,
 )
-from autograd.function import Context, Function, composite_backward
+from autograd.function import Context, Function, composite_backward, once_differentiable
 from autograd.grad_mode import (
     detect_anomaly,
     enable_grad,
@@ -49,7 +49,7 @@ int8, int16, int32, int64, long, uint8 = (_DTYPES[n] for n in ("int8", "int16", 
 bool = _DTYPES["bool"]  # noqa: A001 (torch.bool)
 
 __all__ = [
-    "Value", "Tensor", "tensor", "Function", "Context", "composite_backward",
+    "Value", "Tensor", "tensor", "Function", "Context", "composite_backward", "once_differentiable",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode", "detect_anomaly",
     "grad", "gradcheck", "gradgradcheck", "GradcheckError",
     "matmul", "cat", "concatenate", "stack", "split", "chunk", "where", "maximum", "minimum", "pad",

@@ -8,14 +8,16 @@ rule and checks what it returns (count, shape, dtype), naming the op.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
 
 from autograd.grad_mode import _anomaly, _mode
+from autograd.grad_mode import no_grad as _no_grad
 from autograd.graph import CHECKS, FREED, OUT, OUT_COUNTER, OUT_VERSION, AccumulateGrad, BackwardNode
 
-__all__ = ["Function", "Context", "make_tensor", "const", "call_rule", "composite_backward"]
+__all__ = ["Function", "Context", "make_tensor", "const", "call_rule", "composite_backward", "once_differentiable"]
 
 # The Tensor class registers itself here when autograd.tensor is imported, so
 # that this module (and the primitives built on it) never import tensor.py.
@@ -114,6 +116,8 @@ class Function:
             "__slots__": (), "fn": cls, "_array_rule": None if rule is None else staticmethod(rule),
             "first_order_allocates": cls.first_order_allocates})
         cls._save_plans = {}  # needs_input_grad -> what to save (see _save_plan)
+        if _takes_ctx(cls.forward):  # PyTorch's form: forward(ctx, *args) on Tensors
+            cls.apply = classmethod(_apply_with_ctx)
 
     @staticmethod
     def forward(*arrays: np.ndarray, **options: Any) -> np.ndarray:
@@ -185,6 +189,58 @@ class Function:
         if _anomaly.enabled:
             _check_finite(cls.__name__, "forward", data, [a.shape for a in arrays])
         return out
+
+
+def _takes_ctx(forward: Any) -> bool:
+    try:
+        params = list(inspect.signature(forward).parameters)
+    except (TypeError, ValueError):
+        return False
+    return bool(params) and params[0] == "ctx"
+
+
+def _apply_with_ctx(cls: Any, *args: Any) -> Any:
+    """``apply`` for a Function written in PyTorch's form::
+
+        class Exp(Function):
+            @staticmethod
+            def forward(ctx, x):             # Tensors (and any other arguments) in
+                y = x.exp()
+                ctx.save_for_backward(y)
+                return y
+            @staticmethod
+            def backward(ctx, grad_output):  # one gradient per forward argument
+                (y,) = ctx.saved_tensors
+                return grad_output * y
+
+    ``forward`` runs on the Tensors without recording; the output gets the
+    node (``ctx``) as its ``grad_fn``. ``backward`` returns one gradient per
+    argument of ``forward`` (None for the non-Tensor ones)."""
+    T = _Tensor
+    positions = [i for i, a in enumerate(args) if isinstance(a, T)]
+    tensors = tuple(args[i] for i in positions)
+    record = _mode.enabled and any(t.requires_grad for t in tensors)
+    node = _new(cls._node_class)
+    node._saved = None
+    node.options = {}
+    node._positions = positions
+    node._n_args = len(args)
+    _edges(node, tensors, [t.data for t in tensors]) if len(tensors) != 1 else _one_edge(node, tensors[0])
+    node.needs_input_grad = tuple(  # PyTorch's: one per argument of forward
+        isinstance(a, T) and a.requires_grad for a in args)
+    with _no_grad():
+        out = cls.forward(node, *args)
+    if not isinstance(out, T):
+        raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
+    node.shape, node.dtype = out.data.shape, out.data.dtype
+    return make_tensor(out.data, node if record else None, out._version)
+
+
+def _one_edge(node: Any, t: Any) -> None:
+    node._next = ((t.grad_fn or t._acc or _accumulator(t)) if t.requires_grad else None,)
+    node.needs_input_grad = (node._next[0] is not None,)
+    if node._next[0] is None:
+        node._const_meta = ((t.data.shape, t.data.dtype),)
 
 
 def _edges(node: Any, inputs: tuple, arrays: list) -> tuple:
@@ -313,6 +369,12 @@ def _call_tensor_rule(node: Any, fn: Any, g: Any) -> Any:
         grads = _call_naming_the_op(node, fn.backward, g)
     else:
         grads = fn.backward(node, g)
+    if node._positions is not None:  # PyTorch's form: one gradient per argument of forward
+        grads = (grads,) if grads is None or isinstance(grads, _Tensor) else tuple(grads)
+        if len(grads) != node._n_args:
+            raise RuntimeError(f"{fn.__name__}.backward returned {len(grads)} gradient(s) for the "
+                               f"{node._n_args} argument(s) of forward")
+        grads = tuple(grads[i] for i in node._positions)
     return _checked(node, grads, fn.backward, _Tensor)
 
 
@@ -327,7 +389,7 @@ def _checked(node: Any, grads: Any, rule: Any, kind: type) -> list:
         raise RuntimeError(f"{name} returned {len(grads)} gradient(s) for {len(node._next)} input(s)")
     out = []
     for i, gi in enumerate(grads):
-        if gi is None or not node.needs_input_grad[i]:
+        if gi is None or node._next[i] is None:
             out.append(None)
             continue
         if isinstance(gi, np.generic):
@@ -345,6 +407,23 @@ def _checked(node: Any, grads: Any, rule: Any, kind: type) -> list:
             _check_finite(node.fn.__name__, "backward", gi.data if isinstance(gi, T) else gi, node.input_shapes)
         out.append(gi)
     return out
+
+
+def once_differentiable(backward: Any) -> Any:
+    """PyTorch's decorator for a ``backward`` that is not itself
+    differentiable (it leaves the graph, say through numpy): it runs without
+    recording, so a second derivative through it is zero, not wrong silently:
+    a ``create_graph`` pass through it raises, naming the op."""
+    import functools
+
+    @functools.wraps(backward)
+    def wrapper(ctx: Any, *grads: Any) -> Any:
+        if _mode.enabled:  # a recorded pass (create_graph=True)
+            raise RuntimeError(f"{type(ctx).__name__}: its backward is once_differentiable; "
+                               "it cannot be differentiated again (create_graph=True)")
+        return backward(ctx, *grads)
+
+    return wrapper
 
 
 def composite_backward(ctx: Any, g: Any, composite: Any) -> tuple:

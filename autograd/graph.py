@@ -124,6 +124,7 @@ class BackwardNode(Node):
     __slots__ = ("options", "needs_input_grad", "shape", "dtype", "_saved", "__dict__")
     _const_meta: Any = None  # (shape, dtype) per input that needs no gradient; None when all do
     _tensors = False  # whether the rule running now reads Tensors (else arrays)
+    _positions: Any = None  # PyTorch-form Functions: which arguments of forward are the inputs
     fn: Any = None  # the Function subclass (set on each per-op node class)
     _array_rule: Any = None  # the rule a first-order pass runs on arrays (set per op)
     first_order_allocates = False  # (copied from the op)
@@ -177,10 +178,20 @@ class BackwardNode(Node):
 
     @property
     def saved_tensors(self) -> tuple:
-        """The saved tensors, as PyTorch's ``ctx.saved_tensors`` (inputs, then output)."""
+        """The saved tensors, as PyTorch's ``ctx.saved_tensors``: what
+        ``save_for_backward`` kept, or the saved inputs, then the output."""
         saved = tuple(t for t in self.inputs if t is not None)
         out = self.out
         return saved if out is None else (*saved, out)
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        """PyTorch's form (in a ``forward(ctx, ...)``): keep these tensors for
+        ``backward``, where ``ctx.saved_tensors`` gives them back; backward
+        raises if one was changed in place meanwhile."""
+        kept = tuple(tensors)
+        arrays = tuple(None if t is None else t.data for t in kept)
+        checks = tuple((t._version, t._version[0]) for t in kept if t is not None)
+        self._saved = (kept, arrays, checks, None, None, None)
 
     @property
     def is_freed(self) -> bool:

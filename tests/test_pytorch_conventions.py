@@ -137,3 +137,53 @@ def test_loss_plus_equals_and_inplace_flags_as_learners_write_them():
     model = nn.Sequential(nn.ReLU(inplace=True), nn.LeakyReLU(0.1, inplace=True), nn.Dropout(0.0, inplace=True))
     assert model(x).tolist() == [0.0, 2.0] and x.tolist() == [-1.0, 2.0]
     assert F.relu(x, inplace=True).tolist() == [0.0, 2.0] and F.elu(x, inplace=False).shape == (2,)
+
+
+class ScaledExp(ag.Function):
+    """y = scale * e**x, written in PyTorch's form (PyTorch's polynomial_custom_function style)."""
+
+    @staticmethod
+    def forward(ctx, x, scale):
+        y = x.exp() * scale
+        ctx.save_for_backward(x)
+        ctx.scale = scale
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        assert ctx.needs_input_grad == (True, False)
+        return grad_output * x.exp() * ctx.scale, None
+
+
+class NumpyCube(ag.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ag.from_numpy(x.numpy() ** 3)
+
+    @staticmethod
+    @ag.once_differentiable
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return ag.from_numpy(g.numpy() * 3 * x.numpy() ** 2)
+
+
+def test_pytorch_style_custom_functions():
+    x = ag.tensor([0.25, -1.0], dtype=ag.float64, requires_grad=True)
+    y = ScaledExp.apply(x, 3.0)
+    assert y.grad_fn.name() == "ScaledExpBackward"
+    np.testing.assert_allclose(y.data, 3 * np.exp(x.data))
+    assert ag.gradcheck(lambda t: ScaledExp.apply(t, 3.0), [x])
+    assert ag.gradgradcheck(lambda t: ScaledExp.apply(t, 3.0), [x])  # its backward uses Tensor ops
+    assert ag.gradcheck(NumpyCube.apply, [x])
+    with pytest.raises(RuntimeError, match="NumpyCubeBackward: its backward is once_differentiable"):
+        ag.grad(NumpyCube.apply(x).sum(), x, create_graph=True)
+    with ag.no_grad():
+        assert ScaledExp.apply(x, 1.0).grad_fn is None
+    x.grad = None
+    z = ScaledExp.apply(x, 1.0)
+    with ag.no_grad():
+        x.mul_(2.0)  # changes a saved input
+    with pytest.raises(RuntimeError, match="ScaledExp backward: input 0 .* was modified in place"):
+        z.sum().backward()
