@@ -7,6 +7,7 @@ of that name (HIPS autograd); install glassgrad in its own virtual environment.
 
 from autograd.backward import grad
 from autograd.factories import (
+    Generator,
     arange,
     default_generator,
     eye,
@@ -15,12 +16,15 @@ from autograd.factories import (
     full_like,
     linspace,
     manual_seed,
+    multinomial,
     ones,
     ones_like,
     rand,
     rand_like,
+    randint,
     randn,
     randn_like,
+    randperm,
     zeros,
     zeros_like,
 )
@@ -36,7 +40,21 @@ from autograd.grad_mode import (
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd.tensor import Tensor, tensor
 from autograd.tensor_conversions import DTYPES as _DTYPES
-from autograd.tensor_functions import cat, chunk, concatenate, matmul, maximum, minimum, pad, split, stack, where
+from autograd.tensor_functions import (
+    cat,
+    chunk,
+    concatenate,
+    einsum,
+    matmul,
+    maximum,
+    minimum,
+    pad,
+    split,
+    stack,
+    tril,
+    triu,
+    where,
+)
 from autograd.torch_names import *  # noqa: F403 (torch's module-level names: tanh, sum, ...)
 from autograd.torch_names import __all__ as _torch_names
 from autograd.value import Value
@@ -53,8 +71,9 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode", "detect_anomaly",
     "grad", "gradcheck", "gradgradcheck", "GradcheckError",
     "matmul", "cat", "concatenate", "stack", "split", "chunk", "where", "maximum", "minimum", "pad",
-    *_torch_names,
+    "einsum", "tril", "triu", *_torch_names,
     "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64", "long", "uint8", "bool",
     "zeros", "ones", "full", "eye", "arange", "linspace", "rand", "randn", "zeros_like",
     "ones_like", "full_like", "rand_like", "randn_like", "from_numpy", "manual_seed", "default_generator",
+    "Generator", "randint", "randperm", "multinomial",
 ]

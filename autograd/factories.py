@@ -15,7 +15,7 @@ from autograd.tensor_conversions import _dtype, check_device
 __all__ = [
     "zeros", "ones", "full", "eye", "arange", "linspace", "rand", "randn",
     "zeros_like", "ones_like", "full_like", "rand_like", "randn_like", "from_numpy", "manual_seed",
-    "default_generator",
+    "default_generator", "Generator", "randint", "randperm", "multinomial",
 ]
 
 _generator = np.random.default_rng()
@@ -30,6 +30,34 @@ def manual_seed(seed: int) -> None:
 def default_generator() -> np.random.Generator:
     """The numpy Generator that glassgrad's random functions draw from."""
     return _generator
+
+
+class Generator:
+    """PyTorch's ``torch.Generator``: ``g = Generator().manual_seed(42)``, then
+    ``generator=g`` in ``rand randn randint randperm multinomial``. The same
+    seed gives the same numbers every run (glassgrad's, not PyTorch's: the
+    two libraries' random streams differ)."""
+
+    def __init__(self, device: Any = "cpu") -> None:
+        check_device(device, "Generator")
+        self.rng = np.random.default_rng()
+
+    def manual_seed(self, seed: int) -> Generator:
+        self.rng = np.random.default_rng(int(seed))
+        return self
+
+    def seed(self) -> int:
+        seed = int(np.random.SeedSequence().entropy % 2**63)
+        self.rng = np.random.default_rng(seed)
+        return seed
+
+
+def _rng(generator: Generator | None) -> np.random.Generator:
+    if generator is None:
+        return _generator
+    if not isinstance(generator, Generator):
+        raise TypeError(f"generator must be an autograd.Generator, got {type(generator).__name__}")
+    return generator.rng
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -83,14 +111,58 @@ def linspace(start: float, stop: float, num: int = 50, dtype: Any = None, device
     return _factory(np.linspace(start, stop, num), requires_grad, dtype, device, "linspace")
 
 
-def rand(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uniform on [0, 1), from the seedable generator."""
-    return _factory(_generator.random(_shape(shape)), requires_grad, dtype, device, "rand")
+def rand(*shape: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
+         requires_grad: bool = False) -> Tensor:
+    """Uniform on [0, 1), from ``generator`` (or the seedable default one)."""
+    return _factory(_rng(generator).random(_shape(shape)), requires_grad, dtype, device, "rand")
 
 
-def randn(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal, from the seedable generator."""
-    return _factory(_generator.standard_normal(_shape(shape)), requires_grad, dtype, device, "randn")
+def randn(*shape: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    """Standard normal, from ``generator`` (or the seedable default one)."""
+    return _factory(_rng(generator).standard_normal(_shape(shape)), requires_grad, dtype, device, "randn")
+
+
+def randint(*args: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
+            device: Any = None) -> Tensor:
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high), int64."""
+    if size is None and args and isinstance(args[-1], (tuple, list)):
+        *args, size = args
+    if len(args) not in (1, 2) or size is None:
+        raise TypeError("randint: call randint(high, size) or randint(low, high, size), size a tuple")
+    low, high = (0, args[0]) if len(args) == 1 else args
+    check_device(device, "randint")
+    values = _rng(generator).integers(int(low), int(high), _shape((size,)))
+    return Tensor(values, dtype=np.int64 if dtype is None else _dtype(dtype))
+
+
+def randperm(n: int, generator: Generator | None = None, dtype: Any = None, device: Any = None) -> Tensor:
+    """A random permutation of 0..n-1, int64."""
+    check_device(device, "randperm")
+    return Tensor(_rng(generator).permutation(int(n)), dtype=np.int64 if dtype is None else _dtype(dtype))
+
+
+def multinomial(input: Any, num_samples: int, replacement: bool = False,  # noqa: A002 (torch's name)
+                generator: Generator | None = None) -> Tensor:
+    """Draw ``num_samples`` category indices per row of ``input`` (weights,
+    not necessarily normalised), int64, as ``torch.multinomial``."""
+    weights = np.asarray(input.data if isinstance(input, Tensor) else input, dtype=np.float64)
+    if weights.ndim not in (1, 2) or weights.shape[-1] == 0:
+        raise ValueError(f"multinomial: input must be 1-d or 2-d with at least one category, got {weights.shape}")
+    if (weights < 0).any() or not np.isfinite(weights).all():
+        raise ValueError("multinomial: weights must be finite and non-negative")
+    if not replacement and num_samples > weights.shape[-1]:
+        raise ValueError(f"multinomial: cannot draw {num_samples} samples from {weights.shape[-1]} categories "
+                         "without replacement; pass replacement=True")
+    rng = _rng(generator)
+    rows = weights.reshape(-1, weights.shape[-1])
+    out = np.empty((len(rows), num_samples), dtype=np.int64)
+    for i, w in enumerate(rows):
+        total = w.sum()
+        if total <= 0:
+            raise ValueError(f"multinomial: row {i} of the weights sums to 0")
+        out[i] = rng.choice(len(w), size=num_samples, replace=replacement, p=w / total)
+    return Tensor(out.reshape(weights.shape[:-1] + (num_samples,)))
 
 
 def _like(x: Any, make: Any, dtype: Any, device: Any, requires_grad: bool, op: str) -> Tensor:

@@ -13,7 +13,8 @@ from autograd import primitives as P
 from autograd.tensor import Tensor, _as_tensor, _promote, _sequence_of_tensors
 from autograd.tensor_ops import normalize_axis
 
-__all__ = ["matmul", "cat", "concatenate", "stack", "split", "chunk", "where", "maximum", "minimum", "pad"]
+__all__ = ["matmul", "cat", "concatenate", "stack", "split", "chunk", "where", "maximum", "minimum", "pad",
+           "einsum", "tril", "triu"]
 
 
 def _t(x: Any) -> Tensor:
@@ -130,3 +131,42 @@ def pad(x: Tensor, pad_width: Any, constant_values: float = 0) -> Tensor:
         raise ValueError(f"pad: pad_width must be non-negative, got {pad_width!r}")
     widths = tuple((int(lo), int(hi)) for lo, hi in widths)
     return P.Pad.apply(x, pad_width=widths, value=constant_values)
+
+
+def einsum(subscripts: str, *operands: Any) -> Tensor:
+    """``torch.einsum("ij,jk->ik", a, b)``: an explicit ``->`` output, no
+    ellipsis, no letter twice in one operand (each refused with a message)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    ts = [_t(x) for x in operands]
+    spec = subscripts.replace(" ", "")
+    if "->" not in spec or "." in spec:
+        raise ValueError(f"einsum: write the output explicitly and without '...', got {subscripts!r} "
+                         "(e.g. 'ij,jk->ik')")
+    subs = spec.split("->")[0].split(",")
+    if len(subs) != len(ts):
+        raise ValueError(f"einsum: {subscripts!r} names {len(subs)} operand(s), got {len(ts)}")
+    for s, t in zip(subs, ts):
+        if len(set(s)) != len(s):
+            raise ValueError(f"einsum: a letter repeated in one operand ({s!r}, a diagonal) is not supported; "
+                             "take the diagonal with indexing first")
+        if len(s) != t.ndim:
+            raise ValueError(f"einsum: subscripts {s!r} do not match an operand of shape {t.shape}")
+    try:
+        np.einsum(spec, *[np.empty(t.shape, dtype=t.dtype) for t in ts])
+    except ValueError as e:
+        raise ValueError(f"einsum: {subscripts!r} with shapes {[t.shape for t in ts]}: {e}") from None
+    dtype = np.result_type(*[t.data for t in ts])
+    return P.Einsum.apply(*[t.astype(dtype) for t in ts], subscripts=spec)
+
+
+def tril(x: Any, diagonal: int = 0) -> Tensor:
+    """The lower triangle of the last two axes (the rest zeroed), as ``torch.tril``."""
+    x = _t(x)
+    return where(np.tril(np.ones(x.shape[-2:], dtype=bool), diagonal), x, 0.0)
+
+
+def triu(x: Any, diagonal: int = 0) -> Tensor:
+    """The upper triangle of the last two axes (the rest zeroed), as ``torch.triu``."""
+    x = _t(x)
+    return where(np.triu(np.ones(x.shape[-2:], dtype=bool), diagonal), x, 0.0)

@@ -156,6 +156,36 @@ class TensorOps:
         ax, keep = self._dims("logsumexp", dim, keepdim, axis, keepdims)
         return P.LogSumExp.apply(self, axis=ax, keepdims=keep)
 
+    def cumsum(self, dim: int, *, axis: Any = None):
+        """Running sum along ``dim``."""
+        ax, _ = self._dims("cumsum", dim if axis is None else None, False, axis, None)
+        if ax is None or len(ax) != 1:
+            raise ValueError(f"cumsum: dim must be a single int, got {dim!r}")
+        return P.Cumsum.apply(self, axis=ax[0])
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
+        """The k largest (or smallest) values along ``dim`` and their indices,
+        as PyTorch's ``(values, indices)``; the gradient goes to the chosen elements."""
+        ax = self._axis(dim, "topk")[0] if self.ndim else 0
+        n = self.shape[ax] if self.ndim else 1
+        if not 0 <= k <= n:
+            raise ValueError(f"topk: k={k} is out of range for dim {dim} of size {n}")
+        order = np.argsort(-self.data if largest else self.data, axis=ax, kind="stable")
+        indices = np.take(order, np.arange(k), axis=ax)
+        grid = list(np.indices(indices.shape, sparse=True))
+        grid[ax] = indices
+        return ValuesIndices(self[tuple(grid)], const(indices.astype(np.int64)))
+
+    def masked_fill(self, mask: Any, value: float):
+        """``value`` where ``mask`` is true (it broadcasts), this tensor elsewhere;
+        the gradient flows where the mask is false."""
+        from autograd.tensor_functions import where  # (tensor_functions imports tensor)
+
+        mask = mask.data if isinstance(mask, function._Tensor) else np.asarray(mask)
+        if mask.dtype != bool:
+            raise TypeError(f"masked_fill: the mask must be a bool tensor, got dtype {mask.dtype}")
+        return where(mask, float(value) if self.data.dtype.kind == "f" else value, self)
+
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None):
         """Index of the maximum (an int64 tensor; no gradient)."""
         ax, keep = self._dims("argmax", dim, keepdim, axis, keepdims)

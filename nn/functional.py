@@ -31,7 +31,7 @@ from nn.losses import (
 
 __all__ = [
     "relu", "sigmoid", "tanh", "leaky_relu", "gelu", "silu", "softplus", "elu", "softmax",
-    "log_softmax", "swiglu", "linear", "dropout", "layer_norm", "batch_norm", "embedding",
+    "log_softmax", "swiglu", "linear", "dropout", "layer_norm", "batch_norm", "embedding", "one_hot",
     "conv2d", "max_pool2d", "avg_pool2d",
     "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "hinge_loss", "cross_entropy", "nll_loss", "kl_div",
@@ -175,6 +175,19 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
     if bias is not None:
         out = out + bias.reshape(shape)
     return out
+
+
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """Class indices as one-hot int64 rows: shape ``tensor.shape + (num_classes,)``
+    (``num_classes=-1``: one more than the largest index)."""
+    index = np.asarray(tensor.data if isinstance(tensor, Tensor) else tensor)
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: class indices must be integers, got dtype {index.dtype}")
+    n = int(index.max()) + 1 if num_classes == -1 and index.size else num_classes
+    if index.size and (index.min() < 0 or index.max() >= n):
+        raise IndexError(f"one_hot: class {int(index.max() if index.max() >= n else index.min())} is out of "
+                         f"range for {n} classes")
+    return from_numpy((index[..., None] == np.arange(n)).astype(np.int64))
 
 
 def embedding(idx: Any, weight: Tensor) -> Tensor:

@@ -187,3 +187,55 @@ def test_pytorch_style_custom_functions():
         x.mul_(2.0)  # changes a saved input
     with pytest.raises(RuntimeError, match="ScaledExp backward: input 0 .* was modified in place"):
         z.sum().backward()
+
+
+@pytest.mark.parametrize("subscripts,shapes", [
+    ("ij,jk->ik", [(2, 3), (3, 4)]), ("ij,jk->", [(2, 3), (3, 4)]), ("ij->j", [(2, 3)]),
+    ("ij,jk->ijk", [(2, 3), (3, 4)]), ("bij,bjk->bik", [(2, 2, 3), (2, 3, 2)]), ("i,i->", [(3,), (3,)]),
+    ("ij,k->ijk", [(2, 3), (2,)]),
+])
+def test_einsum_against_numpy_and_finite_differences(subscripts, shapes):
+    arrays = [RNG.standard_normal(s) for s in shapes]
+    check_op(lambda *ts: ag.einsum(subscripts, *ts), lambda *xs: np.einsum(subscripts, *xs), arrays)
+
+
+def test_einsum_refuses_what_it_does_not_do_with_a_message():
+    a = ag.ones(2, 2)
+    with pytest.raises(ValueError, match="einsum: write the output explicitly"):
+        ag.einsum("ij,jk", a, a)
+    with pytest.raises(ValueError, match="a letter repeated in one operand"):
+        ag.einsum("ii->i", a)
+
+
+def test_cumsum_topk_masked_fill_tril_triu():
+    x = RNG.standard_normal((3, 4))
+    check_op(lambda t: t.cumsum(1), lambda v: np.cumsum(v, 1), [x])
+    check_op(lambda t: t.topk(2, dim=1).values, lambda v: -np.sort(-v, axis=1)[:, :2], [x], smooth=True)
+    check_op(lambda t: t.topk(1, dim=0, largest=False)[0], lambda v: np.sort(v, axis=0)[:1], [x])
+    check_op(lambda t: ag.tril(t), np.tril, [x])
+    check_op(lambda t: ag.triu(t, 1), lambda v: np.triu(v, 1), [x])
+    mask = np.tril(np.ones((3, 4), bool)) == 0
+    check_op(lambda t: t.masked_fill(ag.tensor(mask), -1e9), lambda v: np.where(mask, -1e9, v), [x])
+    assert ag.tensor(x).topk(2).indices.dtype == np.int64
+    with pytest.raises(TypeError, match="masked_fill: the mask must be a bool tensor"):
+        ag.tensor(x).masked_fill(ag.tensor(mask.astype(np.float32)), 0.0)
+
+
+def test_seeded_generators_and_sampling():
+    from nn import functional as F
+
+    def draw(seed):
+        g = ag.Generator().manual_seed(seed)
+        p = ag.tensor([0.1, 0.0, 0.6, 0.3])
+        return (ag.multinomial(p, 8, replacement=True, generator=g).tolist(),
+                ag.randint(0, 27, (5,), generator=g).tolist(), ag.randperm(6, generator=g).tolist(),
+                ag.randn(2, generator=g).tolist())
+
+    assert draw(2147483647) == draw(2147483647) != draw(1)
+    samples = ag.multinomial(ag.tensor([[0.0, 1.0], [1.0, 0.0]]), 3, replacement=True)
+    assert samples.tolist() == [[1, 1, 1], [0, 0, 0]] and samples.dtype == np.int64
+    assert sorted(ag.multinomial(ag.ones(5), 5).tolist()) == [0, 1, 2, 3, 4]  # without replacement
+    with pytest.raises(ValueError, match="cannot draw 6 samples from 5 categories without replacement"):
+        ag.multinomial(ag.ones(5), 6)
+    assert F.one_hot(ag.tensor([2, 0]), 3).tolist() == [[0, 0, 1], [1, 0, 0]]
+    assert F.one_hot(ag.tensor([1, 3])).shape == (2, 4)

@@ -42,14 +42,15 @@ from autograd.primitives.elementwise import (
     SqrtOfVariance,
     Where,
 )
-from autograd.primitives.linalg import Linear, MatMul
+from autograd.primitives.linalg import Einsum, Linear, MatMul
 from autograd.primitives.normalization import LayerNorm
-from autograd.primitives.reduce import LogSumExp, Max, Min, Prod, Sum, SumTo
+from autograd.primitives.reduce import Cumsum, LogSumExp, Max, Min, Prod, Sum, SumTo
 from autograd.primitives.shape import BroadcastTo, Concatenate, Getitem, IndexAdd, Pad, Permute, Reshape
 
 __all__ = [
     "constant",
-    "Abs", "Add", "AddScalar", "BroadcastTo", "Cast", "Clip", "Clone", "Concatenate", "Cos", "Div", "ELU",
+    "Abs", "Add", "AddScalar", "BroadcastTo", "Cast", "Clip", "Clone", "Concatenate", "Cos", "Cumsum", "Div",
+    "ELU", "Einsum",
     "Erf", "Exp", "GELU", "Softmax", "Getitem", "IndexAdd", "LayerNorm", "LeakyReLU", "Log", "LogSoftmax", "LogSumExp",
     "Linear", "MatMul", "Max", "Maximum", "Min", "Minimum", "Mul", "MulScalar", "Neg", "Pad", "Permute",
     "PiecewiseConstant", "SqrtOfVariance",

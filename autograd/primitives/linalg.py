@@ -64,3 +64,45 @@ class Linear(Function):
         return (g @ w if needs[0] else None,
                 g2d.T @ x2d if needs[1] else None,
                 np.add.reduce(g2d, axis=0) if needs[2] else None)
+
+
+class Einsum(Function):
+    """y = einsum(subscripts, *operands);  dL/d(operand i) = einsum of g with
+    the other operands into operand i's subscripts (broadcast over the letters
+    that only operand i has, which the forward summed away)"""
+
+    saves = None  # every operand's gradient reads the others
+
+    @staticmethod
+    def forward(*operands, subscripts):
+        return np.asarray(np.einsum(subscripts, *operands))
+
+    @staticmethod
+    def backward(ctx, g):
+        return _einsum_grads(ctx, g, lambda subs, *xs: Einsum.apply(*xs, subscripts=subs))
+
+    @staticmethod
+    def backward_numpy(ctx, g):
+        return _einsum_grads(ctx, g, lambda subs, *xs: np.asarray(np.einsum(subs, *xs)))
+
+
+def _einsum_grads(ctx, g, einsum):
+    inputs_subs, out_subs = ctx.subscripts.replace(" ", "").split("->")
+    subs = inputs_subs.split(",")
+    operands = ctx.inputs
+    grads = []
+    for i, (sub, need) in enumerate(zip(subs, ctx.needs_input_grad)):
+        if not need:
+            grads.append(None)
+            continue
+        others = [(s, x) for j, (s, x) in enumerate(zip(subs, operands)) if j != i]
+        known = set(out_subs) | {c for s, _ in others for c in s}
+        kept = "".join(c for c in sub if c in known)  # letters only this operand has were summed away
+        grad = einsum(",".join([out_subs] + [s for s, _ in others]) + "->" + kept, g, *[x for _, x in others])
+        if kept != sub:  # broadcast back over those letters
+            shape = tuple(n if c in known else 1 for c, n in zip(sub, ctx.input_shapes[i]))
+            grad = grad.reshape(shape)
+            grad = grad.broadcast_to(ctx.input_shapes[i]) if not isinstance(grad, np.ndarray) \
+                else np.broadcast_to(grad, ctx.input_shapes[i]).copy()
+        grads.append(grad)
+    return tuple(grads)

@@ -153,3 +153,24 @@ class LogSumExp(Function):
         x = ctx.inputs[0]
         out_b = _expand_back(ctx.out, x.shape, ctx.axis, ctx.keepdims)
         return (_expand_back(g, x.shape, ctx.axis, ctx.keepdims) * (x - out_b).exp(),)
+
+
+class Cumsum(Function):
+    """y_i = x_0 + ... + x_i along ``axis``;  dL/dx_i = g_i + ... + g_n (a cumulative
+    sum of g taken from the other end)"""
+
+    saves = ()
+
+    @staticmethod
+    def forward(x, axis):
+        return np.cumsum(x, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        flip = (slice(None),) * ctx.axis + (slice(None, None, -1),)
+        return (Cumsum.apply(g[flip], axis=ctx.axis)[flip],)
+
+    @staticmethod
+    def backward_numpy(ctx, g):
+        flip = (slice(None),) * ctx.options["axis"] + (slice(None, None, -1),)
+        return (np.ascontiguousarray(np.cumsum(g[flip], axis=ctx.options["axis"])[flip]),)
