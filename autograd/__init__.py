@@ -64,6 +64,7 @@ __version__ = "0.1.0"
 # dtype names as in torch: autograd.float32, autograd.int64, autograd.long, ...
 float16, float32, float64, half, double = (_DTYPES[n] for n in ("float16", "float32", "float64", "half", "double"))
 int8, int16, int32, int64, long, uint8 = (_DTYPES[n] for n in ("int8", "int16", "int32", "int64", "long", "uint8"))
+float = _DTYPES["float"]  # noqa: A001 (torch.float is float32)
 bool = _DTYPES["bool"]  # noqa: A001 (torch.bool)
 
 __all__ = [
@@ -73,6 +74,7 @@ __all__ = [
     "matmul", "cat", "concatenate", "stack", "split", "chunk", "where", "maximum", "minimum", "pad",
     "einsum", "tril", "triu", *_torch_names,
     "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64", "long", "uint8", "bool",
+    "float",
     "zeros", "ones", "full", "eye", "arange", "linspace", "rand", "randn", "zeros_like",
     "ones_like", "full_like", "rand_like", "randn_like", "from_numpy", "manual_seed", "default_generator",
     "Generator", "randint", "randperm", "multinomial",
