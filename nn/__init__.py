@@ -3,6 +3,7 @@ and shapes, so a PyTorch user can write a training loop without reading docs."""
 
 from nn import data, functional, init, optim, scalar, utils
 from nn.activations import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, SwiGLU, Tanh
+from nn.containers import ModuleDict, ModuleList
 from nn.draw import draw_model
 from nn.layers import (
     MLP,
@@ -34,7 +35,8 @@ from nn.serialization import CheckpointError, load, save
 from nn.summary import summary
 
 __all__ = [
-    "Module", "Parameter", "Linear", "Sequential", "MLP", "Dropout", "LayerNorm", "BatchNorm1d", "Embedding",
+    "Module", "Parameter", "ModuleList", "ModuleDict",
+    "Linear", "Sequential", "MLP", "Dropout", "LayerNorm", "BatchNorm1d", "Embedding",
     "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Identity",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "GELU", "SiLU", "Softplus", "ELU", "Softmax", "LogSoftmax", "SwiGLU",
     "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "HingeLoss", "CrossEntropyLoss", "NLLLoss",

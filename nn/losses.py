@@ -131,8 +131,10 @@ def _class_last(x: Tensor) -> Tensor:
     return x.permute(*order).reshape(-1, x.shape[1])
 
 
-def _pick(log_probs: Tensor, target: Any, op: str) -> Tensor:
-    """-log_probs at the target classes, one value per sample (target checked first)."""
+def _pick(log_probs: Tensor, target: Any, op: str, ignore_index: int = -100) -> tuple[Tensor, np.ndarray]:
+    """(-log_probs at the target classes, one value per sample, 0 where the
+    target is ``ignore_index``; the class index of each sample, -1 where
+    ignored), the targets checked first."""
     idx = np.asarray(target.data if isinstance(target, Tensor) else target)
     if log_probs.ndim == 1:
         log_probs, idx = log_probs.unsqueeze(0), idx.reshape(1)
@@ -145,12 +147,40 @@ def _pick(log_probs: Tensor, target: Any, op: str) -> Tensor:
         raise ValueError(f"{op}: target shape {idx.shape} does not match input {log_probs.shape}: "
                          f"expected {sample_shape or ()}")
     n_classes = log_probs.shape[1]
-    if idx.size and (idx.min() < 0 or idx.max() >= n_classes):
-        bad = idx[(idx < 0) | (idx >= n_classes)].ravel()[0]
-        raise IndexError(f"{op}: target class {bad} is out of range for {n_classes} classes")
+    flat_idx = idx.reshape(-1).astype(np.int64)
+    kept = flat_idx != ignore_index
+    bad = kept & ((flat_idx < 0) | (flat_idx >= n_classes))
+    if bad.any():
+        raise IndexError(f"{op}: target class {flat_idx[bad][0]} is out of range for {n_classes} classes "
+                         f"(ignore_index is {ignore_index})")
     flat = _class_last(log_probs)
-    picked = -flat[np.arange(flat.shape[0]), idx.reshape(-1)]
-    return picked.reshape(sample_shape)
+    classes = np.where(kept, flat_idx, 0)
+    picked = -flat[np.arange(flat.shape[0]), classes]
+    if not kept.all():
+        picked = picked * from_numpy(kept.astype(picked.dtype))
+    return picked.reshape(sample_shape), np.where(kept, flat_idx, -1).reshape(sample_shape or ())
+
+
+def _weighted_reduce(losses: Tensor, classes: np.ndarray, weight: Any, reduction: str, op: str) -> Tensor:
+    """PyTorch's reduction of per-sample class losses: each scaled by its
+    class's weight; "mean" divides by the total weight of the samples kept
+    (not ignored), so it is the weighted average."""
+    if weight is None and (classes >= 0).all():
+        return _reduce(losses, reduction, op)
+    w = np.ones(losses.shape, dtype=losses.dtype) if weight is None else \
+        np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=losses.dtype)[np.maximum(classes, 0)]
+    w = np.where(classes >= 0, w, 0).astype(losses.dtype)
+    weighted = losses * from_numpy(w) if weight is not None else losses
+    if reduction == "mean":
+        return weighted.sum() * (1.0 / w.sum() if w.sum() else float("nan"))
+    return _reduce(weighted, reduction, op)
+
+
+def _check_weight(weight: Any, n_classes: int, op: str) -> None:
+    if weight is not None:
+        shape = np.shape(weight.data if isinstance(weight, Tensor) else weight)
+        if shape != (n_classes,):
+            raise ValueError(f"{op}: weight must have one value per class, shape ({n_classes},), got {shape}")
 
 
 class _CrossEntropyIndices(Function):
@@ -227,20 +257,26 @@ def _all_below(indices: np.ndarray, n: int) -> bool:
 _UNSIGNED = {np.dtype(f"i{size}"): np.dtype(f"u{size}") for size in (1, 2, 4, 8)}
 
 
-def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """-log_probs[target] per sample: the negative log-likelihood of the true class."""
+def nll_loss(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,  # noqa: A002
+             reduction: str = "mean") -> Tensor:
+    """-log_probs[target] per sample: the negative log-likelihood of the true
+    class, scaled by ``weight[target]``; samples whose target is
+    ``ignore_index`` count for nothing (PyTorch's "mean" is the weighted mean)."""
     if input.ndim == 0:
         raise ValueError("nll_loss: input must have a class axis")
-    picked = _pick(input, target, "nll_loss")
-    return _reduce(picked, reduction, "nll_loss")
+    _check_weight(weight, input.shape[1 if input.ndim > 1 else 0], "nll_loss")
+    picked, classes = _pick(input, target, "nll_loss", ignore_index)
+    return _weighted_reduce(picked, classes, weight, reduction, "nll_loss")
 
 
-def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: A002
-                  label_smoothing: float = 0.0) -> Tensor:
+def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: int = -100,  # noqa: A002
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Softmax cross-entropy of logits (N, C[, d...]) or (C,) against class
-    indices, or against class probabilities of the logits' shape.
-    ``label_smoothing`` eps mixes the target with the uniform distribution:
-    loss = (1 - eps) * nll + eps * mean over classes of -log_softmax."""
+    indices, or against class probabilities of the logits' shape, PyTorch's
+    arguments: ``weight`` per class, ``ignore_index`` (targets that count for
+    nothing, -100 by default: padding), ``label_smoothing`` eps mixing the
+    target with the uniform distribution: (1 - eps) * nll + eps * mean over
+    classes of -log_softmax."""
     shape = input.data.shape  # (not the property: one Python call less on every step)
     if not shape:
         raise ValueError("cross_entropy: input must have a class axis")
@@ -251,25 +287,42 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean",  # noqa: 
     target_array = target.data if isinstance(target, Tensor) else np.asarray(target)
     kind = target_array.dtype.kind
     if kind in "iu" and len(shape) == 2 and target_array.shape == shape[:1] and not label_smoothing \
-            and reduction in _REDUCTIONS and (not target_array.size or _all_below(target_array, shape[1])):
+            and weight is None and reduction in _REDUCTIONS \
+            and (not target_array.size or _all_below(target_array, shape[1])):
         # the usual case, (N, C) logits and N valid class indices: one fused primitive
         if kind == "u" and target_array.itemsize == 8:  # uint64 would make the flat positions floats
             target_array = target_array.astype(np.intp)
         return _CrossEntropyIndices.apply(input, target=target_array, reduction=reduction)
     axis = 0 if len(shape) == 1 else 1
     n_classes = shape[axis]
+    _check_weight(weight, n_classes, "cross_entropy")
+    class_shape = (n_classes,) + (1,) * (len(shape) - 2)
+    w = None if weight is None else from_numpy(np.asarray(
+        weight.data if isinstance(weight, Tensor) else weight, dtype=input.dtype).reshape(class_shape))
     if kind == "f":  # class probabilities
         _, t = _pair(input, target, "cross_entropy")
         if label_smoothing:
             t = t * (1.0 - label_smoothing) + label_smoothing / n_classes
-        loss = -(t * input.log_softmax(axis)).sum(axis=axis)
+        terms = t * input.log_softmax(axis)
+        loss = -(terms if w is None else terms * w).sum(axis=axis)
         return _reduce(loss, reduction, "cross_entropy")
     log_probs = input.log_softmax(axis)
-    picked = _pick(log_probs, target, "cross_entropy")
-    if label_smoothing:
-        uniform = -log_probs.mean(axis=axis)
-        picked = picked * (1.0 - label_smoothing) + uniform * label_smoothing
-    return _reduce(picked, reduction, "cross_entropy")
+    picked, classes = _pick(log_probs, target, "cross_entropy", ignore_index)
+    loss = _weighted_reduce(picked, classes, weight, reduction, "cross_entropy")
+    if not label_smoothing:
+        return loss
+    # PyTorch's smoothing term: -sum over classes of w_c log p_c / C per kept sample, reduced as the nll
+    smooth = -(log_probs if w is None else log_probs * w).sum(axis=axis) * (1.0 / n_classes)
+    kept = from_numpy((classes >= 0).astype(smooth.dtype))
+    if reduction == "none":
+        smooth_loss = smooth * kept
+    elif reduction == "sum":
+        smooth_loss = (smooth * kept).sum()
+    else:
+        total = float(np.where(classes >= 0, 1.0 if weight is None else np.asarray(
+            weight.data if isinstance(weight, Tensor) else weight)[np.maximum(classes, 0)], 0.0).sum())
+        smooth_loss = (smooth * kept).sum() * (1.0 / total if total else float("nan"))
+    return loss * (1.0 - label_smoothing) + smooth_loss * label_smoothing
 
 
 def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool = False) -> Tensor:  # noqa: A002
@@ -331,8 +384,14 @@ class HingeLoss(_Loss):
 
 
 class NLLLoss(_Loss):
-    """Negative log-likelihood of log-probabilities."""
-    _fn = staticmethod(nll_loss)
+    """Negative log-likelihood of log-probabilities (``weight``, ``ignore_index`` as ``nll_loss``)."""
+
+    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.weight, self.ignore_index = weight, ignore_index
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
+        return nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
 
 
 class HuberLoss(_Loss):
@@ -349,12 +408,13 @@ class HuberLoss(_Loss):
 class CrossEntropyLoss(_Loss):
     """Softmax cross-entropy on logits; class indices or probabilities."""
 
-    def __init__(self, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+    def __init__(self, weight: Any = None, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0) -> None:
         super().__init__(reduction)
-        self.label_smoothing = label_smoothing
+        self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, label_smoothing
 
     def forward(self, input: Tensor, target: Any) -> Tensor:  # noqa: A002
-        return cross_entropy(input, target, reduction=self.reduction, label_smoothing=self.label_smoothing)
+        return cross_entropy(input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing)
 
 
 class KLDivLoss(_Loss):

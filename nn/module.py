@@ -130,6 +130,14 @@ class Module:
                     yield (f"{mod_name}.{name}" if mod_name else name), b
 
     # -- modes and gradients -----------------------------------------------------
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn`` on every submodule, children first, then on this one
+        (PyTorch's order; ``model.apply(init_weights)``); returns this module."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
     def train(self, mode: bool = True) -> Module:
         """Switch this module and its descendants to training mode (Dropout on)."""
         for m in self.modules():

@@ -239,3 +239,70 @@ def test_seeded_generators_and_sampling():
         ag.multinomial(ag.ones(5), 6)
     assert F.one_hot(ag.tensor([2, 0]), 3).tolist() == [[0, 0, 1], [1, 0, 0]]
     assert F.one_hot(ag.tensor([1, 3])).shape == (2, 4)
+
+
+def test_module_list_dict_and_apply():
+    import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.ModuleList([nn.Linear(3, 4), nn.Linear(4, 2)])
+            self.heads = nn.ModuleDict({"a": nn.Linear(2, 1), "b": nn.Linear(2, 1)})
+
+        def forward(self, x):
+            for layer in self.layers:
+                x = layer(x).tanh()
+            return self.heads["a"](x) + self.heads["b"](x)
+
+    net = Net()
+    names = [name for name, _ in net.named_parameters()]
+    assert names[:2] == ["layers.0.weight", "layers.0.bias"] and "heads.b.bias" in names and len(names) == 8
+    assert net(ag.ones(5, 3)).shape == (5, 1) and len(net.layers) == 2 and list(net.heads) == ["a", "b"]
+    seen = []
+    net.apply(lambda m: seen.append(type(m).__name__))
+    assert seen[-1] == "Net" and seen.count("Linear") == 4  # children first, then the module
+    net.apply(lambda m: nn.init.zeros_(m.bias) if isinstance(m, nn.Linear) else None)
+    assert all(np.all(m.bias.data == 0) for m in net.modules() if isinstance(m, nn.Linear))
+    with pytest.raises(TypeError, match="ModuleList: item 0 is a int, not a Module"):
+        nn.ModuleList([1])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+def test_cross_entropy_weight_and_ignore_index_against_torch(reduction, smoothing):
+    torch = pytest.importorskip("torch")
+    from nn import functional as F
+
+    logits = RNG.standard_normal((6, 4))
+    target = np.array([0, 3, -100, 1, 2, -100])
+    weight = np.array([0.5, 2.0, 1.0, 3.0])
+    for w in (None, weight):
+        ours_in = ag.tensor(logits, requires_grad=True)
+        ours = F.cross_entropy(ours_in, ag.tensor(target), weight=None if w is None else ag.tensor(w),
+                               reduction=reduction, label_smoothing=smoothing)
+        theirs_in = torch.tensor(logits, requires_grad=True)
+        theirs = torch.nn.functional.cross_entropy(theirs_in, torch.tensor(target),
+                                                   weight=None if w is None else torch.tensor(w),
+                                                   reduction=reduction, label_smoothing=smoothing)
+        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+        ours.sum().backward()
+        theirs.sum().backward()
+        np.testing.assert_allclose(ours_in.grad.data, theirs_in.grad.numpy(), rtol=1e-10, atol=1e-12)
+    nll = F.nll_loss(ag.tensor(logits).log_softmax(1), ag.tensor(target), weight=ag.tensor(weight), reduction=reduction)
+    ref = torch.nn.functional.nll_loss(torch.tensor(logits).log_softmax(1), torch.tensor(target),
+                                       weight=torch.tensor(weight), reduction=reduction)
+    np.testing.assert_allclose(nll.data, ref.numpy(), rtol=1e-10)
+
+
+def test_cross_entropy_ignore_index_closed_form():
+    from nn import functional as F
+
+    logits = ag.tensor([[2.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    loss = F.cross_entropy(logits, ag.tensor([0, -100, 1]))
+    expected = (np.log1p(np.exp(-2.0)) + np.log(2.0)) / 2  # the ignored row counts for nothing
+    assert loss.item() == pytest.approx(expected, rel=1e-6)
+    with pytest.raises(IndexError, match="target class 2 is out of range for 2 classes"):
+        F.cross_entropy(logits, ag.tensor([0, 2, 1]))
+    with pytest.raises(ValueError, match="weight must have one value per class"):
+        F.cross_entropy(logits, ag.tensor([0, 1, 1]), weight=ag.tensor([1.0, 2.0, 3.0]))
