@@ -34,19 +34,65 @@ def _require_numbers(name: str, **values: Any) -> None:
 
 
 class Optimizer:
-    """Base class: holds the parameter list, per-parameter state and ``zero_grad``."""
+    """Base class: parameter groups, per-parameter state, ``zero_grad`` and the
+    all-or-nothing ``step``.
+
+    ``params`` is an iterable of parameters, or of dicts (PyTorch's parameter
+    groups): ``[{"params": body}, {"params": head, "lr": 1e-3}]``, each group's
+    options overriding the defaults. ``opt.param_groups`` holds them; a
+    scheduler, or you, may change a group's ``"lr"``. ``opt.lr`` (and the other
+    options) read the first group and set every group.
+
+    A subclass defines ``_update(p, g, state, h)``, returning ``(delta,
+    new_state)`` for the step ``p <- p - delta``; ``h`` is the parameter's
+    group (its hyperparameters by name, ``h["lr"]``).
+    """
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
-        self.params = list(params)
+        name = type(self).__name__
+        items = list(params)
+        groups = items if items and all(isinstance(g, dict) for g in items) else [{"params": items}]
+        self.defaults = defaults
+        self.param_groups: list[dict[str, Any]] = []
+        for j, group in enumerate(groups):
+            if "params" not in group:
+                raise ValueError(f"{name}: parameter group {j} has no 'params'")
+            unknown = set(group) - set(defaults) - {"params"}
+            if unknown:
+                raise ValueError(f"{name}: parameter group {j} has unknown options {sorted(unknown)}; "
+                                 f"known: {sorted(defaults)}")
+            ps = [group["params"]] if isinstance(group["params"], (Tensor, Value)) else list(group["params"])
+            self.param_groups.append({**defaults, **group, "params": ps})
+        self._validate_groups()
+        self.params = [p for g in self.param_groups for p in g["params"]]
         if not self.params:
-            raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+            raise ValueError(f"{name}: got an empty parameter list")
         for i, p in enumerate(self.params):
             if not isinstance(p, (Tensor, Value)):
-                raise TypeError(f"{type(self).__name__}: parameter {i} is a {type(p).__name__}, not a Tensor or Value")
-        self.defaults = defaults
-        for k, v in defaults.items():
-            setattr(self, k, v)
+                raise TypeError(f"{name}: parameter {i} is a {type(p).__name__}, not a Tensor or Value")
         self.state: dict[int, dict[str, Any]] = {}
+
+    def _validate_groups(self) -> None:
+        """Check every group's options as the constructor checks the defaults."""
+        for group in self.param_groups:
+            type(self)._check_options(**{k: v for k, v in group.items() if k != "params"})
+
+    @classmethod
+    def _check_options(cls, **options: Any) -> None:
+        """Raise on invalid hyperparameters (subclasses check theirs)."""
+
+    def __getattr__(self, name: str) -> Any:
+        groups = self.__dict__.get("param_groups")
+        if groups and name in self.__dict__.get("defaults", {}):
+            return groups[0][name]
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.__dict__.get("defaults", {}) and "param_groups" in self.__dict__:
+            for group in self.param_groups:  # opt.lr = 0.01: every group
+                group[name] = value
+        else:
+            object.__setattr__(self, name, value)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear gradients (Tensor grads become None; Value grads 0.0)."""
@@ -64,18 +110,21 @@ class Optimizer:
         # reads the gradients itself rather than calling _grad_of)
         updates = []
         state, update = self.state, self._update
-        for i, p in enumerate(self.params):
-            g = p.grad
-            if g is None:
-                continue
-            if not isinstance(p, Value):
-                g = g.data
-                if g.shape != p.data.shape:
-                    raise ValueError(f"{type(self).__name__}.step: parameter {i} has shape {p.data.shape} but its "
-                                     f"gradient has shape {g.shape}; nothing was updated")
-            old = state.get(id(p))
-            delta, new_state = update(p, g, dict(old) if old else {})
-            updates.append((p, delta, new_state))
+        i = 0
+        for h in self.param_groups:
+            for p in h["params"]:
+                i += 1
+                g = p.grad
+                if g is None:
+                    continue
+                if not isinstance(p, Value):
+                    g = g.data
+                    if g.shape != p.data.shape:
+                        raise ValueError(f"{type(self).__name__}.step: parameter {i - 1} has shape {p.data.shape} "
+                                         f"but its gradient has shape {g.shape}; nothing was updated")
+                old = state.get(id(p))
+                delta, new_state = update(p, g, dict(old) if old else {}, h)
+                updates.append((p, delta, new_state))
         with no_grad():
             for p, delta, new_state in updates:  # commit only when every update was computed
                 if isinstance(p, Value):
@@ -85,8 +134,8 @@ class Optimizer:
                 if new_state:  # (a stateless update keeps no entry)
                     state[id(p)] = new_state
 
-    def _update(self, p: Any, g: Any, state: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-        """Return (delta, new_state): the step is p <- p - delta."""
+    def _update(self, p: Any, g: Any, state: dict[str, Any], h: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """Return (delta, new_state): the step is p <- p - delta (``h``: the group's options)."""
         raise NotImplementedError
 
 
@@ -101,24 +150,31 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False) -> None:
+        self._check_options(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                            nesterov=nesterov)
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov))
+
+    @classmethod
+    def _check_options(cls, lr: float, momentum: float, dampening: float, weight_decay: float,
+                       nesterov: bool) -> None:
         _require_numbers("SGD", lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay)
         if lr < 0 or momentum < 0 or weight_decay < 0:
             raise ValueError(f"SGD: lr, momentum and weight_decay must be >= 0, got {lr}, {momentum}, {weight_decay}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening = 0")
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
-                                      weight_decay=weight_decay, nesterov=nesterov))
 
-    def _update(self, p, g, state):
-        if self.weight_decay:
-            g = g + self.weight_decay * p.data
-        if self.momentum:
+    def _update(self, p, g, state, h):
+        if h["weight_decay"]:
+            g = g + h["weight_decay"] * p.data
+        momentum = h["momentum"]
+        if momentum:
             buf = state.get("momentum_buffer")
-            buf = g if buf is None else self.momentum * buf + (1 - self.dampening) * g
+            buf = g if buf is None else momentum * buf + (1 - h["dampening"]) * g
             buf = buf.copy() if isinstance(buf, np.ndarray) else buf
             state["momentum_buffer"] = buf
-            g = g + self.momentum * buf if self.nesterov else buf
-        return self.lr * g, state
+            g = g + momentum * buf if h["nesterov"] else buf
+        return h["lr"] * g, state
 
 
 def _check(name: str, lr: float, eps: float, betas: tuple[float, float] | None = None, wd: float = 0.0) -> None:
@@ -145,27 +201,32 @@ class Adam(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False) -> None:
-        _check(type(self).__name__, lr, eps, betas, weight_decay)
+        self._check_options(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad))
 
-    def _update(self, p, g, state):
-        b1, b2 = self.betas
+    @classmethod
+    def _check_options(cls, lr: float, betas: Any, eps: float, weight_decay: float, amsgrad: bool) -> None:
+        _check(cls.__name__, lr, eps, tuple(betas), weight_decay)
+
+    def _update(self, p, g, state, h):
+        b1, b2 = h["betas"]
+        lr, weight_decay = h["lr"], h["weight_decay"]
         decay = 0.0
-        if self.weight_decay:
+        if weight_decay:
             if self.decoupled:
-                decay = self.lr * self.weight_decay * p.data  # p * (1 - lr wd) = p - lr wd p
+                decay = lr * weight_decay * p.data  # p * (1 - lr wd) = p - lr wd p
             else:
-                g = g + self.weight_decay * p.data
+                g = g + weight_decay * p.data
         t = state.get("step", 0) + 1
         m = b1 * state.get("exp_avg", 0.0) + (1 - b1) * g
         v = b2 * state.get("exp_avg_sq", 0.0) + (1 - b2) * g * g
         state.update(step=t, exp_avg=m, exp_avg_sq=v)
-        if self.amsgrad:
+        if h["amsgrad"]:
             v = np.maximum(state.get("max_exp_avg_sq", 0.0), v)
             state["max_exp_avg_sq"] = v
-        denom = _sqrt(v) / math.sqrt(1 - b2**t) + self.eps
-        return decay + (self.lr / (1 - b1**t)) * m / denom, state
+        denom = _sqrt(v) / math.sqrt(1 - b2**t) + h["eps"]
+        return decay + (lr / (1 - b1**t)) * m / denom, state
 
 
 class AdamW(Adam):
@@ -192,42 +253,59 @@ class RMSprop(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False) -> None:
-        _check("RMSprop", lr, eps, None, weight_decay)
-        if not 0.0 <= alpha <= 1.0 or momentum < 0:
-            raise ValueError(f"RMSprop: alpha must be in [0, 1] and momentum >= 0, got {alpha}, {momentum}")
+        self._check_options(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+                            centered=centered)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered))
 
-    def _update(self, p, g, state):
-        a = self.alpha
-        if self.weight_decay:
-            g = g + self.weight_decay * p.data
+    @classmethod
+    def _check_options(cls, lr: float, alpha: float, eps: float, weight_decay: float, momentum: float,
+                       centered: bool) -> None:
+        _check("RMSprop", lr, eps, None, weight_decay)
+        if not 0.0 <= alpha <= 1.0 or momentum < 0:
+            raise ValueError(f"RMSprop: alpha must be in [0, 1] and momentum >= 0, got {alpha}, {momentum}")
+
+    def _update(self, p, g, state, h):
+        a = h["alpha"]
+        if h["weight_decay"]:
+            g = g + h["weight_decay"] * p.data
         sq = a * state.get("square_avg", 0.0) + (1 - a) * g * g
         state["square_avg"] = sq
-        if self.centered:
+        if h["centered"]:
             ga = a * state.get("grad_avg", 0.0) + (1 - a) * g
             state["grad_avg"] = ga
             sq = sq - ga * ga
-        d = g / (_sqrt(sq) + self.eps)
-        if self.momentum:
-            buf = self.momentum * state.get("momentum_buffer", 0.0) + d
+        d = g / (_sqrt(sq) + h["eps"])
+        if h["momentum"]:
+            buf = h["momentum"] * state.get("momentum_buffer", 0.0) + d
             state["momentum_buffer"] = buf
             d = buf
-        return self.lr * d, state
+        return h["lr"] * d, state
 
 
 class _Scheduler:
+    """Sets each parameter group's ``"lr"`` from its own starting value."""
+
     def __init__(self, optimizer: Optimizer) -> None:
         self.optimizer = optimizer
-        self.base_lr = optimizer.lr
+        self.base_lrs = [group["lr"] for group in optimizer.param_groups]
         self.last_epoch = 0
 
+    @property
+    def base_lr(self) -> float:
+        return self.base_lrs[0]
+
     def step(self) -> None:
-        """Advance one epoch and set the optimizer's learning rate."""
+        """Advance one epoch and set every group's learning rate."""
         self.last_epoch += 1
-        self.optimizer.lr = self.get_lr()
+        for group, base in zip(self.optimizer.param_groups, self.base_lrs):
+            group["lr"] = self._lr(base)
 
     def get_lr(self) -> float:
+        """The first group's learning rate now."""
+        return self._lr(self.base_lrs[0])
+
+    def _lr(self, base: float) -> float:
         raise NotImplementedError
 
 
@@ -240,8 +318,8 @@ class StepLR(_Scheduler):
         super().__init__(optimizer)
         self.step_size, self.gamma = step_size, gamma
 
-    def get_lr(self) -> float:
-        return self.base_lr * self.gamma ** (self.last_epoch // self.step_size)
+    def _lr(self, base: float) -> float:
+        return base * self.gamma ** (self.last_epoch // self.step_size)
 
 
 class CosineAnnealingLR(_Scheduler):
@@ -253,8 +331,8 @@ class CosineAnnealingLR(_Scheduler):
         super().__init__(optimizer)
         self.T_max, self.eta_min = T_max, eta_min
 
-    def get_lr(self) -> float:
-        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+    def _lr(self, base: float) -> float:
+        return self.eta_min + (base - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
 
 
 def clip_grad_norm_(params: Iterable[Any], max_norm: float, norm_type: float = 2.0) -> float:
