@@ -128,7 +128,7 @@ class Tensor(TensorOps, TensorConversions):
         return self.permute(*reversed(range(self.ndim)))
 
     def item(self) -> float | int | bool:
-        if self.size != 1:
+        if self.data.size != 1:
             raise ValueError(f"item: only one-element tensors convert to a number, shape is {self.shape}")
         return self.data.item()
 
@@ -152,7 +152,7 @@ class Tensor(TensorOps, TensorConversions):
             yield self[i]
 
     def __bool__(self) -> bool:
-        if self.size != 1:
+        if self.data.size != 1:
             raise ValueError(
                 f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()"
             )

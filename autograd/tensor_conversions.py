@@ -5,6 +5,7 @@ conversions: ``size()``, ``numel()``, ``dim()``, ``float()``/``long()``/...,
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,7 @@ class Size(int):
     shape: tuple
 
     def __new__(cls, shape: tuple) -> Size:
-        size = int.__new__(cls, int(np.prod(shape, dtype=np.int64)))
+        size = int.__new__(cls, math.prod(shape))
         size.shape = tuple(shape)
         return size
 
