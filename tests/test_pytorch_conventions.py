@@ -340,3 +340,29 @@ def test_optimizer_parameter_groups_against_torch():
     assert opt.lr == 0.1
     opt.lr = 0.2  # the old spelling: every group
     assert [g["lr"] for g in opt.param_groups] == [0.2, 0.2]
+
+
+def test_dataset_tensordataset_and_dataloader_the_pytorch_way():
+    from nn.data import DataLoader, Dataset, TensorDataset
+
+    X = ag.tensor(np.arange(20.0).reshape(10, 2))
+    y = ag.tensor(np.arange(10))
+    loader = DataLoader(TensorDataset(X, y), batch_size=4)  # PyTorch's defaults: no shuffle
+    batches = list(loader)
+    assert len(loader) == 3 and [xb.shape for xb, _ in batches] == [(4, 2), (4, 2), (2, 2)]
+    assert batches[0][1].tolist() == [0, 1, 2, 3] and batches[0][1].dtype == np.int64
+    g1, g2 = ag.Generator().manual_seed(3), ag.Generator().manual_seed(3)
+    first = [yb.tolist() for _, yb in DataLoader(TensorDataset(X, y), 5, shuffle=True, generator=g1)]
+    again = [yb.tolist() for _, yb in DataLoader(TensorDataset(X, y), 5, shuffle=True, generator=g2)]
+    assert first == again and sorted(sum(first, [])) == list(range(10)) and first != [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
+
+    class Squares(Dataset):
+        def __len__(self):
+            return 5
+
+        def __getitem__(self, i):
+            return {"x": float(i), "y": i * i}
+
+    (batch,) = list(DataLoader(Squares(), batch_size=5))
+    assert batch["x"].dtype == np.float32 and batch["y"].tolist() == [0, 1, 4, 9, 16]
+    assert len(list(DataLoader(X.data, y.data, batch_size=4, drop_last=True))) == 2  # glassgrad's short form
