@@ -9,6 +9,7 @@ from nn.layers import (
     MLP,
     AvgPool2d,
     BatchNorm1d,
+    BatchNorm2d,
     Conv2d,
     Dropout,
     Embedding,
@@ -36,7 +37,7 @@ from nn.summary import summary
 
 __all__ = [
     "Module", "Parameter", "ModuleList", "ModuleDict",
-    "Linear", "Sequential", "MLP", "Dropout", "LayerNorm", "BatchNorm1d", "Embedding",
+    "Linear", "Sequential", "MLP", "Dropout", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Embedding",
     "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Identity",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "GELU", "SiLU", "Softplus", "ELU", "Softmax", "LogSoftmax", "SwiGLU",
     "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "HingeLoss", "CrossEntropyLoss", "NLLLoss",

@@ -9,6 +9,7 @@ embedding conv2d max_pool2d avg_pool2d``) and every loss (re-exported from
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ from nn.losses import (
 __all__ = [
     "relu", "sigmoid", "tanh", "leaky_relu", "gelu", "silu", "softplus", "elu", "softmax",
     "log_softmax", "swiglu", "linear", "dropout", "layer_norm", "batch_norm", "embedding", "one_hot",
+    "scaled_dot_product_attention",
     "conv2d", "max_pool2d", "avg_pool2d",
     "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "hinge_loss", "cross_entropy", "nll_loss", "kl_div",
@@ -142,14 +144,14 @@ def layer_norm(x: Tensor, normalized_shape: Any, weight: Tensor | None = None,
 def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    """Normalise each channel (axis 1) of (N, C) or (N, C, L) input. In training,
-    use the batch's statistics and update the running ones in place (the
-    running variance with the unbiased estimate, as PyTorch); else use the
-    running statistics."""
-    if x.ndim not in (2, 3):
-        raise ValueError(f"batch_norm: expected (N, C) or (N, C, L) input, got shape {x.shape}")
-    axes = (0,) if x.ndim == 2 else (0, 2)
-    shape = (1, x.shape[1]) + ((1,) if x.ndim == 3 else ())
+    """Normalise each channel (axis 1) of (N, C), (N, C, L) or (N, C, H, W)
+    input. In training, use the batch's statistics and update the running ones
+    in place (the running variance with the unbiased estimate, as PyTorch);
+    else use the running statistics."""
+    if x.ndim not in (2, 3, 4):
+        raise ValueError(f"batch_norm: expected (N, C), (N, C, L) or (N, C, H, W) input, got shape {x.shape}")
+    axes = (0, *range(2, x.ndim))
+    shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
     if training:
         n = x.size // x.shape[1]
         if n < 2:
@@ -175,6 +177,28 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
     if bias is not None:
         out = out + bias.reshape(shape)
     return out
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Any = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None) -> Tensor:
+    """softmax(q k^T * scale + mask) v over the last two axes, PyTorch's
+    ``F.scaled_dot_product_attention``: ``scale`` defaults to 1/sqrt(d);
+    ``is_causal`` hides later positions; a bool ``attn_mask`` keeps where
+    True, a float one is added."""
+    d = query.shape[-1]
+    scores = query @ key.swapaxes(-1, -2) * (1.0 / math.sqrt(d) if scale is None else scale)
+    lq, lk = scores.shape[-2:]
+    if is_causal:
+        if attn_mask is not None:
+            raise ValueError("scaled_dot_product_attention: give attn_mask or is_causal, not both")
+        attn_mask = np.tril(np.ones((lq, lk), dtype=bool))
+    if attn_mask is not None:
+        mask = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+        scores = scores.masked_fill(~mask, -math.inf) if mask.dtype == bool else scores + attn_mask
+    weights = scores.softmax(-1)
+    if dropout_p:
+        weights = dropout(weights, dropout_p)
+    return weights @ value
 
 
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:

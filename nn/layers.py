@@ -164,6 +164,18 @@ class BatchNorm1d(Module):
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.weight is not None}"
 
 
+class BatchNorm2d(BatchNorm1d):
+    """Per-channel normalisation of (N, C, H, W) input (statistics over N, H, W)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 4 or x.shape[1] != self.num_features:
+            raise ValueError(f"BatchNorm2d: expected (N, {self.num_features}, H, W) input, got shape {x.shape}")
+        if self.training:
+            self.num_batches_tracked.data[...] += 1
+        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                            training=self.training, momentum=self.momentum, eps=self.eps)
+
+
 class Embedding(Module):
     """A lookup table: row i of ``weight`` (num_embeddings, embedding_dim) for index i; N(0, 1) init."""
 

@@ -366,3 +366,27 @@ def test_dataset_tensordataset_and_dataloader_the_pytorch_way():
     (batch,) = list(DataLoader(Squares(), batch_size=5))
     assert batch["x"].dtype == np.float32 and batch["y"].tolist() == [0, 1, 4, 9, 16]
     assert len(list(DataLoader(X.data, y.data, batch_size=4, drop_last=True))) == 2  # glassgrad's short form
+
+
+def test_batchnorm2d_and_scaled_dot_product_attention_against_torch():
+    import nn
+    from nn import functional as F
+
+    torch = pytest.importorskip("torch")
+    x = RNG.standard_normal((4, 3, 5, 5))
+    ours, theirs = nn.BatchNorm2d(3), torch.nn.BatchNorm2d(3).double()
+    out_ours, out_theirs = ours(ag.tensor(x)), theirs(torch.tensor(x))
+    np.testing.assert_allclose(out_ours.data, out_theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-5)
+    q, k, v = (RNG.standard_normal((2, 3, 4, 8)) for _ in range(3))
+    for kwargs in ({}, {"is_causal": True}, {"attn_mask": np.tril(np.ones((4, 4), bool))}, {"scale": 0.3}):
+        tq, tk, tv = (torch.tensor(a, requires_grad=True) for a in (q, k, v))
+        gq, gk, gv = (ag.tensor(a, requires_grad=True) for a in (q, k, v))
+        torch_kwargs = {k_: (torch.tensor(v_) if isinstance(v_, np.ndarray) else v_) for k_, v_ in kwargs.items()}
+        ref = torch.nn.functional.scaled_dot_product_attention(tq, tk, tv, **torch_kwargs)
+        got = F.scaled_dot_product_attention(gq, gk, gv, **kwargs)
+        np.testing.assert_allclose(got.data, ref.detach().numpy(), rtol=1e-9, atol=1e-12)
+        ref.sum().backward()
+        got.sum().backward()
+        for a, b in ((gq, tq), (gk, tk), (gv, tv)):
+            np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-8, atol=1e-10)
