@@ -80,12 +80,13 @@ def _factory(arr: np.ndarray, requires_grad: bool, dtype: Any, device: Any, op: 
 
 # Every factory takes PyTorch's keywords: dtype (float32 by default), device
 # ("cpu"; anything else is refused with a clear message) and requires_grad.
-def zeros(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.zeros(_shape(shape)), requires_grad, dtype, device, "zeros")
+def zeros(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None,
+          requires_grad: bool = False) -> Tensor:
+    return _factory(np.zeros(_shape(_sized(shape, size))), requires_grad, dtype, device, "zeros")
 
 
-def ones(*shape: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.ones(_shape(shape)), requires_grad, dtype, device, "ones")
+def ones(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    return _factory(np.ones(_shape(_sized(shape, size))), requires_grad, dtype, device, "ones")
 
 
 def full(shape: Any, fill_value: float, dtype: Any = None, device: Any = None,
@@ -111,16 +112,17 @@ def linspace(start: float, stop: float, num: int = 50, dtype: Any = None, device
     return _factory(np.linspace(start, stop, num), requires_grad, dtype, device, "linspace")
 
 
-def rand(*shape: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
+def rand(*shape: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
+         device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1), from ``generator`` (or the seedable default one)."""
-    return _factory(_rng(generator).random(_shape(shape)), requires_grad, dtype, device, "rand")
+    return _factory(_rng(generator).random(_shape(_sized(shape, size))), requires_grad, dtype, device, "rand")
 
 
-def randn(*shape: Any, generator: Generator | None = None, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
+def randn(*shape: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
+          device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal, from ``generator`` (or the seedable default one)."""
-    return _factory(_rng(generator).standard_normal(_shape(shape)), requires_grad, dtype, device, "randn")
+    return _factory(_rng(generator).standard_normal(_shape(_sized(shape, size))), requires_grad, dtype, device,
+                    "randn")
 
 
 def randint(*args: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
@@ -199,3 +201,12 @@ def _shape(shape: tuple) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     return tuple(int(n) for n in shape)
+
+
+def _sized(shape: tuple, size: Any) -> tuple:
+    """``randn(2, 3)``, ``randn((2, 3))`` or PyTorch's ``randn(size=(2, 3))``."""
+    if size is not None:
+        if shape:
+            raise TypeError("give the shape as arguments or as size=, not both")
+        return (size,)
+    return shape

@@ -18,16 +18,19 @@ import pytest
 
 PROGRAMS = Path(__file__).parent / "programs"
 RECORDED = json.loads((PROGRAMS / "recorded.json").read_text())
-# the ported import line -> the original's
-SWAPS = [("import glassgrad as torch", "import torch"),
-         ("from autograd import Value", "from micrograd.engine import Value")]
+# the ported import line -> the original's (whole lines)
+SWAPS = {
+    "import glassgrad as torch": "import torch",
+    "from autograd import Value": "from micrograd.engine import Value",
+    "import nn": "import torch.nn as nn",
+    "from nn import functional as F": "import torch.nn.functional as F",
+    "import nn.optim as optim": "import torch.optim as optim",
+}
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 
 def _original(source: str) -> str:
-    for ported, original in SWAPS:
-        source = source.replace(ported, original)
-    return source
+    return "\n".join(SWAPS.get(line, line) for line in source.splitlines()) + "\n"
 
 
 def _fixed_randn(module):
@@ -41,20 +44,51 @@ def _fixed_randn(module):
     return randn
 
 
+def _fixed_init(write):
+    """nn's initialisers (kaiming_uniform_ for weights, uniform_ for biases, in
+    both engines' layers) drawing the same seeded numbers in either engine."""
+    rng = np.random.default_rng(1)
+
+    def kaiming_uniform_(t, a=0.0, **_):
+        shape = tuple(t.shape)
+        fan_in = shape[1] * int(np.prod(shape[2:])) if len(shape) > 1 else shape[0]
+        bound = np.sqrt(6.0 / ((1 + a * a) * fan_in))
+        return write(t, rng.uniform(-bound, bound, shape))
+
+    def uniform_(t, a=0.0, b=1.0, **_):
+        return write(t, rng.uniform(a, b, tuple(t.shape)))
+    return kaiming_uniform_, uniform_
+
+
 def _run(source: str, engine: str, monkeypatch) -> list[float]:
-    """Run a program's source; return every number it printed."""
+    """Run a program's source; return the numbers it printed (tensors' values,
+    not their dtypes, grad_fn names or the model's printed structure)."""
     if engine == "torch":
         import torch
 
+        def write(t, values):
+            with torch.no_grad():
+                t.copy_(torch.from_numpy(values))
+            return t
         monkeypatch.setattr(torch, "randn", _fixed_randn(torch))
+        init = torch.nn.init
     else:
         import glassgrad
 
+        def write(t, values):
+            t.data[...] = values
+            return t
         monkeypatch.setattr(glassgrad, "randn", _fixed_randn(glassgrad))
+        init = glassgrad.nn.init
+    kaiming, uniform = _fixed_init(write)
+    monkeypatch.setattr(init, "kaiming_uniform_", kaiming)
+    monkeypatch.setattr(init, "uniform_", uniform)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(source, "<program>", "exec"), {"__name__": "__main__"})
-    return [float(v) for v in re.findall(r"-?\d+\.?\d*(?:e[-+]?\d+)?", out.getvalue())]
+    text = re.sub(r"<[^>]*>|dtype=[\w.]+|requires_grad=True", "", out.getvalue())
+    lines = [ln for ln in text.splitlines() if not re.match(r"^\s*(\(\w+\): |\w+\($|\)$)", ln)]
+    return [float(v) for v in re.findall(r"-?\d+\.?\d*(?:e[-+]?\d+)?", "\n".join(lines))]
 
 
 def _programs() -> list[str]:
@@ -66,20 +100,20 @@ def test_each_program_names_its_source_and_changes_only_imports(name):
     source = (PROGRAMS / f"{name}.py").read_text()
     head = source[:400]
     assert "Ported from" in head and "license" in head.lower()
-    changed = [(a, b) for a, b in zip(source.splitlines(), _original(source).splitlines()) if a != b]
-    assert changed and all(a.startswith(("import ", "from ")) for a, _ in changed)
+    changed = [a for a, b in zip(source.splitlines(), _original(source).splitlines()) if a != b]
+    assert changed and all(a.startswith(("import ", "from ")) for a in changed)
 
 
 @pytest.mark.parametrize("name", [n for n in _programs() if n in RECORDED])
 def test_program_prints_the_original_programs_numbers(name, monkeypatch):
     source = (PROGRAMS / f"{name}.py").read_text()
     ours = _run(source, "glassgrad", monkeypatch)
-    if HAS_TORCH and "import glassgrad as torch" in source:
+    if HAS_TORCH and "import glassgrad as torch" in source.splitlines():
         theirs = _run(_original(source), "torch", monkeypatch)
     else:
         theirs = RECORDED[name]
     assert len(ours) == len(theirs) > 0
-    np.testing.assert_allclose(ours, theirs, rtol=2e-3, atol=1e-6)
+    np.testing.assert_allclose(ours, theirs, rtol=2e-3, atol=2e-4)  # (printed to 4 decimals)
 
 
 def test_micrograd_test_engine_passes_against_torch():
