@@ -25,7 +25,9 @@ SWAPS = {
     "import nn": "import torch.nn as nn",
     "from nn import functional as F": "import torch.nn.functional as F",
     "import nn.optim as optim": "import torch.optim as optim",
+    "from nn.scalar import Neuron, Layer, MLP": "from micrograd.nn import Neuron, Layer, MLP",
 }
+HAS_MICROGRAD = importlib.util.find_spec("micrograd") is not None
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 
@@ -63,7 +65,9 @@ def _fixed_init(write):
 def _run(source: str, engine: str, monkeypatch) -> list[float]:
     """Run a program's source; return the numbers it printed (tensors' values,
     not their dtypes, grad_fn names or the model's printed structure)."""
-    if engine == "torch":
+    if engine == "micrograd":
+        init = None
+    elif engine == "torch":
         import torch
 
         def write(t, values):
@@ -80,9 +84,10 @@ def _run(source: str, engine: str, monkeypatch) -> list[float]:
             return t
         monkeypatch.setattr(glassgrad, "randn", _fixed_randn(glassgrad))
         init = glassgrad.nn.init
-    kaiming, uniform = _fixed_init(write)
-    monkeypatch.setattr(init, "kaiming_uniform_", kaiming)
-    monkeypatch.setattr(init, "uniform_", uniform)
+    if init is not None:
+        kaiming, uniform = _fixed_init(write)
+        monkeypatch.setattr(init, "kaiming_uniform_", kaiming)
+        monkeypatch.setattr(init, "uniform_", uniform)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(source, "<program>", "exec"), {"__name__": "__main__"})
@@ -108,8 +113,11 @@ def test_each_program_names_its_source_and_changes_only_imports(name):
 def test_program_prints_the_original_programs_numbers(name, monkeypatch):
     source = (PROGRAMS / f"{name}.py").read_text()
     ours = _run(source, "glassgrad", monkeypatch)
-    if HAS_TORCH and "import glassgrad as torch" in source.splitlines():
+    lines = source.splitlines()
+    if HAS_TORCH and "import glassgrad as torch" in lines:
         theirs = _run(_original(source), "torch", monkeypatch)
+    elif HAS_MICROGRAD and "from autograd import Value" in lines:
+        theirs = _run(_original(source), "micrograd", monkeypatch)
     else:
         theirs = RECORDED[name]
     assert len(ours) == len(theirs) > 0
