@@ -65,7 +65,22 @@ class Tensor(TensorOps, TensorConversions):
     """
 
     __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "_version", "_acc", "__weakref__")
-    __array_ufunc__ = None  # numpy defers to our reflected operators
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """numpy meets a Tensor: ``array * t`` is ``t.__rmul__(array)`` (a
+        recorded Tensor op), and an in-place update of a numpy array by a Tensor
+        (``p.data += -lr * p.grad``) is refused with the glassgrad way to write it."""
+        if kwargs.get("out") is not None:
+            raise TypeError(
+                f"{ufunc.__name__}: a numpy array cannot be updated in place with a Tensor (a tensor's .data "
+                "is its numpy array here); write `with autograd.no_grad(): p -= lr * p.grad`, or use the "
+                "arrays on both sides: p.data -= lr * p.grad.data"
+            )
+        if method == "__call__" and len(inputs) == 2 and not kwargs:
+            a, b = inputs
+            name = _REFLECTED.get(ufunc) if b is self else _FORWARD.get(ufunc) if a is self else None
+            if name is not None:
+                return getattr(self, name)(a if b is self else b)
+        return NotImplemented
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str = "", device: Any = None) -> None:
@@ -497,6 +512,17 @@ class Tensor(TensorOps, TensorConversions):
         if self.requires_grad and dtype.kind not in _FLOAT_KINDS:
             return make_tensor(self.data.astype(dtype))
         return P.Cast.apply(self, dtype=dtype)
+
+
+# numpy's binary ufuncs as Tensor operators, for ``array op tensor`` (reflected) and ``np.add(t, x)``
+_REFLECTED = {np.add: "__radd__", np.subtract: "__rsub__", np.multiply: "__rmul__", np.true_divide: "__rtruediv__",
+              np.power: "__rpow__", np.matmul: "__rmatmul__", np.less: "__gt__", np.less_equal: "__ge__",
+              np.greater: "__lt__", np.greater_equal: "__le__", np.equal: "__eq__", np.not_equal: "__ne__",
+              np.bitwise_and: "__rand__", np.bitwise_or: "__ror__", np.bitwise_xor: "__rxor__"}
+_FORWARD = {np.add: "__add__", np.subtract: "__sub__", np.multiply: "__mul__", np.true_divide: "__truediv__",
+            np.power: "__pow__", np.matmul: "__matmul__", np.less: "__lt__", np.less_equal: "__le__",
+            np.greater: "__gt__", np.greater_equal: "__ge__", np.equal: "__eq__", np.not_equal: "__ne__",
+            np.maximum: "maximum", np.minimum: "minimum"}
 
 
 def _is_number(x: Any) -> bool:

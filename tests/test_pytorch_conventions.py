@@ -390,3 +390,20 @@ def test_batchnorm2d_and_scaled_dot_product_attention_against_torch():
         got.sum().backward()
         for a, b in ((gq, tq), (gk, tk), (gv, tv)):
             np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-8, atol=1e-10)
+
+
+def test_numpy_arrays_meet_tensors_and_the_data_update_error_says_what_to_write():
+    t = ag.tensor([1.0, 2.0], requires_grad=True)
+    a = np.array([3.0, 4.0], np.float32)
+    for got, expected in ((a * t, [3.0, 8.0]), (a - t, [2.0, 2.0]), (a / t, [3.0, 2.0]), (a + t, [4.0, 6.0])):
+        assert isinstance(got, ag.Tensor) and got.requires_grad and got.tolist() == expected
+    assert (a < t).tolist() == [False, False] and (a > t).tolist() == [True, True]
+    (a * t).sum().backward()
+    assert t.grad.tolist() == [3.0, 4.0]
+    p = ag.tensor([1.0, 1.0], requires_grad=True)
+    (p * 2.0).sum().backward()
+    with pytest.raises(TypeError, match=r"write `with autograd.no_grad\(\): p -= lr \* p.grad`"):
+        p.data += -0.1 * p.grad  # micrograd's and makemore's update, where .data is the array
+    with ag.no_grad():
+        p -= 0.1 * p.grad
+    assert p.tolist() == pytest.approx([0.8, 0.8])
