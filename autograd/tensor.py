@@ -468,15 +468,11 @@ class Tensor(TensorOps, TensorConversions):
 
     # logical and bitwise operators: bool (or integer) tensors, no gradient
     def _logical(self, other: Any, fn: Callable, op: str) -> Tensor:
-        other_data = other.data if isinstance(other, Tensor) else np.asarray(other)
-        for arr in (self.data, other_data):
+        for arr in (self.data, other.data if isinstance(other, Tensor) else np.asarray(other)):
             if arr.dtype.kind not in "biu":
                 raise TypeError(f"{op}: needs bool or integer tensors, got dtype {arr.dtype}; "
                                 "compare first (x > 0) to make a bool tensor")
-        try:
-            return make_tensor(np.asarray(fn(self.data, other_data)))
-        except ValueError as e:
-            raise ValueError(f"{op}: shapes {self.shape} and {np.shape(other_data)}: {e}") from None
+        return self._compare(other, fn, op)
 
     def __and__(self, o: Any) -> Tensor:
         return self._logical(o, np.bitwise_and, "&")
