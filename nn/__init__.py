@@ -5,6 +5,7 @@ from nn import data, functional, init, optim, scalar, utils
 from nn.activations import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, SwiGLU, Tanh
 from nn.containers import ModuleDict, ModuleList
 from nn.draw import draw_model
+from nn.interop import from_torch, to_torch
 from nn.layers import (
     MLP,
     AvgPool2d,
@@ -41,6 +42,6 @@ __all__ = [
     "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Identity",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "GELU", "SiLU", "Softplus", "ELU", "Softmax", "LogSoftmax", "SwiGLU",
     "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "HingeLoss", "CrossEntropyLoss", "NLLLoss",
-    "KLDivLoss", "save", "load", "CheckpointError", "summary", "draw_model",
+    "KLDivLoss", "to_torch", "from_torch", "save", "load", "CheckpointError", "summary", "draw_model",
     "data", "functional", "init", "optim", "scalar", "utils",
 ]

@@ -407,3 +407,40 @@ def test_numpy_arrays_meet_tensors_and_the_data_update_error_says_what_to_write(
     with ag.no_grad():
         p -= 0.1 * p.grad
     assert p.tolist() == pytest.approx([0.8, 0.8])
+
+
+def test_to_torch_and_from_torch_round_trip_every_built_in_layer():
+    import nn
+
+    torch = pytest.importorskip("torch")
+    ag.manual_seed(0)
+    image = nn.Sequential(
+        nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(4, 4, 3, stride=1), nn.AvgPool2d(1), nn.Flatten(), nn.Dropout(0.5),
+        nn.Linear(4, 8), nn.LayerNorm(8), nn.GELU(), nn.Linear(8, 8), nn.BatchNorm1d(8), nn.Tanh(),
+        nn.Linear(8, 6), nn.LeakyReLU(0.2), nn.ELU(0.5), nn.SiLU(), nn.Softplus(), nn.Sigmoid(),
+        nn.Identity(), nn.Linear(6, 5), nn.LogSoftmax(dim=1),
+    )
+    tokens = nn.Sequential(nn.Embedding(7, 3), nn.GELU(approximate="tanh"), nn.Softmax(dim=-1))
+    x = RNG.standard_normal((3, 2, 6, 6)).astype(np.float32)
+    ids = np.array([[0, 6, 2]])
+    for model, inp in ((image, x), (tokens, ids)):
+        model.train()
+        model(ag.tensor(inp))  # a training step moves the batch-norm statistics
+        model.eval()
+        exported = nn.to_torch(model)
+        assert not exported.training
+        ours = model(ag.tensor(inp)).data
+        theirs = exported(torch.tensor(inp)).detach().numpy()
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
+        back = nn.from_torch(exported)
+        np.testing.assert_allclose(back(ag.tensor(inp)).data, ours, rtol=1e-6, atol=1e-7)
+        for key, value in model.state_dict().items():
+            np.testing.assert_array_equal(back.state_dict()[key], value)
+
+    class Mine(nn.Module):
+        def forward(self, x):
+            return x
+
+    with pytest.raises(TypeError, match="to_torch: Mine is not a built-in layer"):
+        nn.to_torch(nn.Sequential(nn.Linear(2, 2), Mine()))

@@ -1,0 +1,143 @@
+"""Leaving for PyTorch, and coming back: ``to_torch(model)`` builds the
+equivalent ``torch.nn.Module`` with the same weights, ``from_torch(module)``
+the glassgrad one. Both cover the built-in layers (and containers of them);
+a module of your own is refused, naming it. Needs torch installed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from nn import activations as A
+from nn import containers as C
+from nn import layers as L
+from nn.module import Module
+
+__all__ = ["to_torch", "from_torch"]
+
+
+def _torch() -> Any:
+    try:
+        import torch
+    except ImportError:
+        raise ImportError("to_torch/from_torch need PyTorch: pip install torch") from None
+    return torch
+
+
+def _pair(v: Any) -> Any:
+    return tuple(v) if isinstance(v, (tuple, list)) else v
+
+
+# glassgrad class name -> (torch.nn class name, the constructor's arguments read from the glassgrad module)
+_TO_TORCH: dict[str, tuple[str, Any]] = {
+    "Linear": ("Linear", lambda m: dict(in_features=m.in_features, out_features=m.out_features,
+                                        bias=m.bias is not None)),
+    "Conv2d": ("Conv2d", lambda m: dict(in_channels=m.in_channels, out_channels=m.out_channels,
+                                        kernel_size=m.kernel_size, stride=m.stride, padding=m.padding,
+                                        bias=m.bias is not None)),
+    "BatchNorm1d": ("BatchNorm1d", lambda m: dict(num_features=m.num_features, eps=m.eps, momentum=m.momentum,
+                                                  affine=m.weight is not None)),
+    "BatchNorm2d": ("BatchNorm2d", lambda m: dict(num_features=m.num_features, eps=m.eps, momentum=m.momentum,
+                                                  affine=m.weight is not None)),
+    "LayerNorm": ("LayerNorm", lambda m: dict(normalized_shape=m.normalized_shape, eps=m.eps,
+                                              elementwise_affine=m.weight is not None)),
+    "Embedding": ("Embedding", lambda m: dict(num_embeddings=m.num_embeddings, embedding_dim=m.embedding_dim)),
+    "Dropout": ("Dropout", lambda m: dict(p=m.p)),
+    "MaxPool2d": ("MaxPool2d", lambda m: dict(kernel_size=_pair(m.kernel_size), stride=_pair(m.stride),
+                                              padding=m.padding)),
+    "AvgPool2d": ("AvgPool2d", lambda m: dict(kernel_size=_pair(m.kernel_size), stride=_pair(m.stride),
+                                              padding=m.padding)),
+    "Flatten": ("Flatten", lambda m: dict(start_dim=m.start_dim, end_dim=m.end_dim)),
+    "Identity": ("Identity", lambda m: {}),
+    "ReLU": ("ReLU", lambda m: {}), "Tanh": ("Tanh", lambda m: {}), "Sigmoid": ("Sigmoid", lambda m: {}),
+    "SiLU": ("SiLU", lambda m: {}), "Softplus": ("Softplus", lambda m: {}),
+    "GELU": ("GELU", lambda m: dict(approximate=m.approximate)),
+    "LeakyReLU": ("LeakyReLU", lambda m: dict(negative_slope=m.negative_slope)),
+    "ELU": ("ELU", lambda m: dict(alpha=m.alpha)),
+    "Softmax": ("Softmax", lambda m: dict(dim=m.dim)), "LogSoftmax": ("LogSoftmax", lambda m: dict(dim=m.dim)),
+}
+# torch.nn class name -> (glassgrad class, the constructor's arguments read from the torch module)
+_FROM_TORCH: dict[str, tuple[Any, Any]] = {
+    "Linear": (L.Linear, lambda m: dict(in_features=m.in_features, out_features=m.out_features,
+                                        bias=m.bias is not None)),
+    "Conv2d": (L.Conv2d, lambda m: dict(in_channels=m.in_channels, out_channels=m.out_channels,
+                                        kernel_size=tuple(m.kernel_size), stride=_one(m.stride, "stride"),
+                                        padding=_one(m.padding, "padding"), bias=m.bias is not None)),
+    "BatchNorm1d": (L.BatchNorm1d, lambda m: dict(num_features=m.num_features, eps=m.eps, momentum=m.momentum,
+                                                  affine=m.affine)),
+    "BatchNorm2d": (L.BatchNorm2d, lambda m: dict(num_features=m.num_features, eps=m.eps, momentum=m.momentum,
+                                                  affine=m.affine)),
+    "LayerNorm": (L.LayerNorm, lambda m: dict(normalized_shape=tuple(m.normalized_shape), eps=m.eps,
+                                              elementwise_affine=m.elementwise_affine)),
+    "Embedding": (L.Embedding, lambda m: dict(num_embeddings=m.num_embeddings, embedding_dim=m.embedding_dim)),
+    "Dropout": (L.Dropout, lambda m: dict(p=m.p)),
+    "MaxPool2d": (L.MaxPool2d, lambda m: dict(kernel_size=_one(m.kernel_size, "kernel_size"),
+                                              stride=_one(m.stride, "stride"), padding=_one(m.padding, "padding"))),
+    "AvgPool2d": (L.AvgPool2d, lambda m: dict(kernel_size=_one(m.kernel_size, "kernel_size"),
+                                              stride=_one(m.stride, "stride"), padding=_one(m.padding, "padding"))),
+    "Flatten": (L.Flatten, lambda m: dict(start_dim=m.start_dim, end_dim=m.end_dim)),
+    "Identity": (L.Identity, lambda m: {}),
+    "ReLU": (A.ReLU, lambda m: {}), "Tanh": (A.Tanh, lambda m: {}), "Sigmoid": (A.Sigmoid, lambda m: {}),
+    "SiLU": (A.SiLU, lambda m: {}), "Softplus": (A.Softplus, lambda m: {}),
+    "GELU": (A.GELU, lambda m: dict(approximate=m.approximate)),
+    "LeakyReLU": (A.LeakyReLU, lambda m: dict(negative_slope=m.negative_slope)),
+    "ELU": (A.ELU, lambda m: dict(alpha=m.alpha)),
+    "Softmax": (A.Softmax, lambda m: dict(dim=m.dim)), "LogSoftmax": (A.LogSoftmax, lambda m: dict(dim=m.dim)),
+}
+
+
+def _one(v: Any, name: str) -> Any:
+    """A square window's size as one int (glassgrad's pooling takes one)."""
+    if isinstance(v, (tuple, list)):
+        if len(set(v)) != 1:
+            raise ValueError(f"from_torch: {name} {tuple(v)} is not square; glassgrad's layer takes one size")
+        return int(v[0])
+    return v
+
+
+def to_torch(model: Module) -> Any:
+    """The equivalent ``torch.nn.Module`` with the same weights and buffers
+    (float32 unless the glassgrad module holds float64)."""
+    torch = _torch()
+    built = _to_torch_module(model, torch)
+    state = {k: torch.from_numpy(np.array(v)) for k, v in model.state_dict().items()}
+    built.load_state_dict(state)
+    return built.train(model.training)
+
+
+def _to_torch_module(m: Module, torch: Any) -> Any:
+    name = type(m).__name__
+    if isinstance(m, (L.Sequential, C.ModuleList)):
+        children = [_to_torch_module(c, torch) for c in m]
+        return torch.nn.Sequential(*children) if isinstance(m, L.Sequential) else torch.nn.ModuleList(children)
+    if isinstance(m, C.ModuleDict):
+        return torch.nn.ModuleDict({k: _to_torch_module(c, torch) for k, c in m.items()})
+    if name not in _TO_TORCH or type(m).__module__.split(".")[0] != "nn":
+        raise TypeError(f"to_torch: {name} is not a built-in layer; convert its layers one by one "
+                        f"(built-in: {', '.join(sorted(_TO_TORCH))}, Sequential, ModuleList, ModuleDict)")
+    torch_name, arguments = _TO_TORCH[name]
+    return getattr(torch.nn, torch_name)(**arguments(m))
+
+
+def from_torch(module: Any) -> Module:
+    """The equivalent glassgrad module with the same weights and buffers."""
+    torch = _torch()
+    built = _from_torch_module(module, torch)
+    built.load_state_dict({k: v.detach().cpu().numpy() for k, v in module.state_dict().items()})
+    return built.train(module.training)
+
+
+def _from_torch_module(m: Any, torch: Any) -> Module:
+    name = type(m).__name__
+    if isinstance(m, torch.nn.Sequential):
+        return L.Sequential(*[_from_torch_module(c, torch) for c in m])
+    if isinstance(m, torch.nn.ModuleList):
+        return C.ModuleList([_from_torch_module(c, torch) for c in m])
+    if isinstance(m, torch.nn.ModuleDict):
+        return C.ModuleDict({k: _from_torch_module(c, torch) for k, c in m.items()})
+    if name not in _FROM_TORCH or not type(m).__module__.startswith("torch.nn"):
+        raise TypeError(f"from_torch: {name} has no glassgrad equivalent here "
+                        f"(built-in: {', '.join(sorted(_FROM_TORCH))}, Sequential, ModuleList, ModuleDict)")
+    cls, arguments = _FROM_TORCH[name]
+    return cls(**arguments(m))
