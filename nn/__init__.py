@@ -33,11 +33,12 @@ from nn.losses import (
     NLLLoss,
 )
 from nn.module import Module, Parameter
+from nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from nn.serialization import CheckpointError, load, save
 from nn.summary import summary
 
 __all__ = [
-    "Module", "Parameter", "ModuleList", "ModuleDict",
+    "Module", "Parameter", "ModuleList", "ModuleDict", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     "Linear", "Sequential", "MLP", "Dropout", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Embedding",
     "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Identity",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "GELU", "SiLU", "Softplus", "ELU", "Softmax", "LogSoftmax", "SwiGLU",

@@ -444,3 +444,31 @@ def test_to_torch_and_from_torch_round_trip_every_built_in_layer():
 
     with pytest.raises(TypeError, match="to_torch: Mine is not a built-in layer"):
         nn.to_torch(nn.Sequential(nn.Linear(2, 2), Mine()))
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_recurrent_layers_and_cells_against_torch(kind):
+    import nn
+
+    torch = pytest.importorskip("torch")
+    ours = getattr(nn, kind)(3, 5, num_layers=2, batch_first=True)
+    theirs = getattr(torch.nn, kind)(3, 5, num_layers=2, batch_first=True).double()
+    assert sorted(ours.state_dict()) == sorted(theirs.state_dict())
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    x = RNG.standard_normal((2, 4, 3))
+    xo, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    (out_o, state_o), (out_t, state_t) = ours(xo), theirs(xt)
+    np.testing.assert_allclose(out_o.data, out_t.detach().numpy(), rtol=1e-6, atol=1e-6)
+    h_o, h_t = (state_o[0], state_t[0]) if kind == "LSTM" else (state_o, state_t)
+    np.testing.assert_allclose(h_o.data, h_t.detach().numpy(), rtol=1e-6, atol=1e-6)
+    (out_o.sum() + h_o.sum()).backward()
+    (out_t.sum() + h_t.sum()).backward()
+    np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-5, atol=1e-6)
+    for name, p in ours.named_parameters():
+        np.testing.assert_allclose(p.grad.data, dict(theirs.named_parameters())[name].grad.numpy(),
+                                   rtol=1e-5, atol=1e-6, err_msg=name)
+    cell_o, cell_t = getattr(nn, kind + "Cell")(3, 4), getattr(torch.nn, kind + "Cell")(3, 4).double()
+    cell_o.load_state_dict({k: v.detach().numpy() for k, v in cell_t.state_dict().items()})
+    step_o, step_t = cell_o(ag.tensor(x[:, 0])), cell_t(torch.tensor(x[:, 0]))
+    first_o, first_t = (step_o[0], step_t[0]) if kind == "LSTM" else (step_o, step_t)
+    np.testing.assert_allclose(first_o.data, first_t.detach().numpy(), rtol=1e-6, atol=1e-6)
