@@ -12,6 +12,7 @@ from nn.layers import (
     BatchNorm1d,
     BatchNorm2d,
     Conv2d,
+    ConvTranspose2d,
     Dropout,
     Embedding,
     Flatten,
@@ -40,7 +41,7 @@ from nn.summary import summary
 __all__ = [
     "Module", "Parameter", "ModuleList", "ModuleDict", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     "Linear", "Sequential", "MLP", "Dropout", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Embedding",
-    "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Identity",
+    "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "Flatten", "Identity",
     "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "GELU", "SiLU", "Softplus", "ELU", "Softmax", "LogSoftmax", "SwiGLU",
     "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "HingeLoss", "CrossEntropyLoss", "NLLLoss",
     "KLDivLoss", "to_torch", "from_torch", "save", "load", "CheckpointError", "summary", "draw_model",

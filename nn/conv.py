@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Function, Tensor, composite_backward, from_numpy, pad
+from autograd import Function, Tensor, composite_backward, enable_grad, from_numpy, grad, is_grad_enabled, pad, zeros
 
-__all__ = ["conv2d", "max_pool2d", "avg_pool2d", "windows"]
+__all__ = ["conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "windows"]
 
 
 def _pair(v: Any, name: str, op: str) -> tuple[int, int]:
@@ -184,6 +184,33 @@ def _sample_blocks(x: np.ndarray, w: np.ndarray, oh: int, ow: int) -> list[slice
     per_sample = oh * ow * w.shape[1] * w.shape[2] * w.shape[3]
     step = max(1, (1 << 17) // max(per_sample, 1))
     return [slice(i, i + step) for i in range(0, x.shape[0], step)]
+
+
+def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,
+                     output_padding: Any = 0) -> Tensor:
+    """PyTorch's conv_transpose2d, x (N, C_in, H, W), weight (C_in, C_out, kh, kw):
+    the adjoint of conv2d, each input pixel spreading ``weight`` over a
+    window of the output. Computed as what it is, the gradient of conv2d with
+    respect to its input (recorded, so it is differentiable to any order)."""
+    if weight.ndim != 4 or x.ndim != 4 or x.shape[1] != weight.shape[0]:
+        raise ValueError(f"conv_transpose2d: input of shape {x.shape} does not match weight {weight.shape}: "
+                         f"expected (N, {weight.shape[0] if weight.ndim else '?'}, H, W)")
+    (sh, sw), (ph, pw) = _pair(stride, "stride", "conv_transpose2d"), _pair(padding, "padding", "conv_transpose2d")
+    oph, opw = _pair(output_padding, "output_padding", "conv_transpose2d")
+    if oph >= max(sh, ph + 1) or opw >= max(sw, pw + 1):
+        raise ValueError(f"conv_transpose2d: output_padding {(oph, opw)} must be smaller than stride or padding")
+    n, _, h, w = x.shape
+    _, c_out, kh, kw = weight.shape
+    oh, ow = (h - 1) * sh - 2 * ph + kh + oph, (w - 1) * sw - 2 * pw + kw + opw
+    if oh < 1 or ow < 1:
+        raise ValueError(f"conv_transpose2d: the output would be {oh} x {ow}")
+    recording = is_grad_enabled()
+    with enable_grad():
+        z = zeros(n, c_out, oh, ow, dtype=x.dtype, requires_grad=True)
+        (out,) = grad((conv2d(z, weight, None, (sh, sw), (ph, pw)) * x).sum(), z, create_graph=True)
+    if bias is not None:
+        out = out + bias.reshape(1, -1, 1, 1)
+    return out if recording else out.detach()
 
 
 def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: int = 0) -> Tensor:

@@ -17,7 +17,7 @@ import numpy as np
 from autograd import Tensor, default_generator, from_numpy, no_grad
 from autograd import primitives as P
 from autograd.primitives.normalization import layer_norm_composite
-from nn.conv import avg_pool2d, conv2d, max_pool2d
+from nn.conv import avg_pool2d, conv2d, conv_transpose2d, max_pool2d
 from nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -34,7 +34,7 @@ __all__ = [
     "relu", "sigmoid", "tanh", "leaky_relu", "gelu", "silu", "softplus", "elu", "softmax",
     "log_softmax", "swiglu", "linear", "dropout", "layer_norm", "batch_norm", "embedding", "one_hot",
     "scaled_dot_product_attention",
-    "conv2d", "max_pool2d", "avg_pool2d",
+    "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
     "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "hinge_loss", "cross_entropy", "nll_loss", "kl_div",
 ]

@@ -36,6 +36,9 @@ _TO_TORCH: dict[str, tuple[str, Any]] = {
     "Conv2d": ("Conv2d", lambda m: dict(in_channels=m.in_channels, out_channels=m.out_channels,
                                         kernel_size=m.kernel_size, stride=m.stride, padding=m.padding,
                                         bias=m.bias is not None)),
+    "ConvTranspose2d": ("ConvTranspose2d", lambda m: dict(
+        in_channels=m.in_channels, out_channels=m.out_channels, kernel_size=m.kernel_size, stride=m.stride,
+        padding=m.padding, output_padding=m.output_padding, bias=m.bias is not None)),
     "BatchNorm1d": ("BatchNorm1d", lambda m: dict(num_features=m.num_features, eps=m.eps, momentum=m.momentum,
                                                   affine=m.weight is not None)),
     "BatchNorm2d": ("BatchNorm2d", lambda m: dict(num_features=m.num_features, eps=m.eps, momentum=m.momentum,
@@ -64,6 +67,10 @@ _FROM_TORCH: dict[str, tuple[Any, Any]] = {
     "Conv2d": (L.Conv2d, lambda m: dict(in_channels=m.in_channels, out_channels=m.out_channels,
                                         kernel_size=tuple(m.kernel_size), stride=_one(m.stride, "stride"),
                                         padding=_one(m.padding, "padding"), bias=m.bias is not None)),
+    "ConvTranspose2d": (L.ConvTranspose2d, lambda m: dict(
+        in_channels=m.in_channels, out_channels=m.out_channels, kernel_size=tuple(m.kernel_size),
+        stride=_one(m.stride, "stride"), padding=_one(m.padding, "padding"),
+        output_padding=_one(m.output_padding, "output_padding"), bias=m.bias is not None)),
     "BatchNorm1d": (L.BatchNorm1d, lambda m: dict(num_features=m.num_features, eps=m.eps, momentum=m.momentum,
                                                   affine=m.affine)),
     "BatchNorm2d": (L.BatchNorm2d, lambda m: dict(num_features=m.num_features, eps=m.eps, momentum=m.momentum,

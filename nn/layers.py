@@ -221,6 +221,34 @@ class Conv2d(Module):
                 f"stride={self.stride}, padding={self.padding}")
 
 
+class ConvTranspose2d(Module):
+    """The adjoint of a convolution (an "up-convolution"): weight (in_channels,
+    out_channels, kh, kw) and PyTorch's default initialisation."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int | tuple[int, int],
+                 stride: int = 1, padding: int = 0, output_padding: int = 0, bias: bool = True) -> None:
+        super().__init__()
+        _positive("ConvTranspose2d", in_channels=in_channels, out_channels=out_channels)
+        kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.padding, self.output_padding = (kh, kw), stride, padding, output_padding
+        self.weight = _empty(in_channels, out_channels, kh, kw)
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if bias:
+            self.bias = _empty(out_channels)
+            bound = 1 / math.sqrt(out_channels * kh * kw)
+            init.uniform_(self.bias, -bound, bound)
+        else:
+            self.bias = None
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding)
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"padding={self.padding}")
+
+
 class MaxPool2d(Module):
     """Maximum over kernel_size windows (stride defaults to kernel_size)."""
 

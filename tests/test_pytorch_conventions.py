@@ -472,3 +472,24 @@ def test_recurrent_layers_and_cells_against_torch(kind):
     step_o, step_t = cell_o(ag.tensor(x[:, 0])), cell_t(torch.tensor(x[:, 0]))
     first_o, first_t = (step_o[0], step_t[0]) if kind == "LSTM" else (step_o, step_t)
     np.testing.assert_allclose(first_o.data, first_t.detach().numpy(), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("stride,padding,output_padding", [(1, 0, 0), (2, 1, 1), (2, 0, 0), (3, 1, 2)])
+def test_conv_transpose2d_against_torch_and_finite_differences(stride, padding, output_padding):
+    import nn
+    from nn import functional as F
+
+    x, w, b = RNG.standard_normal((2, 3, 4, 3)), RNG.standard_normal((3, 2, 3, 2)), RNG.standard_normal(2)
+    xs = [ag.tensor(v, requires_grad=True) for v in (x, w, b)]
+    assert ag.gradcheck(lambda a, k, c: F.conv_transpose2d(a, k, c, stride, padding, output_padding), xs)
+    assert ag.gradgradcheck(lambda a, k: F.conv_transpose2d(a, k, None, stride, padding, output_padding), xs[:2])
+    torch = pytest.importorskip("torch")
+    ref = torch.nn.functional.conv_transpose2d(torch.tensor(x), torch.tensor(w), torch.tensor(b), stride, padding,
+                                               output_padding)
+    got = F.conv_transpose2d(ag.tensor(x), ag.tensor(w), ag.tensor(b), stride, padding, output_padding)
+    assert got.shape == tuple(ref.shape)
+    np.testing.assert_allclose(got.data, ref.numpy(), rtol=1e-10, atol=1e-12)
+    layer = nn.ConvTranspose2d(3, 2, (3, 2), stride=stride, padding=padding, output_padding=output_padding)
+    exported = nn.to_torch(layer)
+    np.testing.assert_allclose(layer(ag.tensor(x.astype(np.float32))).data,
+                               exported(torch.tensor(x.astype(np.float32))).detach().numpy(), rtol=1e-5, atol=1e-5)
