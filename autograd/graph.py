@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Node", "BackwardNode", "AccumulateGrad", "RetainGrad", "walk"]
+__all__ = ["Node", "BackwardNode", "AccumulateGrad", "RetainGrad"]
 
 
 class _Freed:
@@ -224,18 +224,6 @@ class BackwardNode(Node):
                 )
 
     @property
-    def saved_nbytes(self) -> int:
-        """Bytes of the arrays this node keeps alive for its backward."""
-        saved = self._saved
-        if saved is None or saved is FREED:
-            return 0
-        arrays = [a for a in saved[ARRAYS] or () if a is not None]
-        if saved[OUT] is not None:
-            arrays.append(saved[OUT])
-        arrays += [v for v in (self.options or {}).values() if isinstance(v, np.ndarray)]
-        return sum(a.nbytes for a in arrays if a.base is None)
-
-    @property
     def saved_output(self) -> np.ndarray | None:
         """The output array, if the op saved it and backward has not freed it."""
         saved = self._saved
@@ -248,17 +236,3 @@ class BackwardNode(Node):
             if type(hook) is RetainGrad:
                 return hook.tensor()
         return None
-
-
-def walk(root: Node) -> list[Node]:
-    """Every node reachable from ``root``, each once, root first (depth first)."""
-    seen = {root}
-    order, stack = [], [root]
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        for n in node._next:
-            if n is not None and n not in seen:
-                seen.add(n)
-                stack.append(n)
-    return order

@@ -161,19 +161,29 @@ def _pick(log_probs: Tensor, target: Any, op: str, ignore_index: int = -100) -> 
     return picked.reshape(sample_shape), np.where(kept, flat_idx, -1).reshape(sample_shape or ())
 
 
+def _sample_weights(classes: np.ndarray, weight: Any, dtype: Any) -> np.ndarray:
+    """Each sample's class weight (1 without ``weight``), 0 where its target was ignored."""
+    w = np.ones(classes.shape, dtype=dtype) if weight is None else \
+        np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=dtype)[np.maximum(classes, 0)]
+    return np.where(classes >= 0, w, 0).astype(dtype)
+
+
+def _reduce_kept(values: Tensor, scale: np.ndarray | None, total: float, reduction: str, op: str) -> Tensor:
+    """PyTorch's reduction of per-sample class losses: each scaled by ``scale``
+    (None: as they are); "mean" divides the sum by ``total``, the samples'
+    total weight, so it is the weighted average over the samples kept."""
+    scaled = values if scale is None else values * from_numpy(scale)
+    if reduction == "mean":
+        return scaled.sum() * (1.0 / total if total else float("nan"))
+    return _reduce(scaled, reduction, op)
+
+
 def _weighted_reduce(losses: Tensor, classes: np.ndarray, weight: Any, reduction: str, op: str) -> Tensor:
-    """PyTorch's reduction of per-sample class losses: each scaled by its
-    class's weight; "mean" divides by the total weight of the samples kept
-    (not ignored), so it is the weighted average."""
+    """The nll reduced as PyTorch does: scaled by the class weights, ignored samples counting for nothing."""
     if weight is None and (classes >= 0).all():
         return _reduce(losses, reduction, op)
-    w = np.ones(losses.shape, dtype=losses.dtype) if weight is None else \
-        np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=losses.dtype)[np.maximum(classes, 0)]
-    w = np.where(classes >= 0, w, 0).astype(losses.dtype)
-    weighted = losses * from_numpy(w) if weight is not None else losses
-    if reduction == "mean":
-        return weighted.sum() * (1.0 / w.sum() if w.sum() else float("nan"))
-    return _reduce(weighted, reduction, op)
+    w = _sample_weights(classes, weight, losses.dtype)
+    return _reduce_kept(losses, None if weight is None else w, float(w.sum()), reduction, op)
 
 
 def _check_weight(weight: Any, n_classes: int, op: str) -> None:
@@ -313,15 +323,8 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: 
         return loss
     # PyTorch's smoothing term: -sum over classes of w_c log p_c / C per kept sample, reduced as the nll
     smooth = -(log_probs if w is None else log_probs * w).sum(axis=axis) * (1.0 / n_classes)
-    kept = from_numpy((classes >= 0).astype(smooth.dtype))
-    if reduction == "none":
-        smooth_loss = smooth * kept
-    elif reduction == "sum":
-        smooth_loss = (smooth * kept).sum()
-    else:
-        total = float(np.where(classes >= 0, 1.0 if weight is None else np.asarray(
-            weight.data if isinstance(weight, Tensor) else weight)[np.maximum(classes, 0)], 0.0).sum())
-        smooth_loss = (smooth * kept).sum() * (1.0 / total if total else float("nan"))
+    total = float(_sample_weights(classes, weight, smooth.dtype).sum())
+    smooth_loss = _reduce_kept(smooth, (classes >= 0).astype(smooth.dtype), total, reduction, "cross_entropy")
     return loss * (1.0 - label_smoothing) + smooth_loss * label_smoothing
 
 
