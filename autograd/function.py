@@ -225,7 +225,7 @@ def _apply_with_ctx(cls: Any, *args: Any) -> Any:
     node.options = {}
     node._positions = positions
     node._n_args = len(args)
-    _edges(node, tensors, [t.data for t in tensors]) if len(tensors) != 1 else _one_edge(node, tensors[0])
+    _edges(node, tensors, [t.data for t in tensors])
     node.needs_input_grad = tuple(  # PyTorch's: one per argument of forward
         isinstance(a, T) and a.requires_grad for a in args)
     with _no_grad():
@@ -236,16 +236,9 @@ def _apply_with_ctx(cls: Any, *args: Any) -> Any:
     return make_tensor(out.data, node if record else None, out._version)
 
 
-def _one_edge(node: Any, t: Any) -> None:
-    node._next = ((t.grad_fn or t._acc or _accumulator(t)) if t.requires_grad else None,)
-    node.needs_input_grad = (node._next[0] is not None,)
-    if node._next[0] is None:
-        node._const_meta = ((t.data.shape, t.data.dtype),)
-
-
 def _edges(node: Any, inputs: tuple, arrays: list) -> tuple:
-    """Set the edges of the node of an op of two or more inputs; return its
-    ``needs_input_grad``. An input's shape and dtype are its next node's; only
+    """Set the edges of a node (``apply`` writes out the one-input case);
+    return its ``needs_input_grad``. An input's shape and dtype are its next node's; only
     inputs that need no gradient keep theirs, in ``_const_meta``."""
     if len(inputs) == 2 and inputs[0].requires_grad and inputs[1].requires_grad:  # the usual case
         a, b = inputs

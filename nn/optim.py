@@ -73,7 +73,7 @@ class Optimizer:
         self.state: dict[int, dict[str, Any]] = {}
 
     def _validate_groups(self) -> None:
-        """Check every group's options as the constructor checks the defaults."""
+        """Check every group's options (the defaults included: each group holds them)."""
         for group in self.param_groups:
             type(self)._check_options(**{k: v for k, v in group.items() if k != "params"})
 
@@ -150,8 +150,6 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False) -> None:
-        self._check_options(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                            nesterov=nesterov)
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov))
 
@@ -201,7 +199,6 @@ class Adam(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False) -> None:
-        self._check_options(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad))
 
@@ -253,8 +250,6 @@ class RMSprop(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False) -> None:
-        self._check_options(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-                            centered=centered)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered))
 

@@ -39,6 +39,8 @@ def test_conversions_formatting_and_devices():
     assert x.bool().tolist() == [True, True] and x.to(ag.float64).dtype == np.float64
     assert x.to("cpu") is x and x.cpu() is x and x.device == "cpu"
     assert x.to(ag.zeros(1, dtype=ag.int64)).dtype == np.int64
+    assert x.type_as(ag.zeros(1, dtype=ag.float64)).dtype == np.float64 and x.element_size() == 4
+    assert not x.is_cuda and (x > 0).logical_not().tolist() == [False, True]
     s = x.sum()
     assert f"{s:.3f}" == "-0.750" and float(s) == -0.75 and int(ag.tensor(7)) == 7
     assert [10, 20, 30][ag.tensor(1)] == 20  # an integer tensor is an index
