@@ -89,6 +89,8 @@ def test_bool_tensors_take_and_or_not():
     ("norm_dim", lambda x: x.norm(dim=1, keepdim=True), lambda x: np.linalg.norm(x, axis=1, keepdims=True)),
     ("norm_1", lambda x: x.norm(1, dim=0), lambda x: np.abs(x).sum(0)),
     ("norm_3", lambda x: x.norm(3), lambda x: (np.abs(x) ** 3).sum() ** (1 / 3)),
+    ("clone", lambda x: x.clone() * x, lambda x: x * x),
+    ("contiguous", lambda x: x.t().contiguous() * 2.0, lambda x: x.T * 2.0),
 ], ids=lambda v: v if isinstance(v, str) else "")
 def test_new_ops_against_numpy_and_finite_differences(name, fn, ref):
     x = np.linspace(-1.5, 1.7, 12).reshape(3, 4)
