@@ -197,7 +197,7 @@ def _run_hooks(hooks: list, g: Any) -> tuple[Any, Any]:
                     f"Tensor of shape {t.shape}, got {getattr(new, 'shape', type(new))}"
                 )
             t = new
-    return (t.data if raw else t), retain
+    return (t._data if raw else t), retain
 
 
 def add_contribution(grads: dict, owned: set, n: Any, pg: Any, g: Any, node: Any, pgs: Sequence[Any],
@@ -282,10 +282,10 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                     f"grad: output {i} has shape {o.shape}; grad can be implicitly created only "
                     "for scalar outputs: pass grad_outputs"
                 )
-            go = make_tensor(np.ones_like(o.data))
+            go = make_tensor(np.ones_like(o._data))
         roots.append(node_of(o, create=True))
         seed = as_grad(go, o, "grad")
-        seeds.append(seed if create_graph else seed.data)  # first order carries arrays
+        seeds.append(seed if create_graph else seed._data)  # first order carries arrays
     if retain_graph is None:
         retain_graph = create_graph
     targets = [node_of(t) for t in ins]
@@ -296,7 +296,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         g = got.get(n) if n is not None else None
         if g is None:
             if materialize_grads:
-                g = np.zeros_like(t.data)
+                g = np.zeros_like(t._data)
             elif not allow_unused:
                 raise RuntimeError(
                     f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
@@ -336,5 +336,5 @@ def as_grad(gradient: Any, out: Any, op: str) -> Any:
     if g.shape != out.shape:
         raise ValueError(f"{op}: gradient has shape {g.shape} but the output has shape {out.shape}")
     if g.dtype != out.dtype:
-        g = make_tensor(g.data.astype(out.dtype))
+        g = make_tensor(g._data.astype(out.dtype))
     return g

@@ -148,7 +148,7 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False,  # noqa
                 generator: Generator | None = None) -> Tensor:
     """Draw ``num_samples`` category indices per row of ``input`` (weights,
     not necessarily normalised), int64, as ``torch.multinomial``."""
-    weights = np.asarray(input.data if isinstance(input, Tensor) else input, dtype=np.float64)
+    weights = np.asarray(input._data if isinstance(input, Tensor) else input, dtype=np.float64)
     if weights.ndim not in (1, 2) or weights.shape[-1] == 0:
         raise ValueError(f"multinomial: input must be 1-d or 2-d with at least one category, got {weights.shape}")
     if (weights < 0).any() or not np.isfinite(weights).all():

@@ -32,7 +32,7 @@ def make_tensor(data: np.ndarray, grad_fn: Any = None, version: Any = None) -> A
     """A Tensor around ``data`` (no copy, no checks), with ``grad_fn`` if given
     and the version counter ``version`` (a one-item list) if given."""
     t = _new(_Tensor)
-    t.data = data
+    t._data = data
     t.grad = None
     t.name = ""
     t._acc = None
@@ -141,7 +141,7 @@ class Function:
         for t in inputs:  # one pass: the arrays for forward, and whether to record
             if type(t) is not T and not isinstance(t, T):
                 return cls.apply(*[t if isinstance(t, T) else T(t) for t in inputs], **options)
-            arrays.append(t.data)
+            arrays.append(t._data)
             if t.requires_grad:
                 record = True
         data = cls.forward(*arrays, **options)
@@ -155,7 +155,7 @@ class Function:
             data = np.asarray(data)
         # the hot path: build the output inline (this runs once per operation)
         out = _new(T)
-        out.data = data
+        out._data = data
         out.grad = None
         out.name = ""
         out._acc = None
@@ -225,15 +225,15 @@ def _apply_with_ctx(cls: Any, *args: Any) -> Any:
     node.options = {}
     node._positions = positions
     node._n_args = len(args)
-    _edges(node, tensors, [t.data for t in tensors])
+    _edges(node, tensors, [t._data for t in tensors])
     node.needs_input_grad = tuple(  # PyTorch's: one per argument of forward
         isinstance(a, T) and a.requires_grad for a in args)
     with _no_grad():
         out = cls.forward(node, *args)
     if not isinstance(out, T):
         raise TypeError(f"{cls.__name__}.forward must return a Tensor, got {type(out).__name__}")
-    node.shape, node.dtype = out.data.shape, out.data.dtype
-    return make_tensor(out.data, node if record else None, out._version)
+    node.shape, node.dtype = out._data.shape, out._data.dtype
+    return make_tensor(out._data, node if record else None, out._version)
 
 
 def _edges(node: Any, inputs: tuple, arrays: list) -> tuple:
@@ -332,7 +332,7 @@ def call_rule(node: Any, g: Any, recorded: bool) -> Any:
     rule = node._array_rule
     if rule is None:
         grads = _call_tensor_rule(node, node.fn, make_tensor(g))
-        return [None if gi is None else gi.data for gi in grads]
+        return [None if gi is None else gi._data for gi in grads]
     if node._tensors:  # (it ran a Tensor rule before: a recorded pass with retain_graph)
         node._tensors = False
     if _anomaly.enabled:
@@ -397,7 +397,7 @@ def _checked(node: Any, grads: Any, rule: Any, kind: type) -> list:
                 f"for input {i}, which has shape {shape} and dtype {dtype}"
             )
         if _anomaly.enabled:
-            _check_finite(node.fn.__name__, "backward", gi.data if isinstance(gi, T) else gi, node.input_shapes)
+            _check_finite(node.fn.__name__, "backward", gi._data if isinstance(gi, T) else gi, node.input_shapes)
         out.append(gi)
     return out
 

@@ -54,7 +54,7 @@ def _prepare(inputs: Any, create_graph: bool, op: str) -> tuple[tuple[Tensor, ..
         if create_graph and t.requires_grad:
             prepared.append(P.Reshape.apply(t, shape=t.shape))  # an identity: a new node, same data
         else:
-            leaf = make_tensor(t.data)
+            leaf = make_tensor(t._data)
             leaf.requires_grad = True
             prepared.append(leaf)
     return tuple(prepared), single
@@ -70,13 +70,13 @@ def _vectors(v: Any, like: tuple[Tensor, ...], op: str, what: str) -> tuple[Tens
         if any(t.size != 1 for t in like):
             raise ValueError(f"{op}: v can be omitted only when every {what} has one element; "
                              f"shapes {[t.shape for t in like]}")
-        return tuple(make_tensor(np.ones_like(t.data)) for t in like)
+        return tuple(make_tensor(np.ones_like(t._data)) for t in like)
     vs = (v,) if not isinstance(v, (list, tuple)) else tuple(v)
     if len(vs) != len(like):
         raise ValueError(f"{op}: {len(vs)} vector(s) v for {len(like)} {what}(s)")
     out = []
     for vi, t in zip(vs, like):
-        arr = vi.data if isinstance(vi, Tensor) else np.asarray(vi)
+        arr = vi._data if isinstance(vi, Tensor) else np.asarray(vi)
         if arr.shape != t.shape:
             raise ValueError(f"{op}: v of shape {arr.shape} does not match the {what} of shape {t.shape}")
         out.append(vi if isinstance(vi, Tensor) and vi.dtype == t.dtype else make_tensor(arr.astype(t.dtype)))
@@ -92,7 +92,7 @@ def _grads(outputs: tuple, inputs: tuple, vectors: tuple, create_graph: bool) ->
                   create_graph=create_graph, allow_unused=True)
     else:
         gs = (None,) * len(inputs)
-    return tuple(g if g is not None else make_tensor(np.zeros_like(x.data)) for g, x in zip(gs, inputs))
+    return tuple(g if g is not None else make_tensor(np.zeros_like(x._data)) for g, x in zip(gs, inputs))
 
 
 def _post(ts: tuple, single: bool, create_graph: bool) -> Any:
@@ -117,13 +117,13 @@ def jvp(func: Callable[..., Any], inputs: Any, v: Any = None, create_graph: bool
         ins, single_in = _prepare(inputs, create_graph, "jvp")
         vs = _vectors(v, ins, "jvp", "input")
         outs, single_out = _outputs(func(*ins), "jvp")
-        us = tuple(Tensor(np.zeros_like(o.data), requires_grad=True) for o in outs)  # dummy cotangents
+        us = tuple(Tensor(np.zeros_like(o._data), requires_grad=True) for o in outs)  # dummy cotangents
         g = _grads(outs, ins, us, create_graph=True)  # J^T u, linear in u
         pairs = [(gi, vi) for gi, vi in zip(g, vs) if gi.requires_grad]
         if pairs:
             jv = _grads(tuple(p for p, _ in pairs), us, tuple(q for _, q in pairs), create_graph)
         else:
-            jv = tuple(make_tensor(np.zeros_like(o.data)) for o in outs)
+            jv = tuple(make_tensor(np.zeros_like(o._data)) for o in outs)
     return _post(outs, single_out, create_graph), _post(jv, single_out, create_graph)
 
 
@@ -161,7 +161,7 @@ def hessian(func: Callable[..., Any], inputs: Any, create_graph: bool = False) -
         if not isinstance(out, Tensor) or out.size != 1:
             raise ValueError(f"hessian: func must return a single one-element Tensor, got "
                              f"{getattr(out, 'shape', type(out).__name__)}")
-        g = _grads((out,), xs, (make_tensor(np.ones_like(out.data)),), create_graph=True)
+        g = _grads((out,), xs, (make_tensor(np.ones_like(out._data)),), create_graph=True)
         return g[0] if single else g
 
     return jacobian(gradient, inputs, create_graph=create_graph)
@@ -176,6 +176,6 @@ def hvp(func: Callable[..., Any], inputs: Any, v: Any, create_graph: bool = Fals
         if not isinstance(out, Tensor) or out.size != 1:
             raise ValueError(f"hvp: func must return a single one-element Tensor, got "
                              f"{getattr(out, 'shape', type(out).__name__)}")
-        g = _grads((out,), ins, (make_tensor(np.ones_like(out.data)),), create_graph=True)
+        g = _grads((out,), ins, (make_tensor(np.ones_like(out._data)),), create_graph=True)
         hv = _grads(g, ins, vs, create_graph)
     return _post((out,), True, create_graph), _post(hv, single, create_graph)

@@ -53,7 +53,7 @@ def _prepare(inputs: Any) -> tuple[tuple, list[int]]:
     converted = []
     for x in items:
         if isinstance(x, Tensor) and x.dtype.kind == "f":
-            converted.append(Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad))
+            converted.append(Tensor(x._data.astype(np.float64), requires_grad=x.requires_grad))
         else:
             converted.append(x)
     checked = [i for i, x in enumerate(converted) if isinstance(x, Tensor) and x.requires_grad]
@@ -88,21 +88,21 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: floa
         gs = grad(out, [xs[k] for k in checked], Tensor(v.astype(out.dtype)), retain_graph=True, allow_unused=True)
         for k, g in zip(checked, gs):
             if g is not None:
-                analytic[k][r] = g.data.reshape(-1)
+                analytic[k][r] = g._data.reshape(-1)
 
     # numeric: central differences, two forward passes per input element
     rows = []
     ok = True
     with no_grad():
         for k in checked:
-            x = xs[k].data
+            x = xs[k]._data
             flat = x.reshape(-1)
             for i in range(flat.size):
                 orig = flat[i]
                 flat[i] = orig + eps
-                plus = _flat_output(fn(*xs)).data.astype(np.float64)
+                plus = _flat_output(fn(*xs))._data.astype(np.float64)
                 flat[i] = orig - eps
-                minus = _flat_output(fn(*xs)).data.astype(np.float64)
+                minus = _flat_output(fn(*xs))._data.astype(np.float64)
                 flat[i] = orig
                 numeric = directions @ ((plus - minus) / (2 * eps))
                 for r in range(len(directions)):
@@ -155,7 +155,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Sequence[Te
         seeds = [go.astype(r.dtype) for go, r in zip(grad_outputs, res)]
         targets = [ys[k] for k in checked]
         gs = grad(list(res), targets, seeds, create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else Tensor(np.zeros_like(t.data)) for g, t in zip(gs, targets))
+        return tuple(g if g is not None else Tensor(np.zeros_like(t._data)) for g, t in zip(gs, targets))
 
     first_derivatives.__name__ = f"d/dx {_name_of(fn)}"
     return gradcheck(first_derivatives, xs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)

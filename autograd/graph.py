@@ -73,8 +73,8 @@ class AccumulateGrad(Node):
     def __init__(self, variable: Any) -> None:
         self._next = ()
         self._variable = weakref.ref(variable)
-        self.shape = variable.data.shape
-        self.dtype = variable.data.dtype
+        self.shape = variable._data.shape
+        self.dtype = variable._data.dtype
 
     @property
     def variable(self) -> Any:
@@ -189,7 +189,7 @@ class BackwardNode(Node):
         ``backward``, where ``ctx.saved_tensors`` gives them back; backward
         raises if one was changed in place meanwhile."""
         kept = tuple(tensors)
-        arrays = tuple(None if t is None else t.data for t in kept)
+        arrays = tuple(None if t is None else t._data for t in kept)
         checks = tuple((t._version, t._version[0]) for t in kept if t is not None)
         self._saved = (kept, arrays, checks, None, None, None)
 

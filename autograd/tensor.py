@@ -31,7 +31,7 @@ _FLOAT_KINDS = "f"
 
 def _to_array(data: Any, dtype: Any, op: str = "Tensor") -> np.ndarray:
     if isinstance(data, Tensor):
-        arr = np.array(data.data, dtype=dtype)
+        arr = np.array(data._data, dtype=dtype)
     elif isinstance(data, np.ndarray) or isinstance(data, np.generic):
         arr = np.array(data, dtype=dtype)
     else:
@@ -64,23 +64,42 @@ class Tensor(TensorOps, TensorConversions):
     backward graph (``autograd.graph``); a leaf has ``grad_fn = None``.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "name", "_version", "_acc", "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "name", "_version", "_acc", "__weakref__")
+
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        """numpy meets a Tensor: ``array * t`` is ``t.__rmul__(array)`` (a
-        recorded Tensor op), and an in-place update of a numpy array by a Tensor
-        (``p.data += -lr * p.grad``) is refused with the glassgrad way to write it."""
+        """numpy meets a Tensor. ``array * t`` is ``t.__rmul__(array)`` (a
+        recorded Tensor op). Any other ufunc (``np.exp(t)``) runs on the arrays
+        and returns an untracked Tensor, as with PyTorch, unless a tensor
+        requires grad, which is refused naming the tracked op. Updating a numpy
+        array in place with a Tensor (``arr += t``) is refused too."""
         if kwargs.get("out") is not None:
             raise TypeError(
-                f"{ufunc.__name__}: a numpy array cannot be updated in place with a Tensor (a tensor's .data "
-                "is its numpy array here); write `with autograd.no_grad(): p -= lr * p.grad`, or use the "
-                "arrays on both sides: p.data -= lr * p.grad.data"
+                f"{ufunc.__name__}: a numpy array cannot be updated in place with a Tensor; update the "
+                "tensor (`with autograd.no_grad(): p -= lr * p.grad`, or p.data -= lr * p.grad), or use "
+                "arrays on both sides (t.numpy())"
             )
         if method == "__call__" and len(inputs) == 2 and not kwargs:
             a, b = inputs
             name = _REFLECTED.get(ufunc) if b is self else _FORWARD.get(ufunc) if a is self else None
             if name is not None:
                 return getattr(self, name)(a if b is self else b)
-        return NotImplemented
+        if any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
+            raise TypeError(
+                f"np.{ufunc.__name__}: numpy does not record a tensor that requires grad; use the Tensor "
+                f"op (autograd.{ufunc.__name__}(t) or t.{ufunc.__name__}() where it exists), or "
+                "t.detach().numpy() for the bare array"
+            )
+        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+        result = getattr(ufunc, method)(*arrays, **kwargs)
+        if isinstance(result, tuple):
+            return tuple(make_tensor(np.asarray(r)) for r in result)
+        return make_tensor(np.asarray(result))
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """A numpy function (``np.allclose(t, x)``, ``np.mean(t)``) runs on the
+        tensors' arrays and returns what numpy returns: numpy's meaning, not
+        the Tensor method of the same name (``np.transpose(t)`` reverses axes)."""
+        return func(*_arrays(args), **_arrays(kwargs))
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
                  name: str = "", device: Any = None) -> None:
@@ -90,7 +109,7 @@ class Tensor(TensorOps, TensorConversions):
             raise TypeError(
                 f"Tensor: only floating-point tensors can require gradients, got dtype {arr.dtype}"
             )
-        self.data = arr
+        self._data = arr
         self.grad: Tensor | None = None
         self.requires_grad = bool(requires_grad)
         self.grad_fn: Any = None
@@ -105,7 +124,7 @@ class Tensor(TensorOps, TensorConversions):
             self.grad = make_tensor(g)  # a new array no one else holds: keep it (the usual case)
         elif not isinstance(g, Tensor):
             if self.grad is not None:
-                self.grad = make_tensor(np.asarray(self.grad.data + g))
+                self.grad = make_tensor(np.asarray(self.grad._data + g))
             else:
                 self.grad = make_tensor(np.array(g))  # g may be a view, or shared: copy
         elif self.grad is None:
@@ -115,16 +134,36 @@ class Tensor(TensorOps, TensorConversions):
 
     # -- basic attributes -------------------------------------------------------
     @property
+    def data(self) -> Tensor:
+        """The same storage as a Tensor with no history, as PyTorch's ``.data``:
+        ``W.data += -lr * W.grad`` updates ``W`` in place, unrecorded and
+        unchecked (prefer ``with no_grad():``, which the version counter
+        guards). ``t.numpy()`` is the numpy array itself."""
+        return make_tensor(self._data)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        """``t.data = other``: ``t`` now holds ``other``'s storage (a Tensor,
+        shared) or a copy of an array-like; shape and dtype may change."""
+        if isinstance(value, Tensor):
+            arr = value._data
+        else:
+            arr = np.array(value, dtype=value.dtype if isinstance(value, np.ndarray) else self._data.dtype)
+        if self.requires_grad and arr.dtype.kind not in _FLOAT_KINDS:
+            raise TypeError(f"data: a tensor that requires grad must stay floating-point, got dtype {arr.dtype}")
+        self._data = arr
+
+    @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def is_leaf(self) -> bool:
@@ -143,19 +182,19 @@ class Tensor(TensorOps, TensorConversions):
         return self.permute(*reversed(range(self.ndim)))
 
     def item(self) -> float | int | bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item: only one-element tensors convert to a number, shape is {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (shared, not copied)."""
-        return self.data
+        return self._data
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._data if dtype is None else self._data.astype(dtype)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -167,17 +206,17 @@ class Tensor(TensorOps, TensorConversions):
             yield self[i]
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()"
             )
-        return bool(self.data)
+        return bool(self._data)
 
     def __hash__(self) -> int:
         return id(self)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        body = np.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
         extras = [f"dtype={self.dtype}"]
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name()}>")
@@ -202,7 +241,7 @@ class Tensor(TensorOps, TensorConversions):
                 "backward: this tensor does not require grad and has no grad_fn; "
                 "did you create the inputs with requires_grad=True?"
             )
-        data = self.data
+        data = self._data
         if gradient is None:
             if data.size != 1:
                 raise RuntimeError(
@@ -215,14 +254,14 @@ class Tensor(TensorOps, TensorConversions):
         else:
             seed = as_grad(gradient, self, "backward")  # a Tensor: it may itself require grad
             if not create_graph:
-                seed = seed.data  # first order: the pass carries plain arrays
+                seed = seed._data  # first order: the pass carries plain arrays
         if retain_graph is None:
             retain_graph = create_graph
         run_backward([node_of(self, create=True)], [seed], retain_graph=retain_graph, create_graph=create_graph)
 
     def detach(self) -> Tensor:
         """The same data (shared) with no history: gradients stop here."""
-        return make_tensor(self.data, None, self._version)
+        return make_tensor(self._data, None, self._version)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place on a leaf; returns self."""
@@ -253,15 +292,15 @@ class Tensor(TensorOps, TensorConversions):
 
     def fill_(self, value: float) -> Tensor:
         self._check_inplace("fill_")
-        self.data[...] = value
+        self._data[...] = value
         self._version[0] += 1
         return self
 
     def copy_(self, src: Any) -> Tensor:
         self._check_inplace("copy_")
-        src = src.data if isinstance(src, Tensor) else np.asarray(src)
+        src = src._data if isinstance(src, Tensor) else np.asarray(src)
         try:
-            np.copyto(self.data, np.broadcast_to(src, self.shape), casting="same_kind")
+            np.copyto(self._data, np.broadcast_to(src, self.shape), casting="same_kind")
         except ValueError as e:
             raise ValueError(f"copy_: cannot copy shape {np.shape(src)} into {self.shape}: {e}") from None
         self._version[0] += 1
@@ -273,20 +312,20 @@ class Tensor(TensorOps, TensorConversions):
                 f"{op}: in-place change of a tensor that requires grad while gradients are being "
                 "recorded; write it out of place (x = x + y), or do it inside `with no_grad():`"
             )
-        if not self.data.flags.writeable:
+        if not self._data.flags.writeable:
             raise RuntimeError(f"{op}: this tensor's data is a read-only view (e.g. from broadcast_to)")
 
     def __setitem__(self, index: Any, value: Any) -> None:
         self._check_inplace("__setitem__")
-        value = value.data if isinstance(value, Tensor) else value
+        value = value._data if isinstance(value, Tensor) else value
         try:
-            self.data[_index(index)] = value
+            self._data[_index(index)] = value
         except (IndexError, ValueError) as e:
             raise type(e)(f"__setitem__: tensor of shape {self.shape}: {e}") from None
         self._version[0] += 1
 
     def _inplace(self, other: Any, op: str, fn: Callable) -> Tensor:
-        """``fn(self.data, other)`` in place (``fn``: an in-place operator such
+        """``fn(self._data, other)`` in place (``fn``: an in-place operator such
         as ``operator.isub``), with numpy's same-kind casting; marks the
         tensor as changed, so that backward notices if it was saved."""
         if self.requires_grad and _mode.enabled:
@@ -294,11 +333,11 @@ class Tensor(TensorOps, TensorConversions):
         if isinstance(other, Tensor):
             if other.requires_grad and _mode.enabled:
                 raise RuntimeError(f"{op}: in-place update from a tensor that requires grad; write x = x {op} y")
-            other = other.data
+            other = other._data
         try:
-            fn(self.data, other)
+            fn(self._data, other)
         except (ValueError, TypeError) as e:
-            if not self.data.flags.writeable:
+            if not self._data.flags.writeable:
                 raise RuntimeError(f"{op}: this tensor's data is a read-only view (e.g. from broadcast_to)") from None
             raise ValueError(
                 f"{op}: cannot update shape {self.shape} in place with shape {np.shape(other)}: {e}"
@@ -397,7 +436,7 @@ class Tensor(TensorOps, TensorConversions):
         """Matrix product with numpy's rules: 1-D operands are promoted and the
         added axis removed again, batch dimensions broadcast."""
         a, b = self, other if isinstance(other, Tensor) else _as_tensor(other, self, "matmul")
-        ad, bd = a.data, b.data
+        ad, bd = a._data, b._data
         if ad.ndim == 2 and bd.ndim == 2 and ad.shape[1] == bd.shape[0] and ad.dtype == bd.dtype:
             return P.MatMul.apply(a, b)  # the common case, without the general checks below
         if a.ndim == 0 or b.ndim == 0:
@@ -442,9 +481,11 @@ class Tensor(TensorOps, TensorConversions):
 
     # comparisons: no gradient, bool tensors out
     def _compare(self, other: Any, fn: Callable, op: str) -> Tensor:
-        other_data = other.data if isinstance(other, Tensor) else other
+        other_data = other._data if isinstance(other, Tensor) else other
         try:
-            return make_tensor(np.asarray(fn(self.data, other_data)))
+            return make_tensor(np.asarray(fn(self._data, other_data)))
+        except TypeError:
+            return NotImplemented  # an object numpy cannot compare (pytest.approx): let it answer
         except ValueError as e:
             raise ValueError(f"{op}: shapes {self.shape} and {np.shape(other_data)}: {e}") from None
 
@@ -468,7 +509,7 @@ class Tensor(TensorOps, TensorConversions):
 
     # logical and bitwise operators: bool (or integer) tensors, no gradient
     def _logical(self, other: Any, fn: Callable, op: str) -> Tensor:
-        for arr in (self.data, other.data if isinstance(other, Tensor) else np.asarray(other)):
+        for arr in (self._data, other._data if isinstance(other, Tensor) else np.asarray(other)):
             if arr.dtype.kind not in "biu":
                 raise TypeError(f"{op}: needs bool or integer tensors, got dtype {arr.dtype}; "
                                 "compare first (x > 0) to make a bool tensor")
@@ -486,19 +527,23 @@ class Tensor(TensorOps, TensorConversions):
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     def __invert__(self) -> Tensor:
-        if self.data.dtype.kind not in "biu":
-            raise TypeError(f"~: needs a bool or integer tensor, got dtype {self.data.dtype}; "
+        if self._data.dtype.kind not in "biu":
+            raise TypeError(f"~: needs a bool or integer tensor, got dtype {self._data.dtype}; "
                             "for a float tensor write 1 - x or -x")
-        return make_tensor(np.asarray(np.invert(self.data)))
+        return make_tensor(np.asarray(np.invert(self._data)))
 
     def logical_not(self) -> Tensor:
-        return make_tensor(np.logical_not(self.data))
+        return make_tensor(np.logical_not(self._data))
 
-    def any(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return make_tensor(np.asarray(np.any(self.data, axis=axis, keepdims=keepdims)))
+    def any(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+        """True where any element along ``dim`` is nonzero (a bool tensor, no gradient)."""
+        ax, keep = self._dims("any", dim, keepdim, axis, keepdims)
+        return make_tensor(np.asarray(np.any(self._data, axis=ax, keepdims=keep)))
 
-    def all(self, axis: Any = None, keepdims: bool = False) -> Tensor:
-        return make_tensor(np.asarray(np.all(self.data, axis=axis, keepdims=keepdims)))
+    def all(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+        """True where every element along ``dim`` is nonzero (a bool tensor, no gradient)."""
+        ax, keep = self._dims("all", dim, keepdim, axis, keepdims)
+        return make_tensor(np.asarray(np.all(self._data, axis=ax, keepdims=keep)))
 
     def astype(self, dtype: Any) -> Tensor:
         """A copy with another dtype; differentiable between float dtypes."""
@@ -506,11 +551,22 @@ class Tensor(TensorOps, TensorConversions):
         if dtype == self.dtype:
             return self
         if self.requires_grad and dtype.kind not in _FLOAT_KINDS:
-            return make_tensor(self.data.astype(dtype))
+            return make_tensor(self._data.astype(dtype))
         return P.Cast.apply(self, dtype=dtype)
 
 
 # numpy's binary ufuncs as Tensor operators, for ``array op tensor`` (reflected) and ``np.add(t, x)``
+def _arrays(x: Any) -> Any:
+    """``x`` with every Tensor in it (through lists, tuples and dicts) replaced by its array."""
+    if isinstance(x, Tensor):
+        return x._data
+    if isinstance(x, (list, tuple)):
+        return type(x)(_arrays(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _arrays(v) for k, v in x.items()}
+    return x
+
+
 _REFLECTED = {np.add: "__radd__", np.subtract: "__rsub__", np.multiply: "__rmul__", np.true_divide: "__rtruediv__",
               np.power: "__rpow__", np.matmul: "__rmatmul__", np.less: "__gt__", np.less_equal: "__ge__",
               np.greater: "__lt__", np.greater_equal: "__le__", np.equal: "__eq__", np.not_equal: "__ne__",
@@ -548,14 +604,14 @@ def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     if a.dtype == b.dtype:
         return a, b
     fa, fb = a.dtype.kind == "f", b.dtype.kind == "f"
-    dtype = a.dtype if fa and not fb else b.dtype if fb and not fa else np.result_type(a.data, b.data)
+    dtype = a.dtype if fa and not fb else b.dtype if fb and not fa else np.result_type(a._data, b._data)
     return a.astype(dtype), b.astype(dtype)
 
 
 def _binary(fn: type, a: Any, b: Any) -> Tensor:
     """Apply an elementwise binary primitive after promoting and broadcasting."""
     if type(a) is Tensor and type(b) is Tensor:
-        da, db = a.data, b.data
+        da, db = a._data, b._data
         if da.dtype is db.dtype and da.shape == db.shape:  # the common case: nothing to do
             return fn.apply(a, b)
     if not isinstance(a, Tensor):

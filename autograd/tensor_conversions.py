@@ -61,19 +61,19 @@ class TensorConversions:
     @property
     def size(self) -> Size:
         """Number of elements (numpy's ``.size``); ``size()`` gives the shape, ``size(d)`` one length."""
-        return Size(self.data.shape)
+        return Size(self._data.shape)
 
     def numel(self) -> int:
         """Number of elements."""
-        return int(self.data.size)
+        return int(self._data.size)
 
     def dim(self) -> int:
         """Number of dimensions (PyTorch's name for ``ndim``)."""
-        return self.data.ndim
+        return self._data.ndim
 
     def element_size(self) -> int:
         """Bytes per element."""
-        return self.data.itemsize
+        return self._data.itemsize
 
     @property
     def device(self) -> str:
@@ -131,7 +131,7 @@ class TensorConversions:
         return self.astype(np.bool_)
 
     def is_floating_point(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     def clone(self) -> Any:
         """A copy with its own memory; differentiable (the gradient passes through)."""
@@ -139,10 +139,10 @@ class TensorConversions:
 
     def contiguous(self) -> Any:
         """This tensor if its memory is C-contiguous, else a contiguous copy."""
-        return self if self.data.flags.c_contiguous else P.Clone.apply(self)
+        return self if self._data.flags.c_contiguous else P.Clone.apply(self)
 
     def is_contiguous(self) -> bool:
-        return bool(self.data.flags.c_contiguous)
+        return bool(self._data.flags.c_contiguous)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -151,13 +151,13 @@ class TensorConversions:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError(f"only integer tensors of a single element can be used as an index, "
-                            f"got dtype {self.data.dtype} and shape {self.data.shape}")
+                            f"got dtype {self._data.dtype} and shape {self._data.shape}")
         return int(self.item())
 
     def __format__(self, spec: str) -> str:
-        if self.data.size == 1 and spec:
+        if self._data.size == 1 and spec:
             return format(self.item(), spec)
         return format(repr(self), spec)
 

@@ -38,7 +38,7 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``condition`` holds, else ``b`` (all three broadcast together)."""
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype.kind not in "biuf":
         raise TypeError(f"where: the condition must be boolean (or numeric), got dtype {cond.dtype}")
     cond = cond.astype(bool)
@@ -68,7 +68,7 @@ def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Ten
     for t in ts:
         if t.shape[:ax] + t.shape[ax + 1 :] != first.shape[:ax] + first.shape[ax + 1 :]:
             raise ValueError(f"cat: shapes {[t.shape for t in ts]} differ outside dim {ax}")
-    dtype = np.result_type(*[t.data for t in ts])
+    dtype = np.result_type(*[t._data for t in ts])
     return P.Concatenate.apply(*[t.astype(dtype) for t in ts], axis=ax)
 
 
@@ -156,7 +156,7 @@ def einsum(subscripts: str, *operands: Any) -> Tensor:
         np.einsum(spec, *[np.empty(t.shape, dtype=t.dtype) for t in ts])
     except ValueError as e:
         raise ValueError(f"einsum: {subscripts!r} with shapes {[t.shape for t in ts]}: {e}") from None
-    dtype = np.result_type(*[t.data for t in ts])
+    dtype = np.result_type(*[t._data for t in ts])
     return P.Einsum.apply(*[t.astype(dtype) for t in ts], subscripts=spec)
 
 

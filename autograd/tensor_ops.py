@@ -54,9 +54,9 @@ def normalize_axis(axis: Any, ndim: int, op: str, shape: tuple = ()) -> tuple[in
 def _index(index: Any) -> Any:
     """Tensors inside an index become their arrays; lists become arrays."""
     if isinstance(index, function._Tensor):
-        return index.data
+        return index._data
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, function._Tensor) else i for i in index)
+        return tuple(i._data if isinstance(i, function._Tensor) else i for i in index)
     if isinstance(index, list):
         return np.asarray(index)
     return index
@@ -87,7 +87,7 @@ class TensorOps:
         return P.Sum.apply(self, axis=ax, keepdims=keep)
 
     def _count(self, axis: tuple[int, ...] | None) -> int:
-        return self.data.size if axis is None else math.prod(self.shape[a] for a in axis)
+        return self._data.size if axis is None else math.prod(self.shape[a] for a in axis)
 
     def mean(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None):
         """Mean over ``dim``: sum / count (nan over an empty axis, as PyTorch)."""
@@ -122,7 +122,7 @@ class TensorOps:
         values = fn.apply(self, axis=ax, keepdims=keep)
         if isinstance(dim, (int, np.integer)) and axis is None:  # PyTorch's form: (values, indices)
             pick = np.argmax if op == "max" else np.argmin
-            indices = const(np.asarray(pick(self.data, axis=ax[0] if ax else None, keepdims=keep)))
+            indices = const(np.asarray(pick(self._data, axis=ax[0] if ax else None, keepdims=keep)))
             return ValuesIndices(values, indices)
         return values
 
@@ -170,7 +170,7 @@ class TensorOps:
         n = self.shape[ax] if self.ndim else 1
         if not 0 <= k <= n:
             raise ValueError(f"topk: k={k} is out of range for dim {dim} of size {n}")
-        order = np.argsort(-self.data if largest else self.data, axis=ax, kind="stable")
+        order = np.argsort(-self._data if largest else self._data, axis=ax, kind="stable")
         indices = np.take(order, np.arange(k), axis=ax)
         grid = list(np.indices(indices.shape, sparse=True))
         grid[ax] = indices
@@ -181,20 +181,20 @@ class TensorOps:
         the gradient flows where the mask is false."""
         from autograd.tensor_functions import where  # (tensor_functions imports tensor)
 
-        mask = mask.data if isinstance(mask, function._Tensor) else np.asarray(mask)
+        mask = mask._data if isinstance(mask, function._Tensor) else np.asarray(mask)
         if mask.dtype != bool:
             raise TypeError(f"masked_fill: the mask must be a bool tensor, got dtype {mask.dtype}")
-        return where(mask, float(value) if self.data.dtype.kind == "f" else value, self)
+        return where(mask, float(value) if self._data.dtype.kind == "f" else value, self)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None):
         """Index of the maximum (an int64 tensor; no gradient)."""
         ax, keep = self._dims("argmax", dim, keepdim, axis, keepdims)
-        return const(np.asarray(np.argmax(self.data, axis=None if ax is None else ax[0], keepdims=keep)))
+        return const(np.asarray(np.argmax(self._data, axis=None if ax is None else ax[0], keepdims=keep)))
 
     def argmin(self, dim: int | None = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None):
         """Index of the minimum (an int64 tensor; no gradient)."""
         ax, keep = self._dims("argmin", dim, keepdim, axis, keepdims)
-        return const(np.asarray(np.argmin(self.data, axis=None if ax is None else ax[0], keepdims=keep)))
+        return const(np.asarray(np.argmin(self._data, axis=None if ax is None else ax[0], keepdims=keep)))
 
     # -- shape ---------------------------------------------------------------------------
     def reshape(self, *shape: Any):
@@ -228,7 +228,7 @@ class TensorOps:
         """Reorder the axes: ``x.permute(2, 0, 1)``."""
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
-        if axes == (1, 0) and self.data.ndim == 2:
+        if axes == (1, 0) and self._data.ndim == 2:
             return P.Permute.apply(self, axes=axes)  # a matrix transpose: the hot case
         if sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)) or len(axes) != self.ndim:
             raise ValueError(f"permute: {axes} is not a permutation of the {self.ndim} axes of shape {self.shape}")
@@ -320,7 +320,7 @@ class TensorOps:
         so an index used twice gets both gradients."""
         idx = _index(index)
         try:
-            self.data[idx]
+            self._data[idx]
         except (IndexError, ValueError, TypeError) as e:
             raise IndexError(f"getitem: index {index!r} is invalid for a tensor of shape {self.shape}: {e}") from None
         return P.Getitem.apply(self, index=idx)

@@ -102,7 +102,8 @@ def _num(x: float) -> str:
     return f"{x:.4f}" if abs(x) < 1e4 else f"{x:.3g}"
 
 
-def _summary(arr: np.ndarray) -> str:
+def _summary(values: Any) -> str:
+    arr = np.asarray(values)
     if arr.size == 0:
         return "empty"
     if arr.size <= 4:
@@ -148,14 +149,14 @@ def _tensor_node_label(node: Any, root: Tensor, grad: Any, show_grad: bool) -> s
     title = (t.name if t is not None else "") or ("param" if leaf else "tensor")
     parts = [f"{title} {node.shape} {node.dtype}"]
     if t is not None:
-        parts.append(_summary(t.data))
+        parts.append(_summary(t._data))
     elif not leaf and node.saved_output is not None:
         parts.append(_summary(node.saved_output))
     if show_grad:
         if grad is None and t is not None and t.grad is not None:
             grad = t.grad
         if grad is not None:
-            parts.append("grad " + _summary(grad.data if isinstance(grad, Tensor) else np.asarray(grad)))
+            parts.append("grad " + _summary(grad._data if isinstance(grad, Tensor) else np.asarray(grad)))
     return _record(parts)
 
 
@@ -216,7 +217,7 @@ def draw_graph(root: Value | Tensor, rankdir: str = "LR", show_grad: bool = True
         dot.attr(label=caption, labelloc="t", fontsize="12")
     start = _start(root)
     if start is None:  # a constant tensor: no graph, one box
-        dot.node(str(id(root)), label=_record([f"const {root.shape} {root.dtype}", _summary(root.data)]),
+        dot.node(str(id(root)), label=_record([f"const {root.shape} {root.dtype}", _summary(root._data)]),
                  shape="record", style="filled", fillcolor=_CONST_COLOUR)
         return dot
     items, cut = _collect(start, max(1, int(max_nodes)))
@@ -278,7 +279,7 @@ def backward_steps(root: Value | Tensor, rankdir: str = "LR") -> Iterator[GraphP
         for p in _inputs(n):
             if p is not None:
                 counts[id(p)] += 1
-    one = 1.0 if isinstance(root, Value) else np.ones_like(root.data)
+    one = 1.0 if isinstance(root, Value) else np.ones_like(root._data)
     grads: dict[int, Any] = {id(start): one}
     names = _names(items)
     ready = [start]

@@ -99,8 +99,8 @@ def mlp_step(engine: str, sizes: list[int], batch: int, lr: float = 0.01) -> tup
         mods = []
         for i, (W, b) in enumerate(layers):
             lin = nn.Linear(W.shape[1], W.shape[0])
-            lin.weight.data[...] = W
-            lin.bias.data[...] = b
+            lin.weight.numpy()[...] = W
+            lin.bias.numpy()[...] = b
             mods.append(lin)
             if i < len(layers) - 1:
                 mods.append(nn.ReLU())
@@ -322,8 +322,8 @@ def digits_run(engine: str) -> tuple[Step, float]:
 
             model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
             for lin, (W, b) in zip((model[0], model[2]), layers):
-                lin.weight.data[...] = W
-                lin.bias.data[...] = b
+                lin.weight.numpy()[...] = W
+                lin.bias.numpy()[...] = b
             opt = nn.optim.Adam(model.parameters(), lr=1e-3)
             Xte_t = ag.Tensor(Xte)
             for epoch in range(60):
@@ -335,7 +335,7 @@ def digits_run(engine: str) -> tuple[Step, float]:
                     loss.backward()
                     opt.step()
                 with ag.no_grad():
-                    acc = float((model(Xte_t).data.argmax(1) == yte).mean())
+                    acc = float((model(Xte_t).numpy().argmax(1) == yte).mean())
                 if acc >= 0.97:
                     return epoch + 1
             return 60

@@ -150,7 +150,7 @@ class TensorDataset(Dataset):
     """Samples are the i-th rows of the given tensors (or arrays), as a tuple."""
 
     def __init__(self, *tensors: Any) -> None:
-        arrays = [np.asarray(t.data if hasattr(t, "grad_fn") else t) for t in tensors]
+        arrays = [np.asarray(t) for t in tensors]
         if not arrays or any(len(a) != len(arrays[0]) for a in arrays):
             raise ValueError(f"TensorDataset: tensors need the same first dimension, got "
                              f"{[a.shape for a in arrays]}")
@@ -188,11 +188,11 @@ class DataLoader:
                                             and not hasattr(dataset, "grad_fn")):
             self.dataset, self.X, self.y = dataset, None, None
         else:
-            X = np.asarray(dataset.data if hasattr(dataset, "grad_fn") else dataset)
+            X = np.asarray(dataset)
             if X.dtype.kind != "f":
                 X = X.astype(np.float32)
             if y is not None:
-                y = np.asarray(y.data if hasattr(y, "grad_fn") else y)
+                y = np.asarray(y)
                 if len(y) != len(X):
                     raise ValueError(f"DataLoader: X has {len(X)} samples but y has {len(y)}")
             self.X, self.y = X, y
@@ -232,7 +232,7 @@ def _collate(samples: list) -> Any:
         return type(first)(_collate(list(field)) for field in zip(*samples))
     if isinstance(first, dict):
         return {k: _collate([s[k] for s in samples]) for k in first}
-    arrays = [np.asarray(s.data if hasattr(s, "grad_fn") else s) for s in samples]
+    arrays = [np.asarray(s) for s in samples]
     batch = np.stack(arrays)
     if batch.dtype == np.float64 and not any(isinstance(s, np.ndarray) or hasattr(s, "grad_fn") for s in samples):
         batch = batch.astype(np.float32)  # Python floats: the default float dtype

@@ -99,15 +99,15 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """x @ weight.T + bias, with weight of shape (out_features, in_features)."""
     # (this runs for every layer call: the arrays are read directly, not
     # through the Tensor properties, each of which is one more Python call)
-    x_data, w_data = x.data, weight.data
+    x_data, w_data = x.numpy(), weight.numpy()
     x_shape, w_shape = x_data.shape, w_data.shape
     if not x_shape or x_shape[-1] != w_shape[-1]:
         raise ValueError(
             f"linear: input of shape {x_shape} has {x_shape[-1] if x_shape else 0} features, "
             f"but the weight {w_shape} expects {w_shape[-1]}"
         )
-    if bias is not None and len(w_shape) == 2 and bias.data.shape == (w_shape[0],) \
-            and x_data.dtype is w_data.dtype is bias.data.dtype:
+    if bias is not None and len(w_shape) == 2 and bias.shape == (w_shape[0],) \
+            and x_data.dtype is w_data.dtype is bias.dtype:
         return P.Linear.apply(x, weight, bias)  # fused: one primitive instead of four
     out = x @ weight.T
     return out if bias is None else out + bias
@@ -161,8 +161,8 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
         var = (centred * centred).mean(axis=axes, keepdims=True)
         if running_mean is not None and running_var is not None:
             m = momentum
-            new_mean = (1 - m) * running_mean.data + m * mean.data.reshape(-1)
-            new_var = (1 - m) * running_var.data + m * var.data.reshape(-1) * n / (n - 1)
+            new_mean = (1 - m) * running_mean.numpy() + m * mean.numpy().reshape(-1)
+            new_var = (1 - m) * running_var.numpy() + m * var.numpy().reshape(-1) * n / (n - 1)
             with no_grad():
                 running_mean.copy_(new_mean)
                 running_var.copy_(new_var)
@@ -193,7 +193,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
             raise ValueError("scaled_dot_product_attention: give attn_mask or is_causal, not both")
         attn_mask = np.tril(np.ones((lq, lk), dtype=bool))
     if attn_mask is not None:
-        mask = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+        mask = np.asarray(attn_mask)
         scores = scores.masked_fill(~mask, -math.inf) if mask.dtype == bool else scores + attn_mask
     weights = scores.softmax(-1)
     if dropout_p:
@@ -204,7 +204,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     """Class indices as one-hot int64 rows: shape ``tensor.shape + (num_classes,)``
     (``num_classes=-1``: one more than the largest index)."""
-    index = np.asarray(tensor.data if isinstance(tensor, Tensor) else tensor)
+    index = np.asarray(tensor)
     if index.dtype.kind not in "iu":
         raise TypeError(f"one_hot: class indices must be integers, got dtype {index.dtype}")
     n = int(index.max()) + 1 if num_classes == -1 and index.size else num_classes
@@ -216,7 +216,7 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
 
 def embedding(idx: Any, weight: Tensor) -> Tensor:
     """Rows of ``weight`` picked by the integer indices ``idx`` (any shape)."""
-    index = np.asarray(idx.data if isinstance(idx, Tensor) else idx)
+    index = np.asarray(idx)
     if index.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got dtype {index.dtype}")
     n = weight.shape[0]

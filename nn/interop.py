@@ -12,6 +12,7 @@ import numpy as np
 from nn import activations as A
 from nn import containers as C
 from nn import layers as L
+from nn import recurrent as R
 from nn.module import Module
 
 __all__ = ["to_torch", "from_torch"]
@@ -60,6 +61,26 @@ _TO_TORCH: dict[str, tuple[str, Any]] = {
     "ELU": ("ELU", lambda m: dict(alpha=m.alpha)),
     "Softmax": ("Softmax", lambda m: dict(dim=m.dim)), "LogSoftmax": ("LogSoftmax", lambda m: dict(dim=m.dim)),
 }
+_RECURRENT = {  # the same class names and constructor arguments in both
+    "RNN": (R.RNN, lambda m: dict(_rnn_layer(m), nonlinearity=m.nonlinearity)),
+    "LSTM": (R.LSTM, lambda m: _rnn_layer(m)), "GRU": (R.GRU, lambda m: _rnn_layer(m)),
+    "RNNCell": (R.RNNCell, lambda m: dict(_rnn_cell(m), nonlinearity=m.nonlinearity)),
+    "LSTMCell": (R.LSTMCell, lambda m: _rnn_cell(m)), "GRUCell": (R.GRUCell, lambda m: _rnn_cell(m)),
+}
+
+
+def _rnn_cell(m: Any) -> dict[str, Any]:
+    return dict(input_size=m.input_size, hidden_size=m.hidden_size, bias=m.bias_ih is not None)
+
+
+def _rnn_layer(m: Any) -> dict[str, Any]:
+    if getattr(m, "proj_size", 0):
+        raise ValueError("from_torch: an LSTM with proj_size has no glassgrad equivalent")
+    return dict(input_size=m.input_size, hidden_size=m.hidden_size, num_layers=m.num_layers, bias=m.bias,
+                batch_first=m.batch_first, dropout=m.dropout, bidirectional=m.bidirectional)
+
+
+_TO_TORCH.update({name: (name, arguments) for name, (_, arguments) in _RECURRENT.items()})
 # torch.nn class name -> (glassgrad class, the constructor's arguments read from the torch module)
 _FROM_TORCH: dict[str, tuple[Any, Any]] = {
     "Linear": (L.Linear, lambda m: dict(in_features=m.in_features, out_features=m.out_features,
@@ -91,6 +112,7 @@ _FROM_TORCH: dict[str, tuple[Any, Any]] = {
     "LeakyReLU": (A.LeakyReLU, lambda m: dict(negative_slope=m.negative_slope)),
     "ELU": (A.ELU, lambda m: dict(alpha=m.alpha)),
     "Softmax": (A.Softmax, lambda m: dict(dim=m.dim)), "LogSoftmax": (A.LogSoftmax, lambda m: dict(dim=m.dim)),
+    **_RECURRENT,
 }
 
 

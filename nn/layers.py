@@ -156,7 +156,7 @@ class BatchNorm1d(Module):
             raise ValueError(f"BatchNorm1d: expected (N, {self.num_features}) or (N, {self.num_features}, L) "
                              f"input, got shape {x.shape}")
         if self.training:
-            self.num_batches_tracked.data[...] += 1
+            self.num_batches_tracked.numpy()[...] += 1
         return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                             training=self.training, momentum=self.momentum, eps=self.eps)
 
@@ -171,7 +171,7 @@ class BatchNorm2d(BatchNorm1d):
         if x.ndim != 4 or x.shape[1] != self.num_features:
             raise ValueError(f"BatchNorm2d: expected (N, {self.num_features}, H, W) input, got shape {x.shape}")
         if self.training:
-            self.num_batches_tracked.data[...] += 1
+            self.num_batches_tracked.numpy()[...] += 1
         return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                             training=self.training, momentum=self.momentum, eps=self.eps)
 

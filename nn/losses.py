@@ -68,7 +68,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     x, y = _pair(input, target, "huber_loss")
     d = x - y
     a = d.abs()
-    loss = where(a.data < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
+    loss = where(a.numpy() < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
     return _reduce(loss, reduction, "huber_loss")
 
 
@@ -92,7 +92,7 @@ class _BinaryCrossEntropy(Function):
         gy = None
         if ctx.needs_input_grad[1]:
             with np.errstate(divide="ignore"):
-                logit = np.maximum(np.log1p(-p.data), -100) - np.maximum(np.log(p.data), -100)
+                logit = np.maximum(np.log1p(-p.numpy()), -100) - np.maximum(np.log(p.numpy()), -100)
             gy = g * from_numpy(logit.astype(p.dtype))
         return gp, gy
 
@@ -100,7 +100,7 @@ class _BinaryCrossEntropy(Function):
 def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
     """Cross-entropy of probabilities p in [0, 1] against labels y in [0, 1]."""
     p, y = _pair(input, target, "binary_cross_entropy")
-    if p.size and (p.data.min() < 0 or p.data.max() > 1):
+    if p.size and (p.numpy().min() < 0 or p.numpy().max() > 1):
         raise ValueError("binary_cross_entropy: input must be probabilities in [0, 1]; "
                          "for raw scores use binary_cross_entropy_with_logits")
     return _reduce(_BinaryCrossEntropy.apply(p, y), reduction, "binary_cross_entropy")
@@ -117,9 +117,9 @@ def hinge_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  
     """max(0, 1 - y s) for scores s and labels y in {-1, +1}: zero once the
     margin is at least 1 (the SVM loss)."""
     s, y = _pair(input, target, "hinge_loss")
-    bad = ~np.isin(y.data, (-1, 1))
+    bad = ~np.isin(y.numpy(), (-1, 1))
     if bad.any():
-        raise ValueError(f"hinge_loss: labels must be -1 or +1, got {y.data[bad].ravel()[0].item():g}")
+        raise ValueError(f"hinge_loss: labels must be -1 or +1, got {y.numpy()[bad].ravel()[0].item():g}")
     return _reduce((1.0 - y * s).relu(), reduction, "hinge_loss")
 
 
@@ -135,7 +135,7 @@ def _pick(log_probs: Tensor, target: Any, op: str, ignore_index: int = -100) -> 
     """(-log_probs at the target classes, one value per sample, 0 where the
     target is ``ignore_index``; the class index of each sample, -1 where
     ignored), the targets checked first."""
-    idx = np.asarray(target.data if isinstance(target, Tensor) else target)
+    idx = np.asarray(target)
     if log_probs.ndim == 1:
         log_probs, idx = log_probs.unsqueeze(0), idx.reshape(1)
         sample_shape: tuple = ()
@@ -164,7 +164,7 @@ def _pick(log_probs: Tensor, target: Any, op: str, ignore_index: int = -100) -> 
 def _sample_weights(classes: np.ndarray, weight: Any, dtype: Any) -> np.ndarray:
     """Each sample's class weight (1 without ``weight``), 0 where its target was ignored."""
     w = np.ones(classes.shape, dtype=dtype) if weight is None else \
-        np.asarray(weight.data if isinstance(weight, Tensor) else weight, dtype=dtype)[np.maximum(classes, 0)]
+        np.asarray(weight, dtype=dtype)[np.maximum(classes, 0)]
     return np.where(classes >= 0, w, 0).astype(dtype)
 
 
@@ -188,7 +188,7 @@ def _weighted_reduce(losses: Tensor, classes: np.ndarray, weight: Any, reduction
 
 def _check_weight(weight: Any, n_classes: int, op: str) -> None:
     if weight is not None:
-        shape = np.shape(weight.data if isinstance(weight, Tensor) else weight)
+        shape = np.shape(weight)
         if shape != (n_classes,):
             raise ValueError(f"{op}: weight must have one value per class, shape ({n_classes},), got {shape}")
 
@@ -287,14 +287,14 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: 
     nothing, -100 by default: padding), ``label_smoothing`` eps mixing the
     target with the uniform distribution: (1 - eps) * nll + eps * mean over
     classes of -log_softmax."""
-    shape = input.data.shape  # (not the property: one Python call less on every step)
+    shape = input.numpy().shape
     if not shape:
         raise ValueError("cross_entropy: input must have a class axis")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     if not shape[1 if len(shape) > 1 else 0]:
         raise ValueError(f"cross_entropy: input of shape {shape} has no classes")
-    target_array = target.data if isinstance(target, Tensor) else np.asarray(target)
+    target_array = target.numpy() if isinstance(target, Tensor) else np.asarray(target)
     kind = target_array.dtype.kind
     if kind in "iu" and len(shape) == 2 and target_array.shape == shape[:1] and not label_smoothing \
             and weight is None and reduction in _REDUCTIONS \
@@ -308,7 +308,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: 
     _check_weight(weight, n_classes, "cross_entropy")
     class_shape = (n_classes,) + (1,) * (len(shape) - 2)
     w = None if weight is None else from_numpy(np.asarray(
-        weight.data if isinstance(weight, Tensor) else weight, dtype=input.dtype).reshape(class_shape))
+        weight, dtype=input.dtype).reshape(class_shape))
     if kind == "f":  # class probabilities
         _, t = _pair(input, target, "cross_entropy")
         if label_smoothing:
@@ -337,7 +337,7 @@ def kl_div(input: Tensor, target: Any, reduction: str = "mean", log_target: bool
     if log_target:
         loss = p.exp() * (p - log_q)
     else:
-        positive = p.data > 0
+        positive = p.numpy() > 0
         log_p = where(positive, p, 1.0).log()
         loss = where(positive, p * (log_p - log_q), 0.0)
     if reduction == "batchmean":

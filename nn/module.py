@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd import Tensor, Value, no_grad
+from autograd import Tensor, Value, no_grad, zeros
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys"]
 
@@ -34,8 +34,6 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data: Any, requires_grad: bool = True, dtype: Any = None) -> None:
-        if isinstance(data, Tensor):
-            data = data.data
         super().__init__(data, requires_grad=requires_grad, dtype=dtype)
 
     def __repr__(self) -> str:
@@ -148,6 +146,37 @@ class Module:
         """Switch to evaluation mode (Dropout off, BatchNorm uses running stats)."""
         return self.train(False)
 
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """``model.to(dtype)``, ``model.to("cpu")``, ``model.to(device, dtype)``,
+        as PyTorch: floating-point parameters and buffers (and their gradients)
+        are cast in place, keeping their identity, so an optimizer made before
+        still holds them; a device other than the CPU is refused, naming what to
+        write instead. Returns this module."""
+        probes = [zeros((), dtype=d).to(*args, **kwargs) for d in ("float32", "float64")]  # checks the args
+        if probes[0].dtype == np.float32 and probes[1].dtype == np.float64:
+            return self  # a device, no dtype
+        dtype = probes[0].dtype
+        if dtype.kind != "f":
+            raise TypeError(f"Module.to: only floating-point dtypes are accepted, got {dtype}")
+        for t in list(self.parameters()) + [b for _, b in self.named_buffers()]:
+            if isinstance(t, Tensor) and t.dtype.kind == "f" and t.dtype != dtype:
+                t.data = t.data.to(dtype)
+                if t.grad is not None:
+                    t.grad = t.grad.to(dtype)
+        return self
+
+    def double(self) -> Module:
+        """Cast floating-point parameters and buffers to float64 (``to(float64)``)."""
+        return self.to(np.float64)
+
+    def float(self) -> Module:
+        """Cast floating-point parameters and buffers to float32 (``to(float32)``)."""
+        return self.to(np.float32)
+
+    def cpu(self) -> Module:
+        """This module (glassgrad runs on the CPU)."""
+        return self
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear gradients: Tensor grads become None (or zeros), Value grads 0.0."""
         for p in self.parameters():
@@ -156,7 +185,7 @@ class Module:
             elif set_to_none or p.grad is None:
                 p.grad = None
             else:
-                p.grad = Tensor(np.zeros_like(p.data))
+                p.grad = Tensor(np.zeros_like(p.numpy()))
 
     # -- calling -------------------------------------------------------------------
     def forward(self, *args: Any, **kwargs: Any) -> Any:

@@ -1,5 +1,5 @@
 """Optimizers. One code path updates both kinds of parameter: a ``Tensor``
-(``.data`` an array, ``.grad`` a Tensor or None) and a scalar ``Value``
+(its array ``p.numpy()``, ``.grad`` a Tensor or None) and a scalar ``Value``
 (``.data`` and ``.grad`` floats).
 
 Every step is all-or-nothing: the new values of all parameters are computed
@@ -23,7 +23,7 @@ def _grad_of(p: Any) -> Any:
     """The parameter's gradient as a float or array (None: no gradient yet)."""
     if isinstance(p, Value):
         return p.grad
-    return None if p.grad is None else p.grad.data
+    return None if p.grad is None else p.grad.numpy()
 
 
 def _require_numbers(name: str, **values: Any) -> None:
@@ -43,9 +43,10 @@ class Optimizer:
     scheduler, or you, may change a group's ``"lr"``. ``opt.lr`` (and the other
     options) read the first group and set every group.
 
-    A subclass defines ``_update(p, g, state, h)``, returning ``(delta,
-    new_state)`` for the step ``p <- p - delta``; ``h`` is the parameter's
-    group (its hyperparameters by name, ``h["lr"]``).
+    A subclass defines ``_update(w, g, state, h)``, returning ``(delta,
+    new_state)`` for the step ``p <- p - delta``; ``w`` and ``g`` are the
+    parameter's value and gradient (arrays, or floats for a ``Value``), ``h``
+    its group (its hyperparameters by name, ``h["lr"]``).
     """
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
@@ -102,7 +103,7 @@ class Optimizer:
             elif set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad = Tensor(np.zeros_like(p.data))
+                p.grad = Tensor(np.zeros_like(p.numpy()))
 
     def step(self) -> None:
         """Apply one update to every parameter that has a gradient."""
@@ -117,13 +118,15 @@ class Optimizer:
                 g = p.grad
                 if g is None:
                     continue
-                if not isinstance(p, Value):
-                    g = g.data
-                    if g.shape != p.data.shape:
-                        raise ValueError(f"{type(self).__name__}.step: parameter {i - 1} has shape {p.data.shape} "
+                if isinstance(p, Value):
+                    w = p.data
+                else:
+                    g, w = g.numpy(), p.numpy()
+                    if g.shape != w.shape:
+                        raise ValueError(f"{type(self).__name__}.step: parameter {i - 1} has shape {w.shape} "
                                          f"but its gradient has shape {g.shape}; nothing was updated")
                 old = state.get(id(p))
-                delta, new_state = update(p, g, dict(old) if old else {}, h)
+                delta, new_state = update(w, g, dict(old) if old else {}, h)
                 updates.append((p, delta, new_state))
         with no_grad():
             for p, delta, new_state in updates:  # commit only when every update was computed
@@ -134,8 +137,8 @@ class Optimizer:
                 if new_state:  # (a stateless update keeps no entry)
                     state[id(p)] = new_state
 
-    def _update(self, p: Any, g: Any, state: dict[str, Any], h: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-        """Return (delta, new_state): the step is p <- p - delta (``h``: the group's options)."""
+    def _update(self, w: Any, g: Any, state: dict[str, Any], h: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """Return (delta, new_state): the step is p <- p - delta (``w``: p's value, ``h``: the group's options)."""
         raise NotImplementedError
 
 
@@ -162,9 +165,9 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("SGD: nesterov momentum needs momentum > 0 and dampening = 0")
 
-    def _update(self, p, g, state, h):
+    def _update(self, w, g, state, h):
         if h["weight_decay"]:
-            g = g + h["weight_decay"] * p.data
+            g = g + h["weight_decay"] * w
         momentum = h["momentum"]
         if momentum:
             buf = state.get("momentum_buffer")
@@ -206,15 +209,15 @@ class Adam(Optimizer):
     def _check_options(cls, lr: float, betas: Any, eps: float, weight_decay: float, amsgrad: bool) -> None:
         _check(cls.__name__, lr, eps, tuple(betas), weight_decay)
 
-    def _update(self, p, g, state, h):
+    def _update(self, w, g, state, h):
         b1, b2 = h["betas"]
         lr, weight_decay = h["lr"], h["weight_decay"]
         decay = 0.0
         if weight_decay:
             if self.decoupled:
-                decay = lr * weight_decay * p.data  # p * (1 - lr wd) = p - lr wd p
+                decay = lr * weight_decay * w  # p * (1 - lr wd) = p - lr wd p
             else:
-                g = g + weight_decay * p.data
+                g = g + weight_decay * w
         t = state.get("step", 0) + 1
         m = b1 * state.get("exp_avg", 0.0) + (1 - b1) * g
         v = b2 * state.get("exp_avg_sq", 0.0) + (1 - b2) * g * g
@@ -260,10 +263,10 @@ class RMSprop(Optimizer):
         if not 0.0 <= alpha <= 1.0 or momentum < 0:
             raise ValueError(f"RMSprop: alpha must be in [0, 1] and momentum >= 0, got {alpha}, {momentum}")
 
-    def _update(self, p, g, state, h):
+    def _update(self, w, g, state, h):
         a = h["alpha"]
         if h["weight_decay"]:
-            g = g + h["weight_decay"] * p.data
+            g = g + h["weight_decay"] * w
         sq = a * state.get("square_avg", 0.0) + (1 - a) * g * g
         state["square_avg"] = sq
         if h["centered"]:
@@ -347,5 +350,5 @@ def clip_grad_norm_(params: Iterable[Any], max_norm: float, norm_type: float = 2
             if isinstance(p, Value):
                 p.grad *= coef
             else:
-                p.grad = from_numpy((p.grad.data * coef).astype(p.grad.dtype))
+                p.grad = from_numpy((p.grad.numpy() * coef).astype(p.grad.dtype))
     return total

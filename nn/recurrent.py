@@ -4,8 +4,12 @@
 drawn); parameter names, shapes, gate order and initialisation are
 PyTorch's, so state dicts move either way.
 
-A layer takes (L, N, H_in), or (N, L, H_in) with ``batch_first=True``, and
-returns (output, h_n) (for an LSTM, (output, (h_n, c_n))); unidirectional."""
+A layer takes (L, N, H_in), or (N, L, H_in) with ``batch_first=True``, or
+unbatched (L, H_in), and returns (output, h_n) (for an LSTM, (output, (h_n,
+c_n))). With ``bidirectional=True`` a second cell per layer reads the sequence
+backwards (its parameters end in ``_reverse``); the output holds both
+directions side by side and h_n both directions' final states, PyTorch's
+layout."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, stack, zeros
+from autograd import Tensor, cat, stack, zeros
 from nn import functional as F
 from nn import init
 from nn.module import Module, Parameter
@@ -112,34 +116,45 @@ class _Layer(Module):
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, **cell: Any) -> None:
         super().__init__()
-        if bidirectional:
-            raise NotImplementedError(f"{self.kind}: bidirectional layers are not built yet; run two layers, "
-                                      "one on the reversed sequence, and concatenate their outputs")
         if num_layers < 1:
             raise ValueError(f"{self.kind}: num_layers must be >= 1, got {num_layers}")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
-        self.batch_first, self.dropout = batch_first, dropout
-        self._cells = []
+        self.bias, self.batch_first, self.dropout = bias, batch_first, dropout
+        self.bidirectional = bool(bidirectional)
+        self.nonlinearity = cell.get("nonlinearity", "tanh")
+        directions = 2 if bidirectional else 1
+        self._cells = []  # layer by layer, forward then reverse: PyTorch's order of parameters and of h_n
         for k in range(num_layers):
-            c = self.cell(input_size if k == 0 else hidden_size, hidden_size, bias, **cell)
-            self._cells.append(c)
-            for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):  # PyTorch's names: weight_ih_l0, ...
-                setattr(self, f"{name}_l{k}", getattr(c, name))
+            for suffix in ("", "_reverse")[:directions]:
+                c = self.cell(input_size if k == 0 else hidden_size * directions, hidden_size, bias, **cell)
+                self._cells.append(c)
+                for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):  # weight_ih_l0, weight_ih_l0_reverse
+                    setattr(self, f"{name}_l{k}{suffix}", getattr(c, name))
 
     def forward(self, x: Tensor, state: Any = None) -> tuple[Tensor, Any]:
-        if x.ndim != 3 or x.shape[-1] != self.input_size:
+        if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
             raise ValueError(f"{self.kind}: expected input (L, N, {self.input_size}) "
-                             f"({'(N, L, ...)' if self.batch_first else ''}), got shape {x.shape}")
+                             f"({'(N, L, ...)' if self.batch_first else ''}) or unbatched (L, {self.input_size}), "
+                             f"got shape {x.shape}")
+        if x.ndim == 2:  # unbatched: a batch of one, and the state without its batch axis
+            out, final = self.forward(x.unsqueeze(0 if self.batch_first else 1), self._map_state(state, 1))
+            return out.squeeze(0 if self.batch_first else 1), self._map_state(final, -1)
         seq = x.swapaxes(0, 1) if self.batch_first else x
+        directions = 2 if self.bidirectional else 1
         finals = []
-        for k, c in enumerate(self._cells):
-            s = None if state is None else self._layer_state(state, k)
-            outs = []
-            for t in range(seq.shape[0]):
-                s = c(seq[t], s)
-                outs.append(s[0] if isinstance(s, tuple) else s)
-            finals.append(s)
-            seq = stack(outs)
+        for k in range(self.num_layers):
+            outputs = []
+            for d in range(directions):
+                j = k * directions + d
+                s = None if state is None else self._layer_state(state, j)
+                steps = range(seq.shape[0]) if d == 0 else range(seq.shape[0] - 1, -1, -1)
+                outs: list[Any] = [None] * seq.shape[0]
+                for t in steps:
+                    s = self._cells[j](seq[t], s)
+                    outs[t] = s[0] if isinstance(s, tuple) else s
+                finals.append(s)
+                outputs.append(stack(outs))
+            seq = outputs[0] if directions == 1 else cat(outputs, dim=-1)
             if self.dropout and k < self.num_layers - 1:
                 seq = F.dropout(seq, self.dropout, self.training)
         out = seq.swapaxes(0, 1) if self.batch_first else seq
@@ -147,14 +162,23 @@ class _Layer(Module):
             return out, (stack([h for h, _ in finals]), stack([c_ for _, c_ in finals]))
         return out, stack(finals)
 
-    def _layer_state(self, state: Any, k: int) -> Any:
+    def _map_state(self, state: Any, axis: int) -> Any:
+        """The state with a batch axis of one added (``axis=1``) or removed (``axis=-1``)."""
+        if state is None:
+            return None
+        if isinstance(state, tuple):
+            return tuple(self._map_state(s, axis) for s in state)
+        return state.unsqueeze(1) if axis == 1 else state.squeeze(1)
+
+    def _layer_state(self, state: Any, j: int) -> Any:
         if self.kind == "LSTM":
             h, c = state
-            return h[k], c[k]
-        return state[k]
+            return h[j], c[j]
+        return state[j]
 
     def extra_repr(self) -> str:
-        return f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, batch_first={self.batch_first}"
+        return (f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}, "
+                f"batch_first={self.batch_first}, bidirectional={self.bidirectional}")
 
 
 class RNN(_Layer):

@@ -121,7 +121,7 @@ def _optimizer(cfg: TrainConfig, params: list) -> optim.Optimizer:
 def accuracy(model: Module, X: np.ndarray, y: np.ndarray) -> float:
     model.eval()
     with ag.no_grad():
-        pred = model(ag.Tensor(X)).data.argmax(axis=1)
+        pred = model(ag.Tensor(X)).numpy().argmax(axis=1)
     model.train()
     return float(np.mean(pred == y))
 

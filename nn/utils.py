@@ -13,7 +13,7 @@ __all__ = ["check_finite"]
 
 
 def _bad(values: Any) -> str | None:
-    arr = np.asarray(values, dtype=np.float64) if not isinstance(values, np.ndarray) else values
+    arr = values.numpy() if isinstance(values, Tensor) else np.asarray(values, dtype=np.float64)
     if arr.dtype.kind not in "fc":
         return None
     finite = np.isfinite(arr)
@@ -45,7 +45,7 @@ def check_finite(model: Module, loss: Tensor | Value | float | None = None, rais
         if isinstance(p, Value):
             grad = p.grad
         else:
-            grad = None if p.grad is None else p.grad.data
+            grad = p.grad
         bad = None if grad is None else _bad(grad)
         if bad:
             problems.append(f"{name}.grad ({bad})")

@@ -162,7 +162,7 @@ def value_and_slope(fn):
     x = ag.Tensor(xs, requires_grad=True)          # float64
     y = fn(x)
     y.sum().backward()                              # d(sum y_i)/dx_i = dy_i/dx_i: elementwise slopes
-    return y.data, x.grad.data
+    return y.numpy(), x.grad.numpy()
 
 def plot(fns):
     fig, axes = plt.subplots(1, len(fns), figsize=(3.3 * len(fns), 3))
@@ -236,12 +236,12 @@ def train(activation, steps=300):
         hidden.bias.fill_(-2.0)                      # push every unit into the negative region
     model = nn.Sequential(hidden, activation, nn.Linear(32, 2))
     opt = nn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-    dead_before = int(((X_t @ hidden.weight.T + hidden.bias).data <= 0).all(axis=0).sum())
+    dead_before = int(((X_t @ hidden.weight.T + hidden.bias) <= 0).all(dim=0).sum())
     for _ in range(steps):
         loss = F.cross_entropy(model(X_t), y)
         opt.zero_grad(); loss.backward(); opt.step()
-    dead_after = int(((X_t @ hidden.weight.T + hidden.bias).data <= 0).all(axis=0).sum())
-    accuracy = (model(X_t).data.argmax(1) == y).mean()
+    dead_after = int(((X_t @ hidden.weight.T + hidden.bias) <= 0).all(dim=0).sum())
+    accuracy = (model(X_t).argmax(1).numpy() == y).mean()
     return dead_before, dead_after, loss.item(), accuracy
 
 for name, act in [("ReLU", nn.ReLU()), ("LeakyReLU", nn.LeakyReLU(0.01))]:
@@ -289,12 +289,12 @@ identical outputs; then the same stack with a tanh in between can no longer be c
 ag.manual_seed(2)
 l1, l2 = nn.Linear(2, 16), nn.Linear(16, 2)
 stack = nn.Sequential(l1, l2)
-W = l2.weight.data @ l1.weight.data
-c = l2.weight.data @ l1.bias.data + l2.bias.data
-collapsed = X_t.data @ W.T + c
-print("two linear layers == one linear layer:", np.allclose(stack(X_t).data, collapsed, atol=1e-5))
+W = l2.weight.numpy() @ l1.weight.numpy()
+c = l2.weight.numpy() @ l1.bias.numpy() + l2.bias.numpy()
+collapsed = X_t.numpy() @ W.T + c
+print("two linear layers == one linear layer:", np.allclose(stack(X_t).detach(), collapsed, atol=1e-5))
 with_tanh = nn.Sequential(l1, nn.Tanh(), l2)
-print("with tanh in between:                ", np.allclose(with_tanh(X_t).data, collapsed, atol=1e-5))
+print("with tanh in between:                ", np.allclose(with_tanh(X_t).detach(), collapsed, atol=1e-5))
 """),
     ("md", r"""
 So a purely linear network can only draw straight decision boundaries: on the moons data
@@ -307,7 +307,7 @@ def fit(model, steps=500):
     for _ in range(steps):
         loss = F.cross_entropy(model(X_t), y)
         opt.zero_grad(); loss.backward(); opt.step()
-    return (model(X_t).data.argmax(1) == y).mean()
+    return (model(X_t).argmax(1).numpy() == y).mean()
 
 ag.manual_seed(3)
 linear_acc = fit(nn.Sequential(nn.Linear(2, 16), nn.Linear(16, 2)))
@@ -331,16 +331,16 @@ which is smooth, sums to 1, and whose gradient never vanishes completely.
     ("code", r"""
 scores = ag.tensor([2.0, 1.0, 0.1], requires_grad=True)
 probs = F.softmax(scores)
-print("probabilities:", np.round(probs.data, 3), " sum =", probs.data.sum())
+print("probabilities:", np.round(probs.numpy(), 3), f" sum = {probs.sum():.4f}")
 
 # the one-hot "argmax" output has no useful gradient ...
-onehot = np.eye(3)[scores.data.argmax()]
+onehot = np.eye(3)[scores.argmax().item()]
 print("one-hot output:", onehot, "(a step function: its derivative is 0 wherever it exists)")
 # ... while the softmax probability of the right class does
 target = 2
 (-probs[target].log()).backward()
-print("d(-log p_target)/d scores =", np.round(scores.grad.data, 3), " = softmax - onehot(target)")
-assert np.allclose(scores.grad.data, probs.data - np.eye(3)[target], atol=1e-6)
+print("d(-log p_target)/d scores =", np.round(scores.grad.numpy(), 3), " = softmax - onehot(target)")
+assert np.allclose(scores.grad, probs.numpy() - np.eye(3)[target], atol=1e-6)
 """),
     ("code", r"""
 # a large scale makes softmax nearly one-hot -- and its gradients nearly vanish
@@ -348,7 +348,7 @@ for scale in (1, 5, 50):
     s = ag.Tensor(np.array([2.0, 1.0, 0.1]) * scale, requires_grad=True)
     p = F.softmax(s)
     p[1].backward()
-    print(f"scale {scale:3d}: probs {np.round(p.data, 4)}  |grad| {np.abs(s.grad.data).sum():.2e}")
+    print(f"scale {scale:3d}: probs {np.round(p.numpy(), 4)}  |grad| {s.grad.abs().sum():.2e}")
 """),
     ("md", "Sharper outputs come at the price of smaller gradients: this is why classifiers are trained on softmax probabilities with cross-entropy (next notebook) rather than on hard one-hot outputs."),
 ]

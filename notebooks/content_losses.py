@@ -29,7 +29,7 @@ def curve(loss_fn, xs):
     x = ag.Tensor(xs, requires_grad=True)
     loss = loss_fn(x)
     loss.sum().backward()
-    return loss.data, x.grad.data
+    return loss.numpy(), x.grad.numpy()
 """),
     ("md", r"""
 ## Regression: squared error against Huber
@@ -107,8 +107,7 @@ Xt = ag.Tensor(Xb)
 def train_linear(loss_name, steps=300):
     ag.manual_seed(0)
     model = nn.Linear(2, 1)
-    for p in model.parameters():
-        p.data = p.data.astype(np.float64)
+    model.double()
     opt = nn.optim.SGD(model.parameters(), lr=0.1)
     for _ in range(steps):
         z = model(Xt).reshape(-1)
@@ -117,7 +116,7 @@ def train_linear(loss_name, steps=300):
         else:
             loss = F.hinge_loss(z, 2.0 * yb - 1) + 0.01 * (model.weight ** 2).sum()
         opt.zero_grad(); loss.backward(); opt.step()
-    z = model(Xt).reshape(-1).data
+    z = model(Xt).reshape(-1).detach().numpy()
     return ((z > 0) == (yb == 1)).mean(), (np.abs(z) < 1).sum()
 
 for name in ("BCE", "hinge"):
@@ -155,18 +154,18 @@ print(f"H(p, q) = {ce.item():.6f}   H(p) + KL(p||q) = {entropy + kl.item():.6f}"
 assert np.isclose(ce.item(), entropy + kl.item())
 
 ce.backward()
-q = np.exp(logits.data) / np.exp(logits.data).sum(1, keepdims=True)
-print("gradient == softmax(z) - p:", np.allclose(logits.grad.data, q - target))
-g_ce = logits.grad.data.copy(); logits.grad = None
+q = logits.detach().softmax(dim=1)
+print("gradient == softmax(z) - p:", np.allclose(logits.grad, q - target))
+g_ce = logits.grad.clone(); logits.grad = None
 kl.backward()
-print("KL has the same gradient:  ", np.allclose(logits.grad.data, g_ce))
+print("KL has the same gradient:  ", np.allclose(logits.grad, g_ce))
 """),
     ("code", r"""
 # one-hot targets: cross-entropy = -log(probability of the true class) = nll_loss(log_softmax)
 classes = np.array([0, 3, 1, 4])
 a = F.cross_entropy(logits, classes)
 b = F.nll_loss(logits.log_softmax(1), classes)
-c = -np.log(q[np.arange(4), classes]).mean()
+c = -q[np.arange(4), classes].log().mean().item()
 print(a.item(), b.item(), c)
 assert np.isclose(a.item(), c) and np.isclose(b.item(), c)
 """),
@@ -189,7 +188,7 @@ Prefer the *with logits* versions: `binary_cross_entropy(sigmoid(z))` loses prec
 z = ag.tensor([40.0, -40.0], requires_grad=True)
 stable = F.binary_cross_entropy_with_logits(z, np.array([0.0, 1.0]), reduction="none")
 naive = F.binary_cross_entropy(z.sigmoid(), np.array([0.0, 1.0]), reduction="none")
-print("with logits:", stable.data, "  via sigmoid (clamped at 100 like PyTorch):", naive.data)
+print("with logits:", stable.numpy(), "  via sigmoid (clamped at 100 like PyTorch):", naive.numpy())
 """),
 ]
 

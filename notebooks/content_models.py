@@ -124,9 +124,9 @@ gradient goes through `sum_to (4,)`. Each of b's 4 entries was used in 3 rows, s
 the sum of 3 ones:
 """),
     ("code", r"""
-print("b.grad =", b.grad.data)          # [3, 3, 3, 3]
-print("W.grad = X:\n", W.grad.data)
-assert np.array_equal(b.grad.data, [3, 3, 3, 3]) and np.array_equal(W.grad.data, X.data)
+print("b.grad =", b.grad.numpy())          # [3, 3, 3, 3]
+print("W.grad = X:\n", W.grad.numpy())
+assert np.array_equal(b.grad, [3, 3, 3, 3]) and np.array_equal(W.grad, X)
 """),
     ("md", "The same rule holds for any broadcast, e.g. a column (3, 1) against a row (1, 4):"),
     ("code", r"""
@@ -134,8 +134,8 @@ col = ag.Tensor(np.array([[1.0], [2.0], [3.0]]), requires_grad=True)
 row = ag.Tensor(np.array([[10.0, 20.0, 30.0, 40.0]]), requires_grad=True)
 table = col * row                        # (3, 4)
 table.sum().backward()
-print("col.grad =", col.grad.data.ravel(), "= row sums of row:", row.data.sum())
-print("row.grad =", row.grad.data.ravel(), "= sum of col:", col.data.sum())
+print("col.grad =", col.grad.numpy().ravel(), "= row sums of row:", row.sum().item())
+print("row.grad =", row.grad.numpy().ravel(), "= sum of col:", col.sum().item())
 assert ag.gradcheck(lambda a, c: (a * c).tanh().sum(), [col, row])
 """),
     ("md", r"""
@@ -167,17 +167,17 @@ Wm = rng.standard_normal((3, 4)); x0 = rng.standard_normal(4)
 H = AF.hessian(lambda v: (ag.Tensor(Wm) @ v).tanh().sum(), ag.Tensor(x0))
 t = np.tanh(Wm @ x0)
 closed = Wm.T @ np.diag(-2 * t * (1 - t ** 2)) @ Wm
-print(np.round(H.data, 4))
-print("matches the closed form:", np.allclose(H.data, closed))
+print(np.round(H.numpy(), 4))
+print("matches the closed form:", np.allclose(H, closed))
 """),
     ("code", r"""
 # Jacobian-vector and Hessian-vector products without building the whole matrix
 v = rng.standard_normal(4)
 _, Hv = AF.hvp(lambda u: (ag.Tensor(Wm) @ u).tanh().sum(), ag.Tensor(x0), ag.Tensor(v))
-print("Hv == H @ v:", np.allclose(Hv.data, closed @ v))
+print("Hv == H @ v:", np.allclose(Hv, closed @ v))
 _, Jv = AF.jvp(lambda u: (ag.Tensor(Wm) @ u).tanh(), ag.Tensor(x0), ag.Tensor(v))
 J = (1 - t ** 2)[:, None] * Wm
-print("Jv == J @ v:", np.allclose(Jv.data, J @ v))
+print("Jv == J @ v:", np.allclose(Jv, J @ v))
 """),
 ]
 
@@ -229,7 +229,7 @@ plt.show()
 model = cnn["model"]
 model.eval()
 with ag.no_grad():
-    probs = model(ag.Tensor(X_test)).softmax(-1).data
+    probs = model(ag.Tensor(X_test)).softmax(-1).detach().numpy()
 pred = probs.argmax(1)
 wrong = np.flatnonzero(pred != y_test)
 print(f"{len(wrong)} of {len(y_test)} test digits misclassified")
@@ -268,8 +268,8 @@ import autograd as ag
 
 x = ag.tensor(np.array([[0.5, -1.0], [2.0, 0.3]]), requires_grad=True)
 w = ag.tensor(np.array([1.5, -0.7]), requires_grad=True)
-print(ag.gradcheck(lambda a, b: (a * b).tanh().sum(axis=1), [x, w]))
-print(ag.gradgradcheck(lambda a, b: (a * b).tanh().sum(axis=1), [x, w]))
+print(ag.gradcheck(lambda a, b: (a * b).tanh().sum(dim=1), [x, w]))
+print(ag.gradgradcheck(lambda a, b: (a * b).tanh().sum(dim=1), [x, w]))
 """),
     ("md", r"""
 ## A custom op with a bug
@@ -367,11 +367,11 @@ replaces it. This is how gradient clipping per tensor, or simple logging, is don
 w = ag.tensor(np.array([1.0, 2.0, 3.0]), requires_grad=True)
 h = w * w
 seen = []
-h.register_hook(lambda g: seen.append(g.data.copy()))
+h.register_hook(lambda g: seen.append(g.clone()))
 h.register_hook(lambda g: g.clip(-0.5, 0.5))       # clip the gradient flowing into h
 (h * 10).sum().backward()
-print("gradient arriving at h:", seen[0])
-print("w.grad after clipping: ", w.grad.data, "(= 2 w * 0.5)")
+print("gradient arriving at h:", seen[0].numpy())
+print("w.grad after clipping: ", w.grad.numpy(), "(= 2 w * 0.5)")
 """),
     ("code", r"""
 # retain_grad keeps a non-leaf tensor's gradient for inspection
@@ -379,7 +379,7 @@ a = ag.tensor(np.array([0.5, -0.5]), requires_grad=True)
 hidden = a.tanh()
 hidden.retain_grad()
 (hidden ** 2).sum().backward()
-print("d loss / d hidden =", hidden.grad.data, " (= 2 * hidden)")
+print("d loss / d hidden =", hidden.grad.numpy(), " (= 2 * hidden)")
 """),
 ]
 

@@ -135,7 +135,7 @@ def test_activation_modules_and_swiglu():
         np.testing.assert_allclose(module(x).data, ref, rtol=1e-10)
     sw = nn.SwiGLU(4, 6)
     assert sw.w.shape == (6, 4) and sw.w2.shape == (4, 6)
-    xs = x.data.astype(np.float32)
+    xs = x.numpy().astype(np.float32)
     h = xs @ sw.w.data.T
     ref = ((h / (1 + np.exp(-h))) * (xs @ sw.v.data.T)) @ sw.w2.data.T
     np.testing.assert_allclose(sw(ag.Tensor(xs)).data, ref, rtol=1e-5, atol=1e-6)

@@ -63,7 +63,7 @@ def test_module_level_functions_mirror_torchs():
     assert ag.cat([x, x], dim=1).shape == (3, 8) and ag.stack([x, x], dim=0).shape == (2, 3, 4)
     assert ag.max(x, 1).indices.shape == (3,) and ag.max(x).shape == ()
     assert ag.dot(ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0])).item() == 11.0
-    assert ag.mm(x, x.t()).shape == (3, 3) and ag.is_tensor(x) and not ag.is_tensor(x.data)
+    assert ag.mm(x, x.t()).shape == (3, 3) and ag.is_tensor(x) and not ag.is_tensor(x.numpy())
     assert [p.shape for p in ag.split(x, 3, dim=1)] == [(3, 3), (3, 1)]  # torch's split: chunks of 3
     assert [p.shape for p in ag.split(x, [1, 3], dim=1)] == [(3, 1), (3, 3)]
     assert [p.shape for p in x.chunk(2)] == [(2, 4), (1, 4)]
@@ -396,7 +396,7 @@ def test_batchnorm2d_and_scaled_dot_product_attention_against_torch():
             np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-8, atol=1e-10)
 
 
-def test_numpy_arrays_meet_tensors_and_the_data_update_error_says_what_to_write():
+def test_numpy_arrays_meet_tensors_and_updating_an_array_with_a_tensor_says_what_to_write():
     t = ag.tensor([1.0, 2.0], requires_grad=True)
     a = np.array([3.0, 4.0], np.float32)
     for got, expected in ((a * t, [3.0, 8.0]), (a - t, [2.0, 2.0]), (a / t, [3.0, 2.0]), (a + t, [4.0, 6.0])):
@@ -404,13 +404,46 @@ def test_numpy_arrays_meet_tensors_and_the_data_update_error_says_what_to_write(
     assert (a < t).tolist() == [False, False] and (a > t).tolist() == [True, True]
     (a * t).sum().backward()
     assert t.grad.tolist() == [3.0, 4.0]
+    with pytest.raises(TypeError, match=r"write|update the tensor .*no_grad"):
+        a += t.grad  # the array cannot take a Tensor in place
+    with pytest.raises(TypeError, match=r"np.exp: numpy does not record .*autograd.exp\(t\)"):
+        np.exp(t)
+    e = np.exp(t.detach())  # untracked: a Tensor, as np.exp gives with torch
+    assert isinstance(e, ag.Tensor) and not e.requires_grad and e.tolist() == pytest.approx(np.exp([1.0, 2.0]))
+    assert np.mean(t) == pytest.approx(1.5) and np.transpose(ag.zeros(2, 3)).shape == (3, 2)  # numpy's meaning
+
+
+def _torch_or_none():
+    try:
+        import torch
+    except ImportError:
+        return None
+    return torch
+
+
+def test_data_is_an_untracked_tensor_sharing_storage_as_in_pytorch():
     p = ag.tensor([1.0, 1.0], requires_grad=True)
     (p * 2.0).sum().backward()
-    with pytest.raises(TypeError, match=r"write `with autograd.no_grad\(\): p -= lr \* p.grad`"):
-        p.data += -0.1 * p.grad  # micrograd's and makemore's update, where .data is the array
-    with ag.no_grad():
-        p -= 0.1 * p.grad
-    assert p.tolist() == pytest.approx([0.8, 0.8])
+    d = p.data
+    assert isinstance(d, ag.Tensor) and not d.requires_grad and d.grad_fn is None and p.requires_grad
+    p.data += -0.1 * p.grad  # micrograd's and makemore's update
+    assert p.tolist() == pytest.approx([0.8, 0.8]) and p.is_leaf and p.requires_grad
+    p.data.sub_(p.grad)  # PyTorch's spelling of the same update
+    assert p.tolist() == pytest.approx([-1.2, -1.2])
+    d[0] = 5.0  # shares storage
+    assert p.tolist()[0] == 5.0
+    p.data = ag.tensor([1.0, 2.0, 3.0])  # rebinds the storage; shape may change
+    assert p.shape == (3,) and p.requires_grad
+    with pytest.raises(TypeError, match="data: a tensor that requires grad must stay floating-point"):
+        p.data = ag.tensor([1, 2])
+    assert p.tolist() == [1.0, 2.0, 3.0]
+    torch = _torch_or_none()
+    if torch is not None:  # the same lines in PyTorch give the same numbers
+        q = torch.tensor([1.0, 1.0], requires_grad=True)
+        (q * 2.0).sum().backward()
+        q.data += -0.1 * q.grad
+        q.data.sub_(q.grad)
+        assert q.tolist() == pytest.approx([-1.2, -1.2])
 
 
 def test_to_torch_and_from_torch_round_trip_every_built_in_layer():
@@ -442,6 +475,23 @@ def test_to_torch_and_from_torch_round_trip_every_built_in_layer():
         for key, value in model.state_dict().items():
             np.testing.assert_array_equal(back.state_dict()[key], value)
 
+    sequence = RNG.standard_normal((4, 2, 3)).astype(np.float32)
+    recurrent = [nn.RNN(3, 4, nonlinearity="relu", bidirectional=True), nn.LSTM(3, 4, num_layers=2, bias=False),
+                 nn.GRU(3, 4, batch_first=True), nn.RNNCell(3, 4, nonlinearity="relu"), nn.LSTMCell(3, 4),
+                 nn.GRUCell(3, 4, bias=False)]
+    for layer in recurrent:
+        inp = sequence if "Cell" not in type(layer).__name__ else sequence[0]
+        exported = nn.to_torch(layer)
+        assert type(exported).__name__ == type(layer).__name__
+        ours, theirs = layer(ag.tensor(inp)), exported(torch.tensor(inp))
+        first_o = ours[0] if isinstance(ours, tuple) else ours
+        first_t = theirs[0] if isinstance(theirs, tuple) else theirs
+        np.testing.assert_allclose(first_o, first_t.detach().numpy(), rtol=1e-5, atol=1e-6)
+        back = nn.from_torch(exported)
+        assert list(back.state_dict()) == list(layer.state_dict()) and repr(back) == repr(layer)
+        for key, value in layer.state_dict().items():
+            np.testing.assert_array_equal(back.state_dict()[key], value)
+
     class Mine(nn.Module):
         def forward(self, x):
             return x
@@ -450,18 +500,24 @@ def test_to_torch_and_from_torch_round_trip_every_built_in_layer():
         nn.to_torch(nn.Sequential(nn.Linear(2, 2), Mine()))
 
 
+@pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
-def test_recurrent_layers_and_cells_against_torch(kind):
+def test_recurrent_layers_and_cells_against_torch(kind, bidirectional):
     import nn
 
     torch = pytest.importorskip("torch")
-    ours = getattr(nn, kind)(3, 5, num_layers=2, batch_first=True)
-    theirs = getattr(torch.nn, kind)(3, 5, num_layers=2, batch_first=True).double()
-    assert sorted(ours.state_dict()) == sorted(theirs.state_dict())
+    ours = getattr(nn, kind)(3, 5, num_layers=2, batch_first=True, bidirectional=bidirectional)
+    theirs = getattr(torch.nn, kind)(3, 5, num_layers=2, batch_first=True, bidirectional=bidirectional).double()
+    assert list(ours.state_dict()) == list(theirs.state_dict())  # the same names in the same order
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
     x = RNG.standard_normal((2, 4, 3))
+    h0 = RNG.standard_normal((4 if bidirectional else 2, 5))  # unbatched: (layers * directions, H)
+    unbatched_o = ours(ag.tensor(x[0]), (ag.tensor(h0), ag.tensor(h0)) if kind == "LSTM" else ag.tensor(h0))
+    unbatched_t = theirs(torch.tensor(x[0]), (torch.tensor(h0),) * 2 if kind == "LSTM" else torch.tensor(h0))
+    np.testing.assert_allclose(unbatched_o[0], unbatched_t[0].detach().numpy(), rtol=1e-6, atol=1e-6)
     xo, xt = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     (out_o, state_o), (out_t, state_t) = ours(xo), theirs(xt)
+    assert out_o.shape == tuple(out_t.shape)
     np.testing.assert_allclose(out_o.data, out_t.detach().numpy(), rtol=1e-6, atol=1e-6)
     h_o, h_t = (state_o[0], state_t[0]) if kind == "LSTM" else (state_o, state_t)
     np.testing.assert_allclose(h_o.data, h_t.detach().numpy(), rtol=1e-6, atol=1e-6)

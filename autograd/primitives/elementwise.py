@@ -106,8 +106,8 @@ class Pow(Function):
         ga = g * b * Pow.apply(a, b - 1.0) if need_a else None
         gb = None
         if need_b:
-            positive = a.data > 0
-            safe_a = Where.apply(a, make_tensor(np.ones_like(a.data)), cond=positive)
+            positive = a._data > 0
+            safe_a = Where.apply(a, make_tensor(np.ones_like(a._data)), cond=positive)
             gb = g * ctx.out * safe_a.log()
         return ga, gb
 
@@ -256,8 +256,8 @@ class SqrtOfVariance(Function):
     @staticmethod
     def backward(ctx, g):
         y = ctx.out
-        positive = y.data > 0
-        safe = Where.apply(y, make_tensor(np.ones_like(y.data)), cond=positive)
+        positive = y._data > 0
+        safe = Where.apply(y, make_tensor(np.ones_like(y._data)), cond=positive)
         return (g * 0.5 / safe * make_tensor(positive.astype(y.dtype)),)
 
     @staticmethod

@@ -115,10 +115,10 @@ class Prod(Function):
         x = ctx.inputs[0]
         gb = _expand_back(g, x.shape, ctx.axis, ctx.keepdims)
         out_b = _expand_back(ctx.out, x.shape, ctx.axis, ctx.keepdims)
-        if np.all(x.data != 0):
+        if np.all(x._data != 0):
             return (gb * out_b / x,)
         # zeros present: product of the others, without dividing (first order exact)
-        return (gb * make_tensor(_prod_of_others(x.data, ctx.axis)),)
+        return (gb * make_tensor(_prod_of_others(x._data, ctx.axis)),)
 
 
 def _prod_of_others(x: np.ndarray, axis: tuple | None) -> np.ndarray:
