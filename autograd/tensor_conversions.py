@@ -67,6 +67,8 @@ class TensorConversions:
         """Number of elements."""
         return int(self._data.size)
 
+    nelement = numel  # PyTorch's older name, used in makemore
+
     def dim(self) -> int:
         """Number of dimensions (PyTorch's name for ``ndim``)."""
         return self._data.ndim
@@ -157,7 +159,9 @@ class TensorConversions:
         return int(self.item())
 
     def __format__(self, spec: str) -> str:
-        if self._data.size == 1 and spec:
+        """``f"{t}"`` of a 0-d tensor is its number, as in PyTorch; ``f"{t:.4f}"``
+        formats a one-element tensor's number; other tensors format their repr."""
+        if self._data.ndim == 0 or (self._data.size == 1 and spec):
             return format(self.item(), spec)
         return format(repr(self), spec)
 

@@ -4,11 +4,13 @@ minibatch ``DataLoader``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-__all__ = ["make_moons", "make_circles", "make_blobs", "make_spirals", "load_digits", "train_test_split",
+__all__ = ["make_moons", "make_circles", "make_blobs", "make_spirals", "load_digits", "load_names", "names_path",
+           "train_test_split",
            "Dataset", "TensorDataset", "DataLoader"]
 
 
@@ -122,6 +124,18 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
         ) from None
     X, y = _sk_load_digits(return_X_y=True)
     return X.astype(np.float64), y.astype(np.int64)
+
+
+def names_path() -> Path:
+    """The shipped names file: 5,163 first names, one per line, lower case
+    (US Census 1990, public domain; nn/datasets/NAMES-LICENSE.md). makemore's
+    ``open('names.txt')`` reads it when copied next to the notebook."""
+    return Path(__file__).parent / "datasets" / "names.txt"
+
+
+def load_names() -> list[str]:
+    """The shipped first names as a list of strings (see ``names_path``)."""
+    return names_path().read_text().splitlines()
 
 
 def train_test_split(X: np.ndarray, y: np.ndarray, test_size: float = 0.25,
