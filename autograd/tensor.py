@@ -2,7 +2,7 @@
 
 The class holds the data, the gradient and the graph links; every operation is
 a thin method that checks its arguments (so errors name the op and shapes
-before anything is recorded) and calls one primitive from ``autograd.ops``.
+before anything is recorded) and calls one primitive from ``autograd.primitives``.
 Broadcasting and dtype promotion happen in one place, ``_binary``: elementwise
 primitives only ever see operands of the same shape and dtype.
 """

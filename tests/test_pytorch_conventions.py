@@ -553,3 +553,30 @@ def test_conv_transpose2d_against_torch_and_finite_differences(stride, padding, 
     exported = nn.to_torch(layer)
     np.testing.assert_allclose(layer(ag.tensor(x.astype(np.float32))).data,
                                exported(torch.tensor(x.astype(np.float32))).detach().numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_module_to_casts_float_parameters_and_buffers_in_place_and_refuses_other_devices():
+    import nn
+
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    weight = model[0].weight
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    model(ag.randn(4, 2)).sum().backward()
+    assert model.double() is model and model.to("cpu") is model and model.cpu() is model
+    assert weight is model[0].weight and weight.dtype == np.float64 and weight.grad.dtype == np.float64
+    assert model[1].running_mean.dtype == np.float64 and model[1].num_batches_tracked.dtype == np.int64
+    opt.step()  # the optimizer still holds the same parameters
+    model.to("cpu", ag.float32)
+    assert weight.dtype == np.float32 and model(ag.randn(4, 2)).dtype == np.float32
+    with pytest.raises(RuntimeError, match="glassgrad runs on the CPU only, got device 'cuda'"):
+        model.to("cuda")
+    with pytest.raises(TypeError, match="Module.to: only floating-point dtypes"):
+        model.to(ag.int64)
+    assert weight.dtype == np.float32
+
+
+def test_nelement_and_formatting_a_0d_tensor_as_pytorch():
+    t = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert t.nelement() == t.numel() == 4
+    assert f"{t.sum()}" == "10.0" and f"{t.mean():.2f}" == "2.50" and f"{t[0, :1]:.1f}" == "1.0"
+    assert f"{t}".startswith("tensor([[1., 2.],")
