@@ -33,6 +33,7 @@ import subprocess
 import sys
 import time
 
+from benchmarks import speed
 from benchmarks.workloads import WORKLOADS, build
 
 # workload -> (reference engine, target ratio of glassgrad to it, what is compared)
@@ -43,6 +44,7 @@ TARGETS = {
     "T4": ("numpy", 1.2, "memory"), "D1": ("torch", 1.0, "time"),
     "M3l": ("numpy", 1.1, "fwdpeak"), "M2": ("torch", 1.2, "fwdpeak"), "MC": ("torch", 1.2, "fwdpeak"),
     "MT": ("torch", 1.2, "fwdpeak"),
+    **{name: ("torch", target, "time") for name, target in speed.TARGETS.items()},
 }
 MODULES = {"glassgrad": "autograd", "numpy": "numpy", "torch": "torch", "micrograd": "micrograd", "mygrad": "mygrad"}
 

@@ -124,6 +124,7 @@ def _train_pair(engine: str, model: object, x: np.ndarray, y: np.ndarray) -> tup
         for p in params:
             p.grad = None
         loss.backward()
+    forward.params = params  # for the training-step workloads (speed.py)
     return forward, backward
 
 
@@ -219,6 +220,7 @@ def transformer(engine: str) -> tuple[Forward, Backward]:
         for p in params:
             p.grad = None
         loss.backward()
+    forward.params = params  # for the training-step workloads (speed.py)
     return forward, backward
 
 

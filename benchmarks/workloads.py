@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from benchmarks import speed
+
 Step = Callable[[], float]
 
 SCALAR_ENGINES = ("glassgrad", "micrograd")
@@ -44,6 +46,7 @@ WORKLOADS = {
            ("glassgrad", "torch")),
     "MT": ("memory: a transformer block (B=16, T=64, C=128, 4 heads, GELU MLP), after forward / peak",
            ("glassgrad", "torch")),
+    **{name: (text, ("glassgrad", "torch")) for name, text in speed.WORKLOADS.items()},
 }
 
 
@@ -365,6 +368,8 @@ def digits_run(engine: str) -> tuple[Step, float]:
 
 
 def build(workload: str, engine: str, quick: bool = False) -> tuple[Step, float]:
+    if workload in speed.WORKLOADS:
+        return speed.build(workload, engine)
     if workload == "S1":
         return scalar_mlp_step(engine)
     if workload == "S1u":

@@ -66,6 +66,12 @@ class WindowsAdd(Function):
 
 def windows(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, op: str = "windows") -> Tensor:
     """All kh x kw patches of a (N, C, H, W) tensor: shape (N, C, OH, OW, kh, kw)."""
+    x, kernel, stride = _window_args(x, kernel_size, stride, padding, op)
+    return Windows.apply(x, kernel=kernel, stride=stride)
+
+
+def _window_args(x: Tensor, kernel_size: Any, stride: Any, padding: Any, op: str) -> tuple[Tensor, tuple, tuple]:
+    """(the padded input, kernel, stride), checked, naming ``op`` in errors."""
     if not isinstance(x, Tensor) or x.ndim != 4:
         raise ValueError(f"{op}: input must be a 4-d (N, C, H, W) tensor, got shape {getattr(x, 'shape', None)}")
     kernel = _pair(kernel_size, "kernel_size", op)
@@ -77,7 +83,7 @@ def windows(x: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, o
         x = pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
     if x.shape[2] < kernel[0] or x.shape[3] < kernel[1]:
         raise ValueError(f"{op}: kernel {kernel} is larger than the (padded) input {x.shape[2:]}")
-    return Windows.apply(x, kernel=kernel, stride=stride)
+    return x, kernel, stride
 
 
 def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0) -> Tensor:
@@ -213,12 +219,59 @@ def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stri
     return out if recording else out.detach()
 
 
+def _window_slices(shape: tuple, out_hw: tuple, kernel: tuple, stride: tuple) -> list[tuple]:
+    """For each kernel offset (a, b), the index of the input elements it puts
+    in the windows: x[..., a::sh, b::sw] cut to the output's size."""
+    (oh, ow), (sh, sw) = out_hw, stride
+    return [(Ellipsis, slice(a, a + sh * (oh - 1) + 1, sh), slice(b, b + sw * (ow - 1) + 1, sw))
+            for a in range(kernel[0]) for b in range(kernel[1])]
+
+
+class MaxPool(Function):
+    """y = the maximum of each kh x kw window; dL/dx = g / (maxima in the
+    window) at each maximum, so tied maxima share the gradient equally. Runs
+    over the kernel's offsets (kh * kw maxima of output-sized arrays), never
+    over pixels or a 6-d window view; keeps x and y (the maxima are found again
+    by comparison). The recorded rule is the windowed max's."""
+
+    saves = (0, "out")
+
+    @staticmethod
+    def forward(x, kernel, stride, out_hw):
+        out = None
+        for index in _window_slices(x.shape, out_hw, kernel, stride):
+            out = x[index].copy() if out is None else np.maximum(out, x[index], out=out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        kernel, stride = ctx.kernel, ctx.stride
+        return composite_backward(ctx, g, lambda x: Windows.apply(x, kernel=kernel, stride=stride).max(axis=(4, 5)))
+
+    @staticmethod
+    def backward_numpy(ctx, g):
+        (x,), y = ctx.inputs, ctx.out
+        slices = _window_slices(x.shape, y.shape[2:], ctx.kernel, ctx.stride)
+        hits = [x[index] == y for index in slices]
+        count = hits[0].astype(g.dtype)
+        for hit in hits[1:]:
+            count += hit
+        share = g / count
+        gx = np.zeros_like(x)
+        for index, hit in zip(slices, hits):
+            gx[index] += share * hit  # (windows that overlap add up)
+        return (gx,)
+
+
 def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: int = 0) -> Tensor:
     """Maximum over each window (stride defaults to kernel_size). Ties inside a
-    window share the gradient equally (PyTorch gives it all to one element)."""
+    window share the gradient equally (PyTorch gives it all to one element).
+    One fused primitive (``MaxPool``)."""
     if padding:
         x = pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)), constant_values=-np.inf)
-    return windows(x, kernel_size, stride, 0, op="max_pool2d").max(axis=(4, 5))
+    x, kernel, stride = _window_args(x, kernel_size, stride, 0, "max_pool2d")
+    out_hw = tuple((x.shape[2 + i] - kernel[i]) // stride[i] + 1 for i in range(2))
+    return MaxPool.apply(x, kernel=kernel, stride=stride, out_hw=out_hw)
 
 
 def avg_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: int = 0) -> Tensor:
