@@ -106,11 +106,14 @@ class Optimizer:
                 p.grad = Tensor(np.zeros_like(p.numpy()))
 
     def step(self) -> None:
-        """Apply one update to every parameter that has a gradient."""
+        """Apply one update to every parameter that has a gradient. Every
+        gradient is checked first; then each array parameter is updated in
+        place (``_update_in_place``, for the built-in optimizers), or, for a
+        subclass that defines only ``_update``, every update is computed before
+        any is written. Either way an error leaves the model unchanged."""
         # (this loop runs for every parameter on every training step, so it
         # reads the gradients itself rather than calling _grad_of)
-        updates = []
-        state, update = self.state, self._update
+        checked = []
         i = 0
         for h in self.param_groups:
             for p in h["params"]:
@@ -119,15 +122,20 @@ class Optimizer:
                 if g is None:
                     continue
                 if isinstance(p, Value):
-                    w = p.data
-                else:
-                    g, w = g.numpy(), p.numpy()
-                    if g.shape != w.shape:
-                        raise ValueError(f"{type(self).__name__}.step: parameter {i - 1} has shape {w.shape} "
-                                         f"but its gradient has shape {g.shape}; nothing was updated")
-                old = state.get(id(p))
-                delta, new_state = update(w, g, dict(old) if old else {}, h)
-                updates.append((p, delta, new_state))
+                    checked.append((p, p.data, g, h))
+                    continue
+                g, w = g.numpy(), p.numpy()
+                if g.shape != w.shape:
+                    raise ValueError(f"{type(self).__name__}.step: parameter {i - 1} has shape {w.shape} "
+                                     f"but its gradient has shape {g.shape}; nothing was updated")
+                checked.append((p, w, g, h))
+        state, in_place = self.state, type(self)._update_in_place is not Optimizer._update_in_place
+        updates = []
+        for p, w, g, h in checked:
+            if in_place and not isinstance(p, Value):
+                continue
+            old = state.get(id(p))
+            updates.append((p, *self._update(w, g, dict(old) if old else {}, h)))
         with no_grad():
             for p, delta, new_state in updates:  # commit only when every update was computed
                 if isinstance(p, Value):
@@ -136,6 +144,26 @@ class Optimizer:
                     p.sub_(delta)  # in place (views of p stay valid); float64 steps cast into float32
                 if new_state:  # (a stateless update keeps no entry)
                     state[id(p)] = new_state
+            if in_place:
+                for p, w, g, h in checked:
+                    if not isinstance(p, Value):
+                        self._update_in_place(p, w, g, state.setdefault(id(p), {}), h)
+
+    def _update_in_place(self, p: Any, w: np.ndarray, g: np.ndarray, state: dict[str, Any],
+                         h: dict[str, Any]) -> None:
+        """The same step as ``_update`` for an array parameter, written in
+        place: ``state``'s arrays updated, ``p.sub_(delta)`` at the end. Called
+        only after every gradient was checked, so it must not raise."""
+        raise NotImplementedError
+
+    def _scratch(self, like: np.ndarray) -> np.ndarray:
+        """A work array of ``like``'s shape and dtype, reused across parameters
+        and steps (no fresh pages from the kernel for every update)."""
+        buffers = self.__dict__.setdefault("_buffers", {})
+        key = (like.shape, like.dtype)
+        if key not in buffers:
+            buffers[key] = np.empty_like(like)
+        return buffers[key]
 
     def _update(self, w: Any, g: Any, state: dict[str, Any], h: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """Return (delta, new_state): the step is p <- p - delta (``w``: p's value, ``h``: the group's options)."""
@@ -176,6 +204,21 @@ class SGD(Optimizer):
             state["momentum_buffer"] = buf
             g = g + momentum * buf if h["nesterov"] else buf
         return h["lr"] * g, state
+
+    def _update_in_place(self, p, w, g, state, h):
+        work = self._scratch(w)
+        if h["weight_decay"]:
+            g = g + h["weight_decay"] * w
+        momentum = h["momentum"]
+        if momentum:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = np.array(g, dtype=w.dtype)
+            else:
+                buf *= momentum
+                buf += np.multiply(g, 1 - h["dampening"], out=work)
+            g = g + momentum * buf if h["nesterov"] else buf
+        p.sub_(np.multiply(g, h["lr"], out=work))
 
 
 def _check(name: str, lr: float, eps: float, betas: tuple[float, float] | None = None, wd: float = 0.0) -> None:
@@ -227,6 +270,31 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = v
         denom = _sqrt(v) / math.sqrt(1 - b2**t) + h["eps"]
         return decay + (lr / (1 - b1**t)) * m / denom, state
+
+    def _update_in_place(self, p, w, g, state, h):
+        b1, b2 = h["betas"]
+        lr, weight_decay = h["lr"], h["weight_decay"]
+        if weight_decay and not self.decoupled:
+            g = g + weight_decay * w
+        if "exp_avg" not in state:
+            state.update(step=0, exp_avg=np.zeros_like(w), exp_avg_sq=np.zeros_like(w))
+        t = state["step"] = state["step"] + 1
+        m, v, work = state["exp_avg"], state["exp_avg_sq"], self._scratch(w)
+        m *= b1
+        m += np.multiply(g, 1 - b1, out=work)
+        v *= b2
+        np.multiply(g, g, out=work)
+        v += np.multiply(work, 1 - b2, out=work)
+        if h["amsgrad"]:
+            v = state["max_exp_avg_sq"] = np.maximum(state.get("max_exp_avg_sq", v), v)
+        denom = np.sqrt(v, out=work)
+        denom *= 1 / math.sqrt(1 - b2**t)
+        denom += h["eps"]
+        step = np.divide(m, denom, out=work)
+        step *= lr / (1 - b1**t)
+        if weight_decay and self.decoupled:  # p * (1 - lr wd), then the Adam step
+            p.mul_(1 - lr * weight_decay)
+        p.sub_(step)
 
 
 class AdamW(Adam):
