@@ -431,3 +431,38 @@ def test_cross_entropy_saved_softmax_survives_a_second_backward():
     np.testing.assert_allclose(logits.grad.data, 2 * first, rtol=1e-12)
     with ag.no_grad():  # nothing recorded, nothing saved
         assert F.cross_entropy(logits, np.array([0, 2, 1, 2])).grad_fn is None
+
+
+def test_a_subclass_with_only_update_keeps_the_compute_all_then_commit_path():
+    class SignSGD(nn.optim.Optimizer):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, dict(lr=lr))
+
+        def _update(self, w, g, state, h):
+            if state.get("calls", 0) and np.any(g > 5):  # raises on the second parameter, second step
+                raise ArithmeticError("SignSGD: gradient too large")
+            state["calls"] = state.get("calls", 0) + 1
+            return h["lr"] * np.sign(g), state
+
+    a, b = nn.Parameter(np.array([1.0])), nn.Parameter(np.array([1.0]))
+    opt = SignSGD([a, b])
+    a.grad, b.grad = ag.tensor([2.0]), ag.tensor([-3.0])
+    opt.step()
+    assert a.tolist() == pytest.approx([0.9]) and b.tolist() == pytest.approx([1.1])
+    b.grad = ag.tensor([9.0])
+    with pytest.raises(ArithmeticError):
+        opt.step()
+    assert a.tolist() == pytest.approx([0.9]) and b.tolist() == pytest.approx([1.1])  # nothing written
+
+
+def test_in_place_sgd_and_adam_reuse_one_work_array_and_keep_parameter_identity():
+    ps = [nn.Parameter(np.ones((3, 4), np.float32)) for _ in range(3)]
+    views = [p.numpy() for p in ps]
+    for make in (lambda: nn.optim.SGD(ps, lr=0.1, momentum=0.9), lambda: nn.optim.Adam(ps, lr=0.1)):
+        opt = make()
+        for _ in range(2):
+            for p in ps:
+                p.grad = ag.ones(3, 4)
+            opt.step()
+        assert len(opt._buffers) == 1  # one (3, 4) float32 work array for all three
+        assert all(p.numpy() is v for p, v in zip(ps, views))  # updated in place, not rebound

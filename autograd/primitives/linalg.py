@@ -39,10 +39,8 @@ class Linear(Function):
 
     @staticmethod
     def forward(x, w, b):
-        if x.ndim > 2:
-            out = np.matmul(x.reshape(-1, x.shape[-1]), w.T).reshape(*x.shape[:-1], w.shape[0])
-        else:
-            out = np.matmul(x, w.T)
+        out = np.matmul(x.reshape(-1, x.shape[-1]) if x.ndim > 2 else x, w.T)
+        out.shape = (*x.shape[:-1], w.shape[0])  # (set in place: the result owns its memory, not a view)
         out += b
         return out
 
@@ -65,8 +63,12 @@ class Linear(Function):
         else:  # fold the batch dimensions into one
             g2d = g.reshape(-1, g.shape[-1])
             x2d = None if x is None else x.reshape(-1, x.shape[-1])
+        gx = None
+        if needs[0]:
+            gx = g2d @ w
+            gx.shape = (*g.shape[:-1], w.shape[1])
         # (np.add.reduce is what ndarray.sum calls, without its Python wrapper)
-        return ((g2d @ w).reshape(*g.shape[:-1], w.shape[1]) if needs[0] else None,
+        return (gx,
                 g2d.T @ x2d if needs[1] else None,
                 np.add.reduce(g2d, axis=0) if needs[2] else None)
 
