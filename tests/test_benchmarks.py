@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pytest
+
 import nn
 from nn.cli import main
 
@@ -52,3 +55,18 @@ def test_memory_workloads_report_after_forward_and_peak_for_every_engine(tmp_pat
     if "torch" in engines:
         assert abs(ours["first_loss"] - engines["torch"]["first_loss"]) < 1e-4
         assert ours["ratio"] > 0 and ours["peak_ratio"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workload", ["RT", "RC", "RG", "RP", "RV", "RO", "RA"])
+def test_speed_workloads_compute_pytorchs_maths(workload):
+    """Each speed workload's first step gives PyTorch's loss (no timing here:
+    the ratios come from python -m benchmarks)."""
+    from benchmarks import speed
+
+    _, ours = speed.build(workload, "glassgrad")
+    assert np.isfinite(ours)
+    torch = pytest.importorskip("torch")
+    torch.set_num_threads(1)
+    _, theirs = speed.build(workload, "torch")
+    assert ours == pytest.approx(theirs, rel=1e-4, abs=1e-5)
