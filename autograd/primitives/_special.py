@@ -8,6 +8,12 @@ float32 (and smaller): computed in float32 with no masks: the Maclaurin series
 near 0 (relative accuracy where erf is small) and Numerical Recipes' erfc
 approximation elsewhere (error below 1.2e-7), picked per element. Within a
 few float32 ulps of ``math.erf``, at float32 speed and memory.
+
+``normal_cdf32``, for GELU: 0.5 (1 + erf(x / sqrt 2)) in float32 from one
+rational function, erf(z) ~ z P(z^2) / Q(z^2) on [-4, 4] (the approximation
+Eigen and XLA use), about 2.7x faster than ``erf``. Its absolute error (GELU
+within 1.5e-6 of exact, as PyTorch's float32 GELU is) suits x Phi(x); erf
+itself keeps the slower form, which is within 2 float32 ulps.
 """
 
 from __future__ import annotations
@@ -28,6 +34,34 @@ _ERFC = (-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.2788680
          1.48851587, -0.82215223, 0.17087277)
 # erf(x) = 2/sqrt(pi) (x - x^3/3 + x^5/10 - x^7/42 + x^9/216 - x^11/1320), for |x| < 0.5
 _SERIES = tuple(2 / math.sqrt(math.pi) * c for c in (1.0, -1 / 3, 1 / 10, -1 / 42, 1 / 216, -1 / 1320))
+
+
+# erf(z) ~ z P(z^2) / Q(z^2) for |z| <= 4 (beyond, erf rounds to +-1 in float32)
+_RATIONAL_P = (-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06, -5.69250639462346e-05,
+               -7.34990630326855e-04, -2.95459980854025e-03, -1.60960333262415e-02)
+_RATIONAL_Q = (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03, -7.37332916720468e-03,
+               -1.42647390514189e-02)
+
+
+def normal_cdf32(x: np.ndarray) -> np.ndarray:
+    """Phi(x) = 0.5 (1 + erf(x / sqrt 2)) for a float32 block, as a new array."""
+    f = x.dtype.type
+    z = np.multiply(x, f(1 / math.sqrt(2.0)))
+    np.clip(z, f(-4.0), f(4.0), out=z)
+    z2 = z * z
+    p = np.full_like(z, _RATIONAL_P[0])
+    for c in _RATIONAL_P[1:]:  # Horner, in place
+        p *= z2
+        p += f(c)
+    q = np.full_like(z, _RATIONAL_Q[0])
+    for c in _RATIONAL_Q[1:]:
+        q *= z2
+        q += f(c)
+    p *= z
+    p /= q  # erf(z)
+    p *= f(0.5)
+    p += f(0.5)
+    return p
 
 
 def erf(x: np.ndarray) -> np.ndarray:
