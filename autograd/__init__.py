@@ -5,6 +5,7 @@ Note: the import name ``autograd`` is shared with the unrelated PyPI package
 of that name (HIPS autograd); install glassgrad in its own virtual environment.
 """
 
+from autograd import allocation  # noqa: F401  (keeps freed arrays for the next step; see the module)
 from autograd.backward import grad
 from autograd.factories import (
     Generator,
