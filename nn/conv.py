@@ -3,9 +3,9 @@
 backward ``WindowsAdd`` adds patch gradients back (a loop over the kernel's
 kh * kw offsets, never over pixels). Pooling is a max or mean over windows;
 conv2d is defined as a matmul over patches (``conv2d_composite``) and runs as
-one fused primitive, ``Convolution``, that keeps its input rather than the
-patches; its recorded rule is the composite's, so all of it stays
-differentiable to any order."""
+one fused primitive, ``Convolution`` (its array work in ``nn.im2col``), that
+keeps its input rather than the patches; its recorded rule is the
+composite's, so all of it stays differentiable to any order."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Function, Tensor, composite_backward, enable_grad, from_numpy, grad, is_grad_enabled, pad, zeros
+from nn.im2col import conv_backward, conv_forward
 
 __all__ = ["conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "windows"]
 
@@ -119,16 +120,6 @@ def conv2d_composite(x: Tensor, weight: Tensor, bias: Tensor, stride: Any, paddi
     return out.reshape(n, oh, ow, out_c).permute(0, 3, 1, 2)
 
 
-def _columns(x: np.ndarray, kernel: tuple, stride: tuple, padding: tuple) -> np.ndarray:
-    """Every patch of x as a row: (N*OH*OW, C*kh*kw) (im2col, a copy)."""
-    ph, pw = padding
-    if ph or pw:
-        x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    view = np.lib.stride_tricks.sliding_window_view(x, kernel, axis=(2, 3))[:, :, :: stride[0], :: stride[1]]
-    n, c, oh, ow, kh, kw = view.shape
-    return view.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * kh * kw)
-
-
 class Convolution(Function):
     """y = conv2d(x, w) + b: cols(x) @ w^T + b per output position;
     dL/dw = G^T cols(x),  dL/dx = the patches of G W added back (col2im),
@@ -139,15 +130,7 @@ class Convolution(Function):
 
     @staticmethod
     def forward(x, w, b, stride, padding):
-        n, (o, _, kh, kw) = x.shape[0], w.shape
-        oh = (x.shape[2] + 2 * padding[0] - kh) // stride[0] + 1
-        ow = (x.shape[3] + 2 * padding[1] - kw) // stride[1] + 1
-        out = np.empty((n, oh, ow, o), dtype=np.result_type(x, w))
-        w2d = w.reshape(o, -1).T
-        for blk in _sample_blocks(x, w, oh, ow):  # the columns of a few samples at a time
-            np.matmul(_columns(x[blk], (kh, kw), stride, padding), w2d, out=out[blk].reshape(-1, o))
-        out += b
-        return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
+        return conv_forward(x, w, b, stride, padding)
 
     @staticmethod
     def backward(ctx, g):
@@ -157,39 +140,7 @@ class Convolution(Function):
     @staticmethod
     def backward_numpy(ctx, g):
         x, w, _ = ctx.inputs
-        stride, (ph, pw) = ctx.stride, ctx.padding
-        o, c, kh, kw = w.shape
-        n, _, oh, ow = g.shape
-        g_rows = g.transpose(0, 2, 3, 1)  # (N, OH, OW, O): one row per output position
-        need_x, need_w, need_b = ctx.needs_input_grad
-        gb = g.sum(axis=(0, 2, 3)) if need_b else None
-        gw = np.zeros((o, c * kh * kw), dtype=w.dtype) if need_w else None
-        padded = np.zeros((n, c, x.shape[2] + 2 * ph, x.shape[3] + 2 * pw), dtype=x.dtype) if need_x else None
-        w2d = w.reshape(o, -1)
-        sh, sw = stride
-        for blk in _sample_blocks(x, w, oh, ow):  # the columns of a few samples at a time
-            g2 = g_rows[blk].reshape(-1, o)
-            if need_w:
-                gw += g2.T @ _columns(x[blk], (kh, kw), stride, (ph, pw))
-            if need_x:
-                patches = (g2 @ w2d).reshape(-1, oh, ow, c, kh, kw)
-                target = padded[blk]
-                for a in range(kh):  # a loop over the kernel's offsets, never over pixels
-                    for b in range(kw):
-                        target[:, :, a : a + sh * oh : sh, b : b + sw * ow : sw] += \
-                            patches[..., a, b].transpose(0, 3, 1, 2)
-        gx = None
-        if need_x:
-            gx = padded[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]]
-            gx = np.ascontiguousarray(gx) if ph or pw else gx
-        return gx, None if gw is None else gw.reshape(w.shape), gb
-
-
-def _sample_blocks(x: np.ndarray, w: np.ndarray, oh: int, ow: int) -> list[slice]:
-    """Slices of the batch whose columns take about 128K elements each."""
-    per_sample = oh * ow * w.shape[1] * w.shape[2] * w.shape[3]
-    step = max(1, (1 << 17) // max(per_sample, 1))
-    return [slice(i, i + step) for i in range(0, x.shape[0], step)]
+        return conv_backward(x, w, g, ctx.stride, ctx.padding, ctx.needs_input_grad)
 
 
 def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1, padding: Any = 0,

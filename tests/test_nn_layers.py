@@ -114,6 +114,31 @@ def test_conv2d_matches_direct_loops_and_gradchecks(stride, padding):
     assert ag.gradgradcheck(lambda a, k: F.conv2d(a, k, stride=stride), small[:2])
 
 
+@pytest.mark.parametrize("x_shape,w_shape,stride,padding", [
+    ((3, 2, 9, 8), (4, 2, 3, 3), (1, 1), (1, 1)),  # few channels, wide: channels first
+    ((2, 12, 5, 4), (5, 12, 3, 2), (2, 1), (0, 1)),  # many channels: channels last
+    ((2, 8, 6, 6), (3, 8, 2, 2), (2, 2), (0, 0)),  # as many channels as output columns: channels last
+    ((1, 1, 7, 7), (2, 1, 3, 3), (3, 2), (1, 0)),
+])
+def test_both_im2col_layouts_equal_the_composite_forward_and_backward(x_shape, w_shape, stride, padding):
+    from nn.conv import conv2d_composite
+    from nn.im2col import conv_backward, conv_forward
+
+    x, w, b = RNG.standard_normal(x_shape), RNG.standard_normal(w_shape), RNG.standard_normal(w_shape[0])
+    ts = [ag.tensor(v, requires_grad=True) for v in (x, w, b)]
+    ref = conv2d_composite(*ts, stride, padding)
+    np.testing.assert_allclose(conv_forward(x, w, b, stride, padding), ref.numpy(), rtol=1e-12, atol=1e-12)
+    g = RNG.standard_normal(ref.shape)
+    ref.backward(ag.tensor(g))
+    grads = conv_backward(x, w, g, stride, padding, (True, True, True))
+    for got, t in zip(grads, ts):
+        assert got.shape == t.shape and got.flags.c_contiguous
+        np.testing.assert_allclose(got, t.grad.numpy(), rtol=1e-11, atol=1e-12)
+    only_w = conv_backward(x, w, g, stride, padding, (False, True, False))
+    assert only_w[0] is None and only_w[2] is None
+    np.testing.assert_allclose(only_w[1], grads[1], rtol=1e-12)
+
+
 def test_pools_match_numpy_and_gradcheck():
     x = RNG.permutation(64).reshape(1, 1, 8, 8).astype(np.float64)  # distinct values: no ties
     mp = F.max_pool2d(ag.Tensor(x), 2).data

@@ -1,0 +1,130 @@
+"""conv2d on numpy arrays, forward and first-order backward, by im2col: each
+patch of the input becomes a row (or column) of a matrix, so the convolution
+is one matrix product per block of samples. Columns are made for a few
+samples at a time (about 128K elements), never for the whole batch, and the
+backward makes them again rather than keeping them.
+
+Two layouts, whichever copies longer contiguous runs:
+- channels last (N, H, W, C), when there are at least as many channels as
+  output columns: a patch's row holds whole runs of C channels;
+- channels first (C, N, H, W), for few channels and wide images (an RGB
+  input): the columns hold whole image rows.
+Copying and adding back loop over the kernel's kh * kw offsets, never pixels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["conv_forward", "conv_backward"]
+
+
+def _offsets(kernel: tuple, stride: tuple, oh: int, ow: int) -> list[tuple]:
+    """For each kernel offset (a, b): (a, b, the rows and the columns of the
+    padded input that it reads for every output position)."""
+    (sh, sw), last_row, last_col = stride, stride[0] * (oh - 1) + 1, stride[1] * (ow - 1) + 1
+    return [(a, b, slice(a, a + last_row, sh), slice(b, b + last_col, sw))
+            for a in range(kernel[0]) for b in range(kernel[1])]
+
+
+def _padded(x: np.ndarray, padding: tuple, last: bool) -> np.ndarray:
+    """x (N, C, H, W) zero-padded, as (N, H', W', C) or (C, N, H', W'): one copy."""
+    (n, c, h, w), (ph, pw) = x.shape, padding
+    shape = (n, h + 2 * ph, w + 2 * pw, c) if last else (c, n, h + 2 * ph, w + 2 * pw)
+    out = np.zeros(shape, dtype=x.dtype) if ph or pw else np.empty(shape, dtype=x.dtype)
+    if last:
+        out[:, ph : ph + h, pw : pw + w, :] = x.transpose(0, 2, 3, 1)
+    else:
+        out[:, :, ph : ph + h, pw : pw + w] = x.transpose(1, 0, 2, 3)
+    return out
+
+
+def _columns(xp: np.ndarray, offsets: list, kernel: tuple, oh: int, ow: int, last: bool) -> np.ndarray:
+    """Channels last: (n*OH*OW, kh*kw*C), rows in the order (a, b, channel).
+    Channels first: (C*kh*kw, n*OH*OW), rows in the order (channel, a, b)."""
+    kh, kw = kernel
+    if last:
+        n, c = xp.shape[0], xp.shape[3]
+        cols = np.empty((n, oh, ow, kh, kw, c), dtype=xp.dtype)
+        for a, b, rows, columns in offsets:
+            cols[:, :, :, a, b, :] = xp[:, rows, columns, :]
+        return cols.reshape(n * oh * ow, -1)
+    c, n = xp.shape[:2]
+    cols = np.empty((c, kh, kw, n, oh, ow), dtype=xp.dtype)
+    for a, b, rows, columns in offsets:
+        cols[:, a, b] = xp[:, :, rows, columns]
+    return cols.reshape(c * kh * kw, -1)
+
+
+def _plan(x: np.ndarray, w: np.ndarray, stride: tuple, padding: tuple) -> tuple:
+    (_, c, kh, kw), (sh, sw), (ph, pw) = w.shape, stride, padding
+    oh = (x.shape[2] + 2 * ph - kh) // sh + 1
+    ow = (x.shape[3] + 2 * pw - kw) // sw + 1
+    step = max(1, (1 << 17) // max(oh * ow * c * kh * kw, 1))  # samples per block of columns
+    blocks = [slice(i, i + step) for i in range(0, x.shape[0], step)]
+    return oh, ow, c >= ow, _offsets((kh, kw), stride, oh, ow), blocks
+
+
+def conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: tuple, padding: tuple) -> np.ndarray:
+    """y (N, O, OH, OW) = conv2d(x, w) + b."""
+    oh, ow, last, offsets, blocks = _plan(x, w, stride, padding)
+    n, o, kernel = x.shape[0], w.shape[0], w.shape[2:]
+    xp = _padded(x, padding, last)
+    if last:
+        out = np.empty((n, oh, ow, o), dtype=np.result_type(x, w))
+        w_cols = w.transpose(0, 2, 3, 1).reshape(o, -1).T
+        for blk in blocks:
+            np.matmul(_columns(xp[blk], offsets, kernel, oh, ow, True), w_cols, out=out[blk].reshape(-1, o))
+        out += b
+        return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
+    out = np.empty((o, n, oh, ow), dtype=np.result_type(x, w))
+    w_rows = w.reshape(o, -1)
+    for blk in blocks:
+        out[:, blk] = (w_rows @ _columns(xp[:, blk], offsets, kernel, oh, ow, False)).reshape(o, -1, oh, ow)
+    out += b.reshape(-1, 1, 1, 1)
+    return np.ascontiguousarray(out.transpose(1, 0, 2, 3))
+
+
+def conv_backward(x: np.ndarray, w: np.ndarray, g: np.ndarray, stride: tuple, padding: tuple,
+                  needs: tuple) -> tuple:
+    """(dL/dx, dL/dw, dL/db) for upstream g (N, O, OH, OW): dL/dw = G^T cols(x),
+    dL/dx = the patches of G W added back (col2im), dL/db = the sum of G."""
+    oh, ow, last, offsets, blocks = _plan(x, w, stride, padding)
+    (o, c, kh, kw), (ph, pw), kernel = w.shape, padding, w.shape[2:]
+    need_x, need_w, need_b = needs
+    gb = g.sum(axis=(0, 2, 3)) if need_b else None
+    xp = _padded(x, padding, last)
+    gxp = np.zeros_like(xp) if need_x else None
+    gw = None
+    if last:
+        g_rows = g.transpose(0, 2, 3, 1)  # (N, OH, OW, O): one row per output position
+        w_rows = w.transpose(0, 2, 3, 1).reshape(o, -1)
+        gw = np.zeros((o, kh * kw * c), dtype=w.dtype) if need_w else None
+        for blk in blocks:
+            g2 = g_rows[blk].reshape(-1, o)
+            if need_w:
+                gw += g2.T @ _columns(xp[blk], offsets, kernel, oh, ow, True)
+            if need_x:
+                patches = (g2 @ w_rows).reshape(-1, oh, ow, kh, kw, c)
+                target = gxp[blk]
+                for a, b, rows, columns in offsets:
+                    target[:, rows, columns, :] += patches[:, :, :, a, b, :]
+        if need_w:
+            gw = np.ascontiguousarray(gw.reshape(o, kh, kw, c).transpose(0, 3, 1, 2))
+        gx = gxp[:, ph : ph + x.shape[2], pw : pw + x.shape[3], :].transpose(0, 3, 1, 2) if need_x else None
+    else:
+        g_first = g.transpose(1, 0, 2, 3)  # (O, N, OH, OW)
+        w_rows = w.reshape(o, -1)
+        gw = np.zeros((o, c * kh * kw), dtype=w.dtype) if need_w else None
+        for blk in blocks:
+            g2 = np.ascontiguousarray(g_first[:, blk]).reshape(o, -1)
+            if need_w:
+                gw += g2 @ _columns(xp[:, blk], offsets, kernel, oh, ow, False).T
+            if need_x:
+                patches = (w_rows.T @ g2).reshape(c, kh, kw, -1, oh, ow)
+                target = gxp[:, blk]
+                for a, b, rows, columns in offsets:
+                    target[:, :, rows, columns] += patches[:, a, b]
+        gw = gw.reshape(w.shape) if need_w else None
+        gx = gxp[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]].transpose(1, 0, 2, 3) if need_x else None
+    return (None if gx is None else np.ascontiguousarray(gx)), gw, gb
