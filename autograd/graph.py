@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Node", "BackwardNode", "AccumulateGrad", "RetainGrad"]
+__all__ = ["Node", "BackwardNode", "AccumulateGrad", "RetainGrad", "increment_version"]
 
 
 class _Freed:
@@ -236,3 +236,11 @@ class BackwardNode(Node):
             if type(hook) is RetainGrad:
                 return hook.tensor()
         return None
+
+
+def increment_version(tensor: Any) -> None:
+    """Mark ``tensor`` as changed in place, as its in-place methods do (PyTorch's
+    ``torch.autograd.graph.increment_version``): for code that writes a
+    tensor's array directly (``t.numpy()[...] = ...``, an optimizer's blocked
+    update), so that a backward through a graph that saved it still raises."""
+    tensor._version[0] += 1

@@ -9,12 +9,15 @@ first and only then written, so an error mid-way leaves the model unchanged.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
 from autograd import Tensor, Value, from_numpy, no_grad
+from autograd.graph import increment_version
+
+BLOCK = 1 << 18  # elements per block of an in-place update (1 MB of float32): its temporaries stay in cache
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "StepLR", "CosineAnnealingLR", "clip_grad_norm_"]
 
@@ -152,18 +155,28 @@ class Optimizer:
     def _update_in_place(self, p: Any, w: np.ndarray, g: np.ndarray, state: dict[str, Any],
                          h: dict[str, Any]) -> None:
         """The same step as ``_update`` for an array parameter, written in
-        place: ``state``'s arrays updated, ``p.sub_(delta)`` at the end. Called
-        only after every gradient was checked, so it must not raise."""
+        place into ``w`` (``p``'s array) and ``state``'s arrays, block by block
+        (``_blocks``), then ``increment_version(p)``. Called only after every
+        gradient was checked, so it must not raise."""
         raise NotImplementedError
 
-    def _scratch(self, like: np.ndarray) -> np.ndarray:
-        """A work array of ``like``'s shape and dtype, reused across parameters
-        and steps (no fresh pages from the kernel for every update)."""
+    def _blocks(self, arrays: list, like: np.ndarray) -> Iterator[list]:
+        """The arrays (None allowed) cut into blocks of the same BLOCK elements,
+        each with a work array of its size, so that an update's temporaries
+        stay in the CPU's cache (one trip through memory, as a fused kernel);
+        whole arrays when one is not contiguous. The work array is reused
+        across parameters and steps."""
         buffers = self.__dict__.setdefault("_buffers", {})
-        key = (like.shape, like.dtype)
-        if key not in buffers:
-            buffers[key] = np.empty_like(like)
-        return buffers[key]
+        if like.dtype not in buffers:
+            buffers[like.dtype] = np.empty(BLOCK, dtype=like.dtype)
+        work = buffers[like.dtype]
+        if not all(a is None or a.flags.c_contiguous for a in arrays):
+            yield [*arrays, np.empty_like(like)]
+            return
+        flat = [None if a is None else a.reshape(-1) for a in arrays]
+        for start in range(0, like.size, BLOCK):
+            block = slice(start, min(start + BLOCK, like.size))
+            yield [None if f is None else f[block] for f in flat] + [work[: block.stop - start]]
 
     def _update(self, w: Any, g: Any, state: dict[str, Any], h: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """Return (delta, new_state): the step is p <- p - delta (``w``: p's value, ``h``: the group's options)."""
@@ -206,19 +219,23 @@ class SGD(Optimizer):
         return h["lr"] * g, state
 
     def _update_in_place(self, p, w, g, state, h):
-        work = self._scratch(w)
-        if h["weight_decay"]:
-            g = g + h["weight_decay"] * w
-        momentum = h["momentum"]
-        if momentum:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = np.array(g, dtype=w.dtype)
-            else:
-                buf *= momentum
-                buf += np.multiply(g, 1 - h["dampening"], out=work)
-            g = g + momentum * buf if h["nesterov"] else buf
-        p.sub_(np.multiply(g, h["lr"], out=work))
+        lr, weight_decay, momentum = h["lr"], h["weight_decay"], h["momentum"]
+        buf = state.get("momentum_buffer")
+        first = momentum and buf is None
+        if first:
+            buf = state["momentum_buffer"] = np.empty_like(w)
+        for wb, gb, bb, work in self._blocks([w, g, buf if momentum else None], w):
+            if weight_decay:
+                gb = gb + weight_decay * wb
+            if momentum:
+                if first:
+                    bb[...] = gb
+                else:
+                    bb *= momentum
+                    bb += np.multiply(gb, 1 - h["dampening"], out=work)
+                gb = gb + momentum * bb if h["nesterov"] else bb
+            wb -= np.multiply(gb, lr, out=work)
+        increment_version(p)
 
 
 def _check(name: str, lr: float, eps: float, betas: tuple[float, float] | None = None, wd: float = 0.0) -> None:
@@ -273,28 +290,34 @@ class Adam(Optimizer):
 
     def _update_in_place(self, p, w, g, state, h):
         b1, b2 = h["betas"]
-        lr, weight_decay = h["lr"], h["weight_decay"]
-        if weight_decay and not self.decoupled:
-            g = g + weight_decay * w
+        lr, weight_decay, eps = h["lr"], h["weight_decay"], h["eps"]
         if "exp_avg" not in state:
             state.update(step=0, exp_avg=np.zeros_like(w), exp_avg_sq=np.zeros_like(w))
+            if h["amsgrad"]:
+                state["max_exp_avg_sq"] = np.zeros_like(w)
         t = state["step"] = state["step"] + 1
-        m, v, work = state["exp_avg"], state["exp_avg_sq"], self._scratch(w)
-        m *= b1
-        m += np.multiply(g, 1 - b1, out=work)
-        v *= b2
-        np.multiply(g, g, out=work)
-        v += np.multiply(work, 1 - b2, out=work)
-        if h["amsgrad"]:
-            v = state["max_exp_avg_sq"] = np.maximum(state.get("max_exp_avg_sq", v), v)
-        denom = np.sqrt(v, out=work)
-        denom *= 1 / math.sqrt(1 - b2**t)
-        denom += h["eps"]
-        step = np.divide(m, denom, out=work)
-        step *= lr / (1 - b1**t)
-        if weight_decay and self.decoupled:  # p * (1 - lr wd), then the Adam step
-            p.mul_(1 - lr * weight_decay)
-        p.sub_(step)
+        step_size, root = lr / (1 - b1**t), 1 / math.sqrt(1 - b2**t)
+        keep = 1 - lr * weight_decay if weight_decay and self.decoupled else None
+        arrays = [w, g, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq")]
+        for wb, gb, m, v, v_max, work in self._blocks(arrays, w):
+            if weight_decay and not self.decoupled:
+                gb = gb + weight_decay * wb
+            m *= b1
+            m += np.multiply(gb, 1 - b1, out=work)
+            v *= b2
+            np.multiply(gb, gb, out=work)
+            v += np.multiply(work, 1 - b2, out=work)
+            if v_max is not None:
+                v = np.maximum(v_max, v, out=v_max)
+            denom = np.sqrt(v, out=work)
+            denom *= root
+            denom += eps
+            update = np.divide(m, denom, out=work)
+            update *= step_size
+            if keep is not None:  # AdamW: p * (1 - lr wd), then the Adam step
+                wb *= keep
+            wb -= update
+        increment_version(p)
 
 
 class AdamW(Adam):
