@@ -95,7 +95,10 @@ def conv_backward(x: np.ndarray, w: np.ndarray, g: np.ndarray, stride: tuple, pa
     gb = g.sum(axis=(0, 2, 3)) if need_b else None
     xp = _padded(x, padding, last)
     gxp = np.zeros_like(xp) if need_x else None
-    gw = None
+    gw = gx = None
+    if last and need_x and stride == (1, 1) and ph < kh and pw < kw:
+        gx, need_x = _input_grad_by_gathering(g, w, padding, x.shape), False
+        gxp = None
     if last:
         g_rows = g.transpose(0, 2, 3, 1)  # (N, OH, OW, O): one row per output position
         w_rows = w.transpose(0, 2, 3, 1).reshape(o, -1)
@@ -111,7 +114,8 @@ def conv_backward(x: np.ndarray, w: np.ndarray, g: np.ndarray, stride: tuple, pa
                     target[:, rows, columns, :] += patches[:, :, :, a, b, :]
         if need_w:
             gw = np.ascontiguousarray(gw.reshape(o, kh, kw, c).transpose(0, 3, 1, 2))
-        gx = gxp[:, ph : ph + x.shape[2], pw : pw + x.shape[3], :].transpose(0, 3, 1, 2) if need_x else None
+        if need_x:
+            gx = gxp[:, ph : ph + x.shape[2], pw : pw + x.shape[3], :].transpose(0, 3, 1, 2)
     else:
         g_first = g.transpose(1, 0, 2, 3)  # (O, N, OH, OW)
         w_rows = w.reshape(o, -1)
@@ -126,5 +130,22 @@ def conv_backward(x: np.ndarray, w: np.ndarray, g: np.ndarray, stride: tuple, pa
                 for a, b, rows, columns in offsets:
                     target[:, :, rows, columns] += patches[:, a, b]
         gw = gw.reshape(w.shape) if need_w else None
-        gx = gxp[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]].transpose(1, 0, 2, 3) if need_x else None
+        if need_x:
+            gx = gxp[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]].transpose(1, 0, 2, 3)
     return (None if gx is None else np.ascontiguousarray(gx)), gw, gb
+
+
+def _input_grad_by_gathering(g: np.ndarray, w: np.ndarray, padding: tuple, x_shape: tuple) -> np.ndarray:
+    """dL/dx of a stride-1 convolution, channels last, as a convolution itself:
+    G padded by (kh - 1 - ph, kw - 1 - pw), correlated with the flipped kernel
+    (its channels swapped). Gathers G's patches instead of adding patches back."""
+    (o, c, kh, kw), (ph, pw), (n, _, h, wd) = w.shape, padding, x_shape
+    gp = _padded(g, (kh - 1 - ph, kw - 1 - pw), True)  # (N, H + kh - 1, W + kw - 1, O)
+    w_flipped = w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(kh * kw * o, c)  # rows (a, b, o)
+    offsets = _offsets((kh, kw), (1, 1), h, wd)
+    gx = np.empty((n, h, wd, c), dtype=np.result_type(g, w))
+    step = max(1, (1 << 17) // max(h * wd * kh * kw * o, 1))
+    for i in range(0, n, step):
+        blk = slice(i, i + step)
+        np.matmul(_columns(gp[blk], offsets, (kh, kw), h, wd, True), w_flipped, out=gx[blk].reshape(-1, c))
+    return gx.transpose(0, 3, 1, 2)

@@ -119,6 +119,8 @@ def test_conv2d_matches_direct_loops_and_gradchecks(stride, padding):
     ((2, 12, 5, 4), (5, 12, 3, 2), (2, 1), (0, 1)),  # many channels: channels last
     ((2, 8, 6, 6), (3, 8, 2, 2), (2, 2), (0, 0)),  # as many channels as output columns: channels last
     ((1, 1, 7, 7), (2, 1, 3, 3), (3, 2), (1, 0)),
+    ((2, 6, 5, 4), (3, 6, 3, 3), (1, 1), (1, 1)),  # channels last, stride 1: dL/dx by gathering G's patches
+    ((2, 8, 5, 5), (3, 8, 2, 3), (1, 1), (0, 2)),
 ])
 def test_both_im2col_layouts_equal_the_composite_forward_and_backward(x_shape, w_shape, stride, padding):
     from nn.conv import conv2d_composite
