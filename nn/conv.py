@@ -225,6 +225,39 @@ def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: int = 0
     return MaxPool.apply(x, kernel=kernel, stride=stride, out_hw=out_hw)
 
 
+class AvgPool(Function):
+    """y = the mean of each kh x kw window;  dL/dx = g / (kh kw) added back to
+    every element of the window. A loop over the kernel's offsets, as MaxPool;
+    the recorded rule is the windowed mean's."""
+
+    saves = (0,)  # (for the recorded rule; the first-order one reads nothing)
+
+    @staticmethod
+    def forward(x, kernel, stride, out_hw):
+        out = None
+        for index in _window_slices(x.shape, out_hw, kernel, stride):
+            out = x[index].copy() if out is None else np.add(out, x[index], out=out)
+        out *= out.dtype.type(1.0 / (kernel[0] * kernel[1]))
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        kernel, stride = ctx.kernel, ctx.stride
+        return composite_backward(ctx, g, lambda x: Windows.apply(x, kernel=kernel, stride=stride).mean(axis=(4, 5)))
+
+    @staticmethod
+    def backward_numpy(ctx, g):
+        shape, kernel = ctx.input_shapes[0], ctx.kernel
+        share = g * g.dtype.type(1.0 / (kernel[0] * kernel[1]))
+        gx = np.zeros(shape, dtype=g.dtype)
+        for index in _window_slices(shape, g.shape[2:], kernel, ctx.stride):
+            gx[index] += share
+        return (gx,)
+
+
 def avg_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: int = 0) -> Tensor:
-    """Mean over each window (stride defaults to kernel_size); padding counts as zeros."""
-    return windows(x, kernel_size, stride, padding, op="avg_pool2d").mean(axis=(4, 5))
+    """Mean over each window (stride defaults to kernel_size); padding counts as
+    zeros. One fused primitive (``AvgPool``)."""
+    x, kernel, stride = _window_args(x, kernel_size, stride, padding, "avg_pool2d")
+    out_hw = tuple((x.shape[2 + i] - kernel[i]) // stride[i] + 1 for i in range(2))
+    return AvgPool.apply(x, kernel=kernel, stride=stride, out_hw=out_hw)

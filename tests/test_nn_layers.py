@@ -114,6 +114,25 @@ def test_conv2d_matches_direct_loops_and_gradchecks(stride, padding):
     assert ag.gradgradcheck(lambda a, k: F.conv2d(a, k, stride=stride), small[:2])
 
 
+@pytest.mark.parametrize("kernel,stride,padding", [(2, None, 0), (3, 2, 1), (2, 1, 0), ((2, 3), (1, 2), 1)])
+def test_fused_avg_pool_equals_the_windowed_mean(kernel, stride, padding):
+    from nn.conv import windows
+
+    x = RNG.standard_normal((2, 3, 7, 6))
+    fused, ref = ag.tensor(x, requires_grad=True), ag.tensor(x, requires_grad=True)
+    out = F.avg_pool2d(fused, kernel, stride, padding)
+    expected = windows(ref, kernel, stride, padding).mean(axis=(4, 5))
+    np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-12)
+    g = ag.tensor(RNG.standard_normal(out.shape))
+    out.backward(g)
+    expected.backward(g)
+    np.testing.assert_allclose(fused.grad.numpy(), ref.grad.numpy(), rtol=1e-12, atol=1e-15)
+    small = ag.tensor(x[:1, :2], requires_grad=True)
+    assert ag.gradcheck(lambda a: F.avg_pool2d(a, kernel, stride, padding), [small])
+    assert ag.gradgradcheck(lambda a: F.avg_pool2d(a, kernel, stride, padding), [small])
+    assert F.avg_pool2d(ag.tensor(x.astype(np.float32)), kernel, stride, padding).dtype == np.float32
+
+
 @pytest.mark.parametrize("x_shape,w_shape,stride,padding", [
     ((3, 2, 9, 8), (4, 2, 3, 3), (1, 1), (1, 1)),  # few channels, wide: channels first
     ((2, 12, 5, 4), (5, 12, 3, 2), (2, 1), (0, 1)),  # many channels: channels last

@@ -368,3 +368,18 @@ def test_reductions_take_pytorchs_spellings_and_edge_cases():
     assert np.all(empty.logsumexp(1).data == -np.inf)
     with pytest.raises(TypeError, match="sum: give dim or axis, not both"):
         x.sum(0, axis=1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_gather_backward_sums_repeated_rows_like_add_at(dtype):
+    """An embedding's backward (rows picked by one integer array) is a sorted
+    segment sum; it must equal np.add.at, negative and repeated rows included."""
+    rng = np.random.default_rng(3)
+    w = ag.tensor(rng.standard_normal((11, 4, 2)).astype(dtype), requires_grad=True)
+    index = rng.integers(-11, 11, (6, 5))
+    g = rng.standard_normal((6, 5, 4, 2)).astype(dtype)
+    w[index].backward(ag.tensor(g))
+    expected = np.zeros((11, 4, 2), dtype)
+    np.add.at(expected, index, g)
+    assert w.grad.dtype == dtype
+    np.testing.assert_allclose(w.grad.numpy(), expected, rtol=1e-6 if dtype == np.float32 else 1e-12)
