@@ -22,9 +22,6 @@ class ValuesIndices(NamedTuple):
     values: Any
     indices: Any
 
-_INV_SQRT_2 = 1.0 / math.sqrt(2.0)
-_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
-
 
 def normalize_axis(axis: Any, ndim: int, op: str, shape: tuple = ()) -> tuple[int, ...] | None:
     """``axis`` (None, an int or a sequence of ints) as a sorted tuple of
@@ -421,12 +418,11 @@ class TensorOps:
         return self * self.sigmoid()
 
     def gelu(self, approximate: str = "none"):
-        """x * Phi(x) ("none", erf form: one fused primitive) or its tanh approximation ("tanh")."""
+        """x * Phi(x) ("none", erf form) or its tanh approximation ("tanh"): one fused primitive each."""
         if approximate == "none":
             return P.GELU.apply(self)
         if approximate == "tanh":
-            inner = (self + self * self * self * 0.044715) * _SQRT_2_OVER_PI
-            return self * (inner.tanh() + 1.0) * 0.5
+            return P.GELUTanh.apply(self)
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
     def log_softmax(self, dim: int = -1, *, axis: Any = None):

@@ -339,6 +339,25 @@ def test_float32_gelu_and_its_slope_are_within_pytorchs_float32_error_of_the_exa
     assert np.max(np.abs(y.numpy()[positive] - exact[positive]) / exact[positive]) < 3e-7
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fused_tanh_gelu_equals_its_composite_to_any_order(dtype):
+    from autograd.primitives.activation import gelu_tanh_composite
+    from nn import functional as F
+
+    x = np.random.default_rng(4).standard_normal(70000).astype(dtype) * 4  # more than one block
+    fused, ref = ag.tensor(x, requires_grad=True), ag.tensor(x, requires_grad=True)
+    y, expected = F.gelu(fused, approximate="tanh"), gelu_tanh_composite(ref)
+    tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(y.numpy(), expected.numpy(), **tol)
+    y.sum().backward()
+    expected.sum().backward()
+    assert y.dtype == fused.grad.dtype == dtype
+    np.testing.assert_allclose(fused.grad.numpy(), ref.grad.numpy(), **tol)
+    small = ag.tensor(x[:12].astype(np.float64), requires_grad=True)
+    assert ag.gradcheck(lambda a: F.gelu(a, approximate="tanh"), [small])
+    assert ag.gradgradcheck(lambda a: F.gelu(a, approximate="tanh"), [small])
+
+
 def test_reductions_take_pytorchs_spellings_and_edge_cases():
     x = ag.Tensor(np.array([[1.0, 5.0, 3.0], [4.0, 4.0, 4.0]]), requires_grad=True)
     np.testing.assert_array_equal(x.sum(dim=1, keepdim=True).data, [[9.0], [12.0]])

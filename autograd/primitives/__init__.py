@@ -6,6 +6,7 @@ from autograd.primitives._numpy import constant
 from autograd.primitives.activation import (
     ELU,
     GELU,
+    GELUTanh,
     LeakyReLU,
     LogSoftmax,
     ReLU,
@@ -50,7 +51,7 @@ from autograd.primitives.shape import BroadcastTo, Concatenate, Getitem, IndexAd
 __all__ = [
     "constant",
     "Abs", "Add", "AddScalar", "BroadcastTo", "Cast", "Clip", "Clone", "Concatenate", "Cos", "Cumsum", "Div",
-    "ELU", "Einsum",
+    "ELU", "Einsum", "GELUTanh",
     "Erf", "Exp", "GELU", "Softmax", "Getitem", "IndexAdd", "LayerNorm", "LeakyReLU", "Log", "LogSoftmax", "LogSumExp",
     "Linear", "MatMul", "Max", "Maximum", "Min", "Minimum", "Mul", "MulScalar", "Neg", "Pad", "Permute",
     "PiecewiseConstant", "SqrtOfVariance",
