@@ -69,20 +69,16 @@ def conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: tuple, pad
     """y (N, O, OH, OW) = conv2d(x, w) + b."""
     oh, ow, last, offsets, blocks = _plan(x, w, stride, padding)
     n, o, kernel = x.shape[0], w.shape[0], w.shape[2:]
-    xp = _padded(x, padding, last)
-    if last:
-        out = np.empty((n, oh, ow, o), dtype=np.result_type(x, w))
-        w_cols = w.transpose(0, 2, 3, 1).reshape(o, -1).T
-        for blk in blocks:
-            np.matmul(_columns(xp[blk], offsets, kernel, oh, ow, True), w_cols, out=out[blk].reshape(-1, o))
-        out += b
-        return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
-    out = np.empty((o, n, oh, ow), dtype=np.result_type(x, w))
-    w_rows = w.reshape(o, -1)
-    for blk in blocks:
-        out[:, blk] = (w_rows @ _columns(xp[:, blk], offsets, kernel, oh, ow, False)).reshape(o, -1, oh, ow)
-    out += b.reshape(-1, 1, 1, 1)
-    return np.ascontiguousarray(out.transpose(1, 0, 2, 3))
+    out = np.empty((n, o, oh, ow), dtype=np.result_type(x, w))
+    w_rows = w.transpose(0, 2, 3, 1).reshape(o, -1) if last else w.reshape(o, -1)
+    for blk in blocks:  # padded input and columns of a few samples at a time
+        cols = _columns(_padded(x[blk], padding, last), offsets, kernel, oh, ow, last)
+        if last:
+            out[blk] = (cols @ w_rows.T).reshape(-1, oh, ow, o).transpose(0, 3, 1, 2)
+        else:
+            out[blk] = (w_rows @ cols).reshape(o, -1, oh, ow).transpose(1, 0, 2, 3)
+    out += b.reshape(-1, 1, 1)
+    return out
 
 
 def conv_backward(x: np.ndarray, w: np.ndarray, g: np.ndarray, stride: tuple, padding: tuple,
@@ -91,61 +87,51 @@ def conv_backward(x: np.ndarray, w: np.ndarray, g: np.ndarray, stride: tuple, pa
     dL/dx = the patches of G W added back (col2im), dL/db = the sum of G."""
     oh, ow, last, offsets, blocks = _plan(x, w, stride, padding)
     (o, c, kh, kw), (ph, pw), kernel = w.shape, padding, w.shape[2:]
-    need_x, need_w, need_b = needs
+    (_, _, h, wd), (need_x, need_w, need_b) = x.shape, needs
     gb = g.sum(axis=(0, 2, 3)) if need_b else None
-    xp = _padded(x, padding, last)
-    gxp = np.zeros_like(xp) if need_x else None
-    gw = gx = None
+    gx = np.empty(x.shape, dtype=np.result_type(g, w)) if need_x else None
     if last and need_x and stride == (1, 1) and ph < kh and pw < kw:
-        gx, need_x = _input_grad_by_gathering(g, w, padding, x.shape), False
-        gxp = None
-    if last:
-        g_rows = g.transpose(0, 2, 3, 1)  # (N, OH, OW, O): one row per output position
-        w_rows = w.transpose(0, 2, 3, 1).reshape(o, -1)
-        gw = np.zeros((o, kh * kw * c), dtype=w.dtype) if need_w else None
-        for blk in blocks:
-            g2 = g_rows[blk].reshape(-1, o)
-            if need_w:
-                gw += g2.T @ _columns(xp[blk], offsets, kernel, oh, ow, True)
-            if need_x:
+        _input_grad_by_gathering(g, w, padding, gx)
+        need_x = False
+    w_rows = w.transpose(0, 2, 3, 1).reshape(o, -1) if last else w.reshape(o, -1)
+    gw = np.zeros_like(w_rows) if need_w else None
+    for blk in blocks:  # padded input, columns and patches of a few samples at a time
+        if last:
+            g2 = g[blk].transpose(0, 2, 3, 1).reshape(-1, o)  # one row per output position
+        else:
+            g2 = g[blk].transpose(1, 0, 2, 3).reshape(o, -1)  # one column per output position
+        if need_w:
+            cols = _columns(_padded(x[blk], padding, last), offsets, kernel, oh, ow, last)
+            gw += g2.T @ cols if last else g2 @ cols.T
+        if need_x:
+            if last:
                 patches = (g2 @ w_rows).reshape(-1, oh, ow, kh, kw, c)
-                target = gxp[blk]
+                target = np.zeros((patches.shape[0], h + 2 * ph, wd + 2 * pw, c), dtype=gx.dtype)
                 for a, b, rows, columns in offsets:
                     target[:, rows, columns, :] += patches[:, :, :, a, b, :]
-        if need_w:
-            gw = np.ascontiguousarray(gw.reshape(o, kh, kw, c).transpose(0, 3, 1, 2))
-        if need_x:
-            gx = gxp[:, ph : ph + x.shape[2], pw : pw + x.shape[3], :].transpose(0, 3, 1, 2)
-    else:
-        g_first = g.transpose(1, 0, 2, 3)  # (O, N, OH, OW)
-        w_rows = w.reshape(o, -1)
-        gw = np.zeros((o, c * kh * kw), dtype=w.dtype) if need_w else None
-        for blk in blocks:
-            g2 = np.ascontiguousarray(g_first[:, blk]).reshape(o, -1)
-            if need_w:
-                gw += g2 @ _columns(xp[:, blk], offsets, kernel, oh, ow, False).T
-            if need_x:
+                gx[blk] = target[:, ph : ph + h, pw : pw + wd, :].transpose(0, 3, 1, 2)
+            else:
                 patches = (w_rows.T @ g2).reshape(c, kh, kw, -1, oh, ow)
-                target = gxp[:, blk]
+                target = np.zeros((c, patches.shape[3], h + 2 * ph, wd + 2 * pw), dtype=gx.dtype)
                 for a, b, rows, columns in offsets:
                     target[:, :, rows, columns] += patches[:, a, b]
-        gw = gw.reshape(w.shape) if need_w else None
-        if need_x:
-            gx = gxp[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]].transpose(1, 0, 2, 3)
-    return (None if gx is None else np.ascontiguousarray(gx)), gw, gb
+                gx[blk] = target[:, :, ph : ph + h, pw : pw + wd].transpose(1, 0, 2, 3)
+    if need_w:
+        gw = np.ascontiguousarray(gw.reshape(o, kh, kw, c).transpose(0, 3, 1, 2)) if last else gw.reshape(w.shape)
+    return gx, gw, gb
 
 
-def _input_grad_by_gathering(g: np.ndarray, w: np.ndarray, padding: tuple, x_shape: tuple) -> np.ndarray:
+def _input_grad_by_gathering(g: np.ndarray, w: np.ndarray, padding: tuple, gx: np.ndarray) -> None:
     """dL/dx of a stride-1 convolution, channels last, as a convolution itself:
     G padded by (kh - 1 - ph, kw - 1 - pw), correlated with the flipped kernel
-    (its channels swapped). Gathers G's patches instead of adding patches back."""
-    (o, c, kh, kw), (ph, pw), (n, _, h, wd) = w.shape, padding, x_shape
-    gp = _padded(g, (kh - 1 - ph, kw - 1 - pw), True)  # (N, H + kh - 1, W + kw - 1, O)
+    (its channels swapped), written into ``gx``. Gathers G's patches instead
+    of adding patches back."""
+    (o, c, kh, kw), (ph, pw), (n, _, h, wd) = w.shape, padding, gx.shape
     w_flipped = w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(kh * kw * o, c)  # rows (a, b, o)
     offsets = _offsets((kh, kw), (1, 1), h, wd)
-    gx = np.empty((n, h, wd, c), dtype=np.result_type(g, w))
     step = max(1, (1 << 17) // max(h * wd * kh * kw * o, 1))
     for i in range(0, n, step):
         blk = slice(i, i + step)
-        np.matmul(_columns(gp[blk], offsets, (kh, kw), h, wd, True), w_flipped, out=gx[blk].reshape(-1, c))
-    return gx.transpose(0, 3, 1, 2)
+        gp = _padded(g[blk], (kh - 1 - ph, kw - 1 - pw), True)  # (n, H + kh - 1, W + kw - 1, O)
+        rows = _columns(gp, offsets, (kh, kw), h, wd, True) @ w_flipped
+        gx[blk] = rows.reshape(-1, h, wd, c).transpose(0, 3, 1, 2)

@@ -75,6 +75,7 @@ class Optimizer:
             if not isinstance(p, (Tensor, Value)):
                 raise TypeError(f"{name}: parameter {i} is a {type(p).__name__}, not a Tensor or Value")
         self.state: dict[int, dict[str, Any]] = {}
+        self._work: dict[Any, np.ndarray] = {}  # a block's work array, by dtype (see _blocks)
 
     def _validate_groups(self) -> None:
         """Check every group's options (the defaults included: each group holds them)."""
@@ -132,25 +133,32 @@ class Optimizer:
                     raise ValueError(f"{type(self).__name__}.step: parameter {i - 1} has shape {w.shape} "
                                      f"but its gradient has shape {g.shape}; nothing was updated")
                 checked.append((p, w, g, h))
-        state, in_place = self.state, type(self)._update_in_place is not Optimizer._update_in_place
+        state = self.state
+        if type(self)._update_in_place is not Optimizer._update_in_place:
+            arrays = [item for item in checked if type(item[0]) is not Value]
+            if len(arrays) < len(checked):
+                self._commit([item for item in checked if type(item[0]) is Value])
+            update = self._update_in_place
+            for p, w, g, h in arrays:  # (checked: nothing below raises)
+                update(p, w, g, state.setdefault(id(p), {}), h)
+        else:
+            self._commit(checked)
+
+    def _commit(self, checked: list) -> None:
+        """Every update computed by ``_update`` first, then all written."""
+        state = self.state
         updates = []
         for p, w, g, h in checked:
-            if in_place and not isinstance(p, Value):
-                continue
             old = state.get(id(p))
             updates.append((p, *self._update(w, g, dict(old) if old else {}, h)))
         with no_grad():
-            for p, delta, new_state in updates:  # commit only when every update was computed
+            for p, delta, new_state in updates:
                 if isinstance(p, Value):
                     p.data = float(p.data - delta)
                 else:
                     p.sub_(delta)  # in place (views of p stay valid); float64 steps cast into float32
                 if new_state:  # (a stateless update keeps no entry)
                     state[id(p)] = new_state
-            if in_place:
-                for p, w, g, h in checked:
-                    if not isinstance(p, Value):
-                        self._update_in_place(p, w, g, state.setdefault(id(p), {}), h)
 
     def _update_in_place(self, p: Any, w: np.ndarray, g: np.ndarray, state: dict[str, Any],
                          h: dict[str, Any]) -> None:
@@ -160,23 +168,28 @@ class Optimizer:
         gradient was checked, so it must not raise."""
         raise NotImplementedError
 
-    def _blocks(self, arrays: list, like: np.ndarray) -> Iterator[list]:
+    def _blocks(self, arrays: list, like: np.ndarray) -> Iterable[tuple]:
         """The arrays (None allowed) cut into blocks of the same BLOCK elements,
         each with a work array of its size, so that an update's temporaries
         stay in the CPU's cache (one trip through memory, as a fused kernel);
-        whole arrays when one is not contiguous. The work array is reused
-        across parameters and steps."""
-        buffers = self.__dict__.setdefault("_buffers", {})
-        if like.dtype not in buffers:
-            buffers[like.dtype] = np.empty(BLOCK, dtype=like.dtype)
-        work = buffers[like.dtype]
+        whole arrays when they are small or one is not contiguous. The work
+        array is reused across parameters and steps."""
+        work = self._work.get(like.dtype)
+        if work is None:
+            work = self._work[like.dtype] = np.empty(BLOCK, dtype=like.dtype)
+        size = like.size
+        if size <= BLOCK:  # (most parameters: one block, no flattening)
+            return ((*arrays, work[:size].reshape(like.shape)),)
         if not all(a is None or a.flags.c_contiguous for a in arrays):
-            yield [*arrays, np.empty_like(like)]
-            return
+            return ((*arrays, np.empty_like(like)),)
+        return self._flat_blocks(arrays, work, size)
+
+    @staticmethod
+    def _flat_blocks(arrays: list, work: np.ndarray, size: int) -> Iterator[tuple]:
         flat = [None if a is None else a.reshape(-1) for a in arrays]
-        for start in range(0, like.size, BLOCK):
-            block = slice(start, min(start + BLOCK, like.size))
-            yield [None if f is None else f[block] for f in flat] + [work[: block.stop - start]]
+        for start in range(0, size, BLOCK):
+            block = slice(start, min(start + BLOCK, size))
+            yield (*[None if f is None else f[block] for f in flat], work[: block.stop - start])
 
     def _update(self, w: Any, g: Any, state: dict[str, Any], h: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """Return (delta, new_state): the step is p <- p - delta (``w``: p's value, ``h``: the group's options)."""
@@ -220,6 +233,11 @@ class SGD(Optimizer):
 
     def _update_in_place(self, p, w, g, state, h):
         lr, weight_decay, momentum = h["lr"], h["weight_decay"], h["momentum"]
+        if not (momentum or weight_decay):  # plain SGD, the common case: w -= lr g
+            for wb, gb, work in self._blocks([w, g], w):
+                wb -= np.multiply(gb, lr, out=work)
+            increment_version(p)
+            return
         buf = state.get("momentum_buffer")
         first = momentum and buf is None
         if first:

@@ -464,6 +464,6 @@ def test_in_place_sgd_and_adam_reuse_one_work_array_and_keep_parameter_identity(
             for p in ps:
                 p.grad = ag.ones(3, 4)
             opt.step()
-        assert len(opt._buffers) == 1  # one float32 work array for all three
+        assert len(opt._work) == 1  # one float32 work array for all three
         assert all(p._version[0] > 0 for p in ps)  # marked as changed, as an in-place op does
         assert all(p.numpy() is v for p, v in zip(ps, views))  # updated in place, not rebound
