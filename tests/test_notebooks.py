@@ -14,11 +14,27 @@ nbclient = pytest.importorskip("nbclient")
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
-def test_all_seven_notebooks_are_present():
+def test_all_notebooks_are_present():
     names = [p.stem for p in NOTEBOOKS]
     assert names == ["01_forward_and_backward", "02_activation_functions", "03_loss_functions",
                      "04_mlp_from_scratch", "05_tensors_and_broadcasting", "06_training_a_classifier",
-                     "07_gradcheck_and_debugging"]
+                     "07_gradcheck_and_debugging", "08_makemore"]
+
+
+def test_stored_notebooks_are_built_from_their_content_sources():
+    """Each .ipynb holds exactly the cells of its notebooks/content_*.py list
+    (python notebooks/build.py regenerates them), so the sources are the truth."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build", NOTEBOOKS[0].parent / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    sources = build.notebooks()
+    assert sorted(sources) == [p.stem for p in NOTEBOOKS]
+    for path in NOTEBOOKS:
+        stored = [(c.cell_type, c.source) for c in nbformat.read(path, as_version=4).cells]
+        expected = [("markdown" if kind == "md" else "code", text.strip("\n")) for kind, text in sources[path.stem]]
+        assert stored == expected, f"{path.name} differs from its content source: run python notebooks/build.py"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
