@@ -103,7 +103,7 @@ g = ag.Generator().manual_seed(2147483647)
 W = ag.randn((27, 27), generator=g, requires_grad=True)
 xenc = F.one_hot(xs, num_classes=27).float()
 losses = []
-for k in range(100):
+for _ in range(100):
     logits = xenc @ W                                      # log-counts
     counts = logits.exp()
     probs = counts / counts.sum(1, keepdim=True)           # softmax
