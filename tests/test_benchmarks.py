@@ -70,3 +70,23 @@ def test_speed_workloads_compute_pytorchs_maths(workload):
     torch.set_num_threads(1)
     _, theirs = speed.build(workload, "torch")
     assert ours == pytest.approx(theirs, rel=1e-4, abs=1e-5)
+
+
+def test_report_renders_results_as_a_markdown_table():
+    from benchmarks.report import table
+
+    engines = {"glassgrad": {"value": 0.0236, "ratio": 1.16, "ratio_per_set": [1.14, 1.19]}, "torch": {"value": 0.0204}}
+    results = {"rows": [
+        {"workload": "RT", "threads": 1, "description": "a step", "reference": "torch", "target": 1.3,
+         "kind": "time", "verdict": "met", "engines": engines},
+        {"workload": "RT", "threads": 2, "description": "a step", "reference": "torch", "target": 1.3,
+         "kind": "time", "verdict": "MISSED", "engines": {**engines, "glassgrad": {"value": 0.0175, "ratio": 1.52}}},
+        {"workload": "MT", "threads": 1, "description": "memory", "reference": "torch", "target": 1.2,
+         "kind": "fwdpeak", "verdict": "met",
+         "engines": {"glassgrad": {"value": 9.0, "ratio": 0.99, "peak_ratio": 0.88}, "torch": {"value": 9.1}}},
+    ]}
+    lines = table(results).splitlines()
+    assert len(lines) == 4
+    assert lines[2] == "| RT | a step | 23.6 ms | torch 20.4 ms | **1.16x (1.14-1.19)** | <= 1.3x: met | 1.52x |"
+    assert lines[3] == "| MT | memory | 9.0 MB | torch 9.1 MB | **0.99x / 0.88x** | <= 1.2x: met |  |"
+    assert table(results, ["MT"]).count("\n") == 2
