@@ -314,7 +314,9 @@ class Adam(Optimizer):
             if h["amsgrad"]:
                 state["max_exp_avg_sq"] = np.zeros_like(w)
         t = state["step"] = state["step"] + 1
-        step_size, root = lr / (1 - b1**t), 1 / math.sqrt(1 - b2**t)
+        # lr/(1-b1^t) m / (sqrt(v)/sqrt(1-b2^t) + eps) = step_size m / (sqrt(v) + eps sqrt(1-b2^t)): one pass less
+        root = math.sqrt(1 - b2**t)
+        step_size, eps = lr / (1 - b1**t) * root, eps * root
         keep = 1 - lr * weight_decay if weight_decay and self.decoupled else None
         arrays = [w, g, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq")]
         for wb, gb, m, v, v_max, work in self._blocks(arrays, w):
@@ -328,7 +330,6 @@ class Adam(Optimizer):
             if v_max is not None:
                 v = np.maximum(v_max, v, out=v_max)
             denom = np.sqrt(v, out=work)
-            denom *= root
             denom += eps
             update = np.divide(m, denom, out=work)
             update *= step_size
