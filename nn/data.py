@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["make_moons", "make_circles", "make_blobs", "make_spirals", "load_digits", "load_names", "names_path",
-           "train_test_split",
+           "load_sonnets", "train_test_split",
            "Dataset", "TensorDataset", "DataLoader"]
 
 
@@ -136,6 +136,12 @@ def names_path() -> Path:
 def load_names() -> list[str]:
     """The shipped first names as a list of strings (see ``names_path``)."""
     return names_path().read_text().splitlines()
+
+
+def load_sonnets() -> str:
+    """Eight of Shakespeare's sonnets as one string, about 5,000 characters
+    (public domain; nn/datasets/SONNETS-LICENSE.md): a text for a tiny GPT."""
+    return (Path(__file__).parent / "datasets" / "sonnets.txt").read_text()
 
 
 def train_test_split(X: np.ndarray, y: np.ndarray, test_size: float = 0.25,

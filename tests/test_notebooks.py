@@ -18,7 +18,7 @@ def test_all_notebooks_are_present():
     names = [p.stem for p in NOTEBOOKS]
     assert names == ["01_forward_and_backward", "02_activation_functions", "03_loss_functions",
                      "04_mlp_from_scratch", "05_tensors_and_broadcasting", "06_training_a_classifier",
-                     "07_gradcheck_and_debugging", "08_makemore"]
+                     "07_gradcheck_and_debugging", "08_makemore", "09_tiny_gpt"]
 
 
 def test_stored_notebooks_are_built_from_their_content_sources():
