@@ -31,6 +31,7 @@ from autograd.factories import (
 )
 from autograd.function import Context, Function, composite_backward, once_differentiable
 from autograd.grad_mode import (
+    AnomalyError,
     detect_anomaly,
     enable_grad,
     inference_mode,
@@ -70,7 +71,7 @@ bool = _DTYPES["bool"]  # noqa: A001 (torch.bool)
 
 __all__ = [
     "Value", "Tensor", "tensor", "Function", "Context", "composite_backward", "once_differentiable",
-    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode", "detect_anomaly",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode", "detect_anomaly", "AnomalyError",
     "grad", "gradcheck", "gradgradcheck", "GradcheckError",
     "matmul", "cat", "concatenate", "stack", "split", "chunk", "where", "maximum", "minimum", "pad",
     "einsum", "tril", "triu", *_torch_names,

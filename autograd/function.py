@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.grad_mode import _anomaly, _mode
+from autograd.grad_mode import AnomalyError, _anomaly, _mode
 from autograd.grad_mode import no_grad as _no_grad
 from autograd.graph import CHECKS, FREED, OUT, OUT_COUNTER, OUT_VERSION, AccumulateGrad, BackwardNode
 
@@ -293,19 +293,19 @@ def _accumulator(t: Any) -> Any:
     return t._acc
 
 
-def _check_finite(op: str, stage: str, data: np.ndarray, shapes: Any) -> None:
+def _check_finite(op: str, stage: str, data: np.ndarray, shapes: Any, node: Any = None) -> None:
     if data.dtype.kind in "fc" and not np.all(np.isfinite(data)):
         bad = "nan" if np.isnan(data).any() else "inf"
         shapes = ", ".join(str(s) for s in shapes)
         outer = _anomaly.in_backward_of
         if outer is not None and stage == "forward":  # an op inside a backward rule
-            raise RuntimeError(
+            raise AnomalyError(
                 f"detect_anomaly: {outer} backward produced {bad} (in its {op} step; "
                 f"output shape {data.shape}; input shapes {shapes})"
             )
-        raise RuntimeError(
+        raise AnomalyError(
             f"detect_anomaly: {op} {stage} produced {bad} "
-            f"(output shape {data.shape}; input shapes {shapes})"
+            f"(output shape {data.shape}; input shapes {shapes})", node
         )
 
 
@@ -397,7 +397,7 @@ def _checked(node: Any, grads: Any, rule: Any, kind: type) -> list:
                 f"for input {i}, which has shape {shape} and dtype {dtype}"
             )
         if _anomaly.enabled:
-            _check_finite(node.fn.__name__, "backward", gi._data if isinstance(gi, T) else gi, node.input_shapes)
+            _check_finite(node.fn.__name__, "backward", gi._data if isinstance(gi, T) else gi, node.input_shapes, node)
         out.append(gi)
     return out
 

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode",
-    "detect_anomaly", "is_anomaly_enabled",
+    "detect_anomaly", "is_anomaly_enabled", "AnomalyError",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -127,10 +127,22 @@ class inference_mode(_Switch):
         return run_inside(lambda: inference_mode(mode), fn)
 
 
+class AnomalyError(RuntimeError):
+    """What ``detect_anomaly`` raises: the message names the op; ``node`` is the
+    graph node whose backward rule produced the NaN or inf (None when it was a
+    forward, whose output has no node yet), so that ``draw_graph(loss,
+    highlight=error.node)`` shows where in the graph it was born."""
+
+    def __init__(self, message: str, node: Any = None) -> None:
+        super().__init__(message)
+        self.node = node
+
+
 class detect_anomaly(_Switch):
-    """``with detect_anomaly(): ...`` raises at the first op whose forward or
-    backward produces a NaN or an inf, naming the op and its input shapes.
-    Slower: every op's output is checked. Also usable as a decorator."""
+    """``with detect_anomaly(): ...`` raises ``AnomalyError`` at the first op
+    whose forward or backward produces a NaN or an inf, naming the op and its
+    input shapes. Slower: every op's output is checked. Also usable as a
+    decorator."""
 
     _state = _anomaly
     _value = True

@@ -348,14 +348,22 @@ with ag.detect_anomaly():
 """),
     ("code", r"""
 # a backward-pass problem: sqrt is finite at 0, but its derivative is infinite there
-x = ag.tensor(np.array([1.0, 0.0]), requires_grad=True)
-loss = x.sqrt().sum()
+x = ag.tensor(np.array([1.0, 0.0]), requires_grad=True); x.name = "x"
+w = ag.tensor(np.array([2.0, 3.0]), requires_grad=True); w.name = "w"
+loss = (x * w).sqrt().sum() + (w * w).sum()
 with ag.detect_anomaly():
     try:
         with np.errstate(divide="ignore"):
             loss.backward()
-    except RuntimeError as e:
+    except ag.AnomalyError as e:
         print(e)
+        born = e.node                    # the graph node whose backward made the inf
+"""),
+    ("md", "The error carries the node where the inf was born (`error.node`), so the picture can point at it. The graph is intact (a backward that raises writes no `.grad`), and `draw_graph(..., highlight=node)` marks the culprit: the `Sqrt` whose slope is infinite at 0."),
+    ("code", r"""
+from autograd.viz import draw_graph
+
+draw_graph(loss, highlight=born, caption=f"the inf was born in {born.name()}'s backward")
 """),
     ("md", r"""
 ## Hooks: watch (or change) gradients as they flow

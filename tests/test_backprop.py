@@ -264,3 +264,17 @@ def test_an_allocated_gradient_becomes_the_leafs_grad_and_later_contributions_ad
     np.testing.assert_allclose(b.grad.data, (mask.astype(float) + 1).sum(0), rtol=1e-12)
     np.testing.assert_array_equal(w.data, saved)
     assert not np.shares_memory(w.grad.data, b.grad.data)
+
+
+def test_anomaly_error_carries_the_node_whose_backward_made_the_nan():
+    x = ag.tensor(np.array([1.0, 0.0]), requires_grad=True)
+    w = ag.tensor(np.array([2.0, 3.0]), requires_grad=True)
+    root = (x * w).sqrt()
+    loss = root.sum() + (w * w).sum()
+    with ag.detect_anomaly(), np.errstate(divide="ignore"), pytest.raises(ag.AnomalyError) as caught:
+        loss.backward()
+    assert caught.value.node is root.grad_fn and caught.value.node.name() == "SqrtBackward"
+    assert isinstance(caught.value, RuntimeError) and x.grad is None and w.grad is None
+    with ag.detect_anomaly(), np.errstate(invalid="ignore"), pytest.raises(ag.AnomalyError) as forward:
+        (x - 1.0).sqrt()  # a forward: the output has no node yet
+    assert forward.value.node is None and "Sqrt forward produced nan" in str(forward.value)
