@@ -34,7 +34,8 @@ from autograd.graph import AccumulateGrad
 from autograd.tensor import Tensor
 from autograd.value import Value
 
-__all__ = ["draw_graph", "backward_steps", "to_svg", "find_renderer", "GraphPicture", "escape_label"]
+__all__ = ["draw_graph", "backward_steps", "simulate_backward", "explore",
+           "to_svg", "find_renderer", "GraphPicture", "escape_label"]
 
 _LEAF_COLOUR = "#d6e9ff"
 _CONST_COLOUR = "#eeeeee"
@@ -270,6 +271,16 @@ def backward_steps(root: Value | Tensor, rankdir: str = "LR") -> Iterator[GraphP
     The pass is simulated (nothing is written to ``.grad``, nothing is freed);
     call it before ``backward()`` or after ``backward(retain_graph=True)``.
     """
+    for node, lines, grads in simulate_backward(root):
+        caption = "\\l".join(lines) + "\\l"  # \l: left-justified lines in Graphviz labels
+        yield draw_graph(root, rankdir=rankdir, highlight=node, grads=grads, caption=caption)
+
+
+def simulate_backward(root: Value | Tensor) -> Iterator[tuple[Any, list[str], dict[int, Any]]]:
+    """The backward pass, step by step, without writing or freeing anything:
+    for each node in the engine's order, ``(node, lines, grads)``: the
+    chain-rule lines applied there and every gradient known so far (by the
+    graph item's ``id``). Needs the saved tensors (before ``backward()``)."""
     if not root.requires_grad:
         raise ValueError("backward_steps: the root does not require grad (no graph to step through)")
     start = _start(root)
@@ -302,8 +313,15 @@ def backward_steps(root: Value | Tensor, rankdir: str = "LR") -> Iterator[GraphP
                         counts[id(p)] -= 1
                         if counts[id(p)] == 0:
                             ready.append(p)
-            caption = "\\l".join(lines) + "\\l"  # \l: left-justified lines in Graphviz labels
-            yield draw_graph(root, rankdir=rankdir, highlight=node, grads=dict(grads), caption=caption)
+            yield node, lines, dict(grads)
+
+
+def explore(root: Value | Tensor, rankdir: str = "LR", max_nodes: int = 80) -> Any:
+    """The interactive backprop explorer for ``root``'s graph (``autograd.explorer``):
+    a self-contained HTML page; ``.save(path)``, or display it in Jupyter."""
+    from autograd.explorer import explore as _explore  # (the explorer builds on this module)
+
+    return _explore(root, rankdir, max_nodes)
 
 
 def _fmt(g: Any) -> str:

@@ -69,6 +69,18 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("expression", help='e.g. "tanh(x*w + b)"')
     graph.add_argument("-o", "--output", default="graph.svg", help="output file: .svg, or .dot for the source")
     graph.add_argument("--rankdir", choices=["LR", "TB"], default="LR")
+    explore = sub.add_parser(
+        "explore", help="write an interactive page that steps through an expression's forward and backward "
+                        "pass, e.g. explore \"tanh(x*w + b)\" --x 2 --w -3 --b 6.88 -o page.html",
+        description="Write one self-contained HTML page (no network needed) for a scalar expression: the "
+                    "buttons, the arrow keys or the slider step through the forward pass, then the backward "
+                    "pass, with the node being processed highlighted and its chain-rule product written out; "
+                    "hovering a node shows its value and gradient. Give each variable as --NAME NUMBER; the "
+                    "expression takes numbers, names, + - * / **, and exp log sqrt tanh sigmoid relu "
+                    "leaky_relu gelu silu softplus.")
+    explore.add_argument("expression", help='e.g. "tanh(x*w + b)"')
+    explore.add_argument("-o", "--output", default="explorer.html", help="the page to write (default explorer.html)")
+    explore.add_argument("--rankdir", choices=["LR", "TB"], default="LR")
     evaluate = sub.add_parser("evaluate", help="load a checkpoint saved by train --save and report test accuracy")
     evaluate.add_argument("path", help="the .npz checkpoint")
     sub.add_parser(
@@ -207,6 +219,22 @@ def _graph(args: argparse.Namespace, extra: list[str], parser: argparse.Argument
     return 0
 
 
+def _explore(args: argparse.Namespace, extra: list[str], parser: argparse.ArgumentParser) -> int:
+    from autograd.expression import evaluate
+    from autograd.viz import RenderError, explore
+
+    try:
+        out = evaluate(args.expression, _variables(extra, parser))
+        out.label = "out"
+        page = explore(out, rankdir=args.rankdir)  # before backward(): every step keeps its numbers
+    except (ValueError, ZeroDivisionError, RenderError) as e:
+        print(f"glassgrad: error: {e}", file=sys.stderr)
+        return 2
+    page.save(args.output)
+    print(f"out = {out.data:.6g}; {len(page.steps)} steps; wrote {args.output} (open it in a browser)")
+    return 0
+
+
 def _bench(options: list[str]) -> int:
     """``python -m benchmarks OPTIONS`` in the checkout this glassgrad runs from.
 
@@ -234,6 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "graph":
         return _graph(args, extra, parser)
+    if args.command == "explore":
+        return _explore(args, extra, parser)
     if args.command == "bench":
         return _bench(extra)
     if extra:

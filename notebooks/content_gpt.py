@@ -207,15 +207,16 @@ start = gg.tensor([[stoi["\n"]]])
 print(decode(generate(start, 400, g)[0].tolist()))
 """),
     ("md", r"""
-## One attention head, drawn
+## One attention head, explored
 
 Attention is a few tensor operations. Here is one head on three positions with a head size
-of 2, its graph drawn after `backward()`: the scores `q @ k^T`, the causal mask, the softmax
-and the weighted mix of the values. Every node holds its shape, and each leaf its
-gradient.
+of 2: the scores `q @ k^T`, the causal mask, the softmax and the weighted mix of the
+values. The explorer below steps through its forward pass and then its backward pass
+(the ▶ button or the arrow keys); point at a node to see its value, its gradient once the
+backward pass has reached it, and a heatmap of both.
 """),
     ("code", r"""
-from autograd.viz import draw_graph
+from autograd.viz import explore
 
 g = gg.Generator().manual_seed(0)
 q = gg.randn(3, 2, generator=g, requires_grad=True); q.name = "q"
@@ -223,11 +224,11 @@ k = gg.randn(3, 2, generator=g, requires_grad=True); k.name = "k"
 v = gg.randn(3, 2, generator=g, requires_grad=True); v.name = "v"
 scores = (q @ k.t()) * (1 / math.sqrt(2))
 weights = gg.nn.functional.softmax(scores.masked_fill(gg.tril(gg.ones(3, 3)) == 0, float("-inf")), dim=-1)
-out = weights @ v
-out.sum().backward()
+weights.retain_grad(); weights.name = "weights"
+out = (weights @ v).sum()
 print("attention weights (row i: how much position i takes from each position):")
 print(np.round(weights.detach().numpy(), 3))
-draw_graph(out)
+explore(out)                              # before backward(): every step keeps its numbers
 """),
 ]
 
