@@ -144,3 +144,22 @@ def test_the_command_line_writes_a_page_and_documents_itself(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["explore", "--help"])
     assert "step through the forward pass, then the backward pass" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_models_loss_after_a_training_step_and_two_explorers_side_by_side():
+    import nn
+    from nn import functional as F
+
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    loss = F.cross_entropy(model(ag.randn(5, 3)), ag.tensor([0, 1, 1, 0, 1]))
+    nn.optim.SGD(model.parameters(), lr=0.1).zero_grad()
+    loss.backward()  # a training step: the saved tensors are freed, the graph stays
+    page = explore(loss)
+    leaves = {info["name"]: info["grad"] for info in page.nodes.values() if info["op"] == "input"}
+    assert len(leaves) == 4 and all(g is not None for g in leaves.values())
+    assert len(page.steps) == 2 * len(page.nodes)
+    other = explore(loss)
+    ids = [re.search(r'<div id="(gg[0-9a-f]+)"', p.html).group(1) for p in (page, other)]
+    assert ids[0] != ids[1]  # each page's script and styles find only their own elements
+    assert 'iframe srcdoc="&lt;!DOCTYPE html&gt;' in page._repr_html_()  # an isolated frame in Jupyter

@@ -1,5 +1,5 @@
 """Every course notebook executes top to bottom, afresh, without an error
-(the stored outputs are cleared first), in well under two minutes each."""
+(the stored outputs are cleared first), in under a minute each."""
 
 from __future__ import annotations
 
@@ -49,6 +49,6 @@ def test_notebook_is_stored_with_outputs_and_executes(path):
     start = time.perf_counter()
     nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}}).execute()
-    assert time.perf_counter() - start < 120
+    assert time.perf_counter() - start < 60  # the course budget on a 2-core machine
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
