@@ -189,15 +189,11 @@ class MaxPool(Function):
 
     @staticmethod
     def forward(x, kernel, stride, out_hw):
-        out = None
-        for index in _window_slices(x.shape, out_hw, kernel, stride):
-            out = x[index].copy() if out is None else np.maximum(out, x[index], out=out)
-        return out
+        return _over_windows(np.maximum, x, kernel, stride, out_hw)
 
     @staticmethod
     def backward(ctx, g):
-        kernel, stride = ctx.kernel, ctx.stride
-        return composite_backward(ctx, g, lambda x: Windows.apply(x, kernel=kernel, stride=stride).max(axis=(4, 5)))
+        return _windowed_rule(ctx, g, "max")
 
     @staticmethod
     def backward_numpy(ctx, g):
@@ -220,9 +216,7 @@ def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: int = 0
     One fused primitive (``MaxPool``)."""
     if padding:
         x = pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)), constant_values=-np.inf)
-    x, kernel, stride = _window_args(x, kernel_size, stride, 0, "max_pool2d")
-    out_hw = tuple((x.shape[2 + i] - kernel[i]) // stride[i] + 1 for i in range(2))
-    return MaxPool.apply(x, kernel=kernel, stride=stride, out_hw=out_hw)
+    return _pool(MaxPool, x, kernel_size, stride, 0, "max_pool2d")
 
 
 class AvgPool(Function):
@@ -234,16 +228,13 @@ class AvgPool(Function):
 
     @staticmethod
     def forward(x, kernel, stride, out_hw):
-        out = None
-        for index in _window_slices(x.shape, out_hw, kernel, stride):
-            out = x[index].copy() if out is None else np.add(out, x[index], out=out)
+        out = _over_windows(np.add, x, kernel, stride, out_hw)
         out *= out.dtype.type(1.0 / (kernel[0] * kernel[1]))
         return out
 
     @staticmethod
     def backward(ctx, g):
-        kernel, stride = ctx.kernel, ctx.stride
-        return composite_backward(ctx, g, lambda x: Windows.apply(x, kernel=kernel, stride=stride).mean(axis=(4, 5)))
+        return _windowed_rule(ctx, g, "mean")
 
     @staticmethod
     def backward_numpy(ctx, g):
@@ -258,6 +249,25 @@ class AvgPool(Function):
 def avg_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: int = 0) -> Tensor:
     """Mean over each window (stride defaults to kernel_size); padding counts as
     zeros. One fused primitive (``AvgPool``)."""
-    x, kernel, stride = _window_args(x, kernel_size, stride, padding, "avg_pool2d")
+    return _pool(AvgPool, x, kernel_size, stride, padding, "avg_pool2d")
+
+
+def _pool(cls: Any, x: Tensor, kernel_size: Any, stride: Any, padding: Any, op: str) -> Tensor:
+    x, kernel, stride = _window_args(x, kernel_size, stride, padding, op)
     out_hw = tuple((x.shape[2 + i] - kernel[i]) // stride[i] + 1 for i in range(2))
-    return AvgPool.apply(x, kernel=kernel, stride=stride, out_hw=out_hw)
+    return cls.apply(x, kernel=kernel, stride=stride, out_hw=out_hw)
+
+
+def _over_windows(ufunc: Any, x: np.ndarray, kernel: tuple, stride: tuple, out_hw: tuple) -> np.ndarray:
+    """``ufunc`` (np.maximum, np.add) folded over each window: one pass per kernel offset."""
+    out = None
+    for index in _window_slices(x.shape, out_hw, kernel, stride):
+        out = x[index].copy() if out is None else ufunc(out, x[index], out=out)
+    return out
+
+
+def _windowed_rule(ctx: Any, g: Any, reduction: str) -> tuple:
+    """A pool's recorded rule: the vector-Jacobian product of ``reduction`` over its windows."""
+    kernel, stride = ctx.kernel, ctx.stride
+    return composite_backward(
+        ctx, g, lambda x: getattr(Windows.apply(x, kernel=kernel, stride=stride), reduction)(axis=(4, 5)))
