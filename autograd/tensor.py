@@ -54,14 +54,16 @@ def _to_array(data: Any, dtype: Any, op: str = "Tensor") -> np.ndarray:
 class Tensor(TensorOps, TensorConversions):
     """An n-dimensional array in a computation graph.
 
-    ``Tensor(data, requires_grad=False, dtype=None)``: Python numbers and lists
-    become float32, numpy arrays keep their dtype (the data is copied, as
-    ``torch.tensor`` does). Only floating-point tensors can require gradients.
-    After ``backward()``, ``.grad`` of each leaf that requires grad holds
-    d(output)/d(leaf) as a Tensor, accumulated across calls.
+    ``Tensor(data, requires_grad=False, dtype=None)``, as ``torch.tensor``:
+    Python floats become float32, ints int64 and bools bool; numpy arrays keep
+    their dtype; the data is copied. Only floating-point tensors can require
+    gradients. After ``backward()``, ``.grad`` of each leaf that requires grad
+    holds d(output)/d(leaf) as a Tensor, accumulated across calls.
 
     A tensor computed by a recorded op has ``grad_fn``, its node in the
     backward graph (``autograd.graph``); a leaf has ``grad_fn = None``.
+    ``t.numpy()`` is its array (shared); ``t.data`` the same storage as an
+    untracked Tensor, as in PyTorch.
     """
 
     __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "name", "_version", "_acc", "__weakref__")

@@ -1,9 +1,11 @@
-"""Optimizers. One code path updates both kinds of parameter: a ``Tensor``
-(its array ``p.numpy()``, ``.grad`` a Tensor or None) and a scalar ``Value``
-(``.data`` and ``.grad`` floats).
+"""Optimizers, for both kinds of parameter: a ``Tensor`` (its array
+``p.numpy()``, ``.grad`` a Tensor or None) and a scalar ``Value`` (``.data``
+and ``.grad`` floats).
 
-Every step is all-or-nothing: the new values of all parameters are computed
-first and only then written, so an error mid-way leaves the model unchanged.
+Every step is all-or-nothing: every gradient is checked before anything is
+written. The built-in optimizers then update each array parameter in place,
+block by block (``_update_in_place``); a subclass that defines only
+``_update`` computes every new value first and then writes them all.
 """
 
 from __future__ import annotations
