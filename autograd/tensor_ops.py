@@ -427,25 +427,20 @@ class TensorOps:
 
     def log_softmax(self, dim: int = -1, *, axis: Any = None):
         """x - logsumexp(x, dim), computed in one stable primitive."""
-        dim = dim if axis is None else axis
-        if self.ndim == 0:  # PyTorch treats a 0-d tensor as one element along dim 0 or -1
-            self._axis(dim, "log_softmax")
-            return self.reshape(1).log_softmax(0).reshape(())
-        ax = self._axis(dim, "log_softmax")
-        if ax is None or len(ax) != 1:
-            raise ValueError(f"log_softmax: dim must be a single int, got {dim!r}")
-        return P.LogSoftmax.apply(self, axis=ax[0])
+        return self._along_one_dim(P.LogSoftmax, "log_softmax", dim if axis is None else axis)
 
     def softmax(self, dim: int = -1, *, axis: Any = None):
         """e**x / sum(e**x) along ``dim``: positive, sums to 1 (one fused primitive)."""
-        dim = dim if axis is None else axis
+        return self._along_one_dim(P.Softmax, "softmax", dim if axis is None else axis)
+
+    def _along_one_dim(self, primitive: Any, op: str, dim: Any):
         if self.ndim == 0:  # PyTorch treats a 0-d tensor as one element along dim 0 or -1
-            self._axis(dim, "softmax")
-            return self.reshape(1).softmax(0).reshape(())
-        ax = self._axis(dim, "softmax")
+            self._axis(dim, op)
+            return primitive.apply(self.reshape(1), axis=0).reshape(())
+        ax = self._axis(dim, op)
         if ax is None or len(ax) != 1:
-            raise ValueError(f"softmax: dim must be a single int, got {dim!r}")
-        return P.Softmax.apply(self, axis=ax[0])
+            raise ValueError(f"{op}: dim must be a single int, got {dim!r}")
+        return primitive.apply(self, axis=ax[0])
 
 
 def _resolve_shape(old: tuple, new: tuple) -> tuple:

@@ -193,6 +193,20 @@ class Embedding(Module):
         return f"{self.num_embeddings}, {self.embedding_dim}"
 
 
+def _init_conv(layer: Module, weight_shape: tuple, bias_size: int, bias: bool) -> None:
+    """PyTorch's initialisation of a (transposed) convolution: the weight by
+    kaiming_uniform_(a=sqrt 5), the bias uniform in +-1/sqrt(fan_in), fan_in
+    read from the weight's dimension 1 times the kernel, as torch does."""
+    layer.weight = _empty(*weight_shape)
+    init.kaiming_uniform_(layer.weight, a=math.sqrt(5))
+    if bias:
+        layer.bias = _empty(bias_size)
+        bound = 1 / math.sqrt(weight_shape[1] * weight_shape[2] * weight_shape[3])
+        init.uniform_(layer.bias, -bound, bound)
+    else:
+        layer.bias = None
+
+
 class Conv2d(Module):
     """2-d convolution (cross-correlation) over (N, C, H, W); weight
     (out_channels, in_channels, kh, kw), PyTorch's default initialisation."""
@@ -204,14 +218,7 @@ class Conv2d(Module):
         kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = (kh, kw), stride, padding
-        self.weight = _empty(out_channels, in_channels, kh, kw)
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if bias:
-            self.bias = _empty(out_channels)
-            bound = 1 / math.sqrt(in_channels * kh * kw)
-            init.uniform_(self.bias, -bound, bound)
-        else:
-            self.bias = None
+        _init_conv(self, (out_channels, in_channels, kh, kw), out_channels, bias)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
@@ -232,14 +239,7 @@ class ConvTranspose2d(Module):
         kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding, self.output_padding = (kh, kw), stride, padding, output_padding
-        self.weight = _empty(in_channels, out_channels, kh, kw)
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if bias:
-            self.bias = _empty(out_channels)
-            bound = 1 / math.sqrt(out_channels * kh * kw)
-            init.uniform_(self.bias, -bound, bound)
-        else:
-            self.bias = None
+        _init_conv(self, (in_channels, out_channels, kh, kw), out_channels, bias)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding)
