@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks import models
-from benchmarks.models import _libs, _load, _rng, _tensor, _uniform
+from benchmarks.models import _libs, _load, _rng, _tensor, _train_pair, _uniform
 
 WORKLOADS = {
     "RT": "transformer block training step (B=16, T=64, C=128, 4 heads, GELU MLP), Adam",
@@ -49,7 +49,7 @@ def _training_step(engine: str, forward, backward, params, opt_name: str, **opti
 
 
 def gelu_mlp(engine: str):
-    nn, F = _libs(engine)
+    nn, _ = _libs(engine)
     rng = _rng(7)
     width, depth = 1024, 20
     layers, weights = [], {}
@@ -59,18 +59,9 @@ def gelu_mlp(engine: str):
         weights[f"{2 * i}.bias"] = _uniform(rng, width, (width,))
     model = nn.Sequential(*layers[:-1])
     _load(engine, model, weights)
-    x = _tensor(engine, rng.standard_normal((256, width)).astype(np.float32))
-    y = _tensor(engine, rng.integers(0, width, 256))
-    params = list(model.parameters())
-
-    def forward():
-        return F.cross_entropy(model(x), y)
-
-    def backward(loss):
-        for p in params:
-            p.grad = None
-        loss.backward()
-    return _training_step(engine, forward, backward, params, "SGD", lr=0.01)
+    x, y = rng.standard_normal((256, width)).astype(np.float32), rng.integers(0, width, 256)
+    forward, backward = _train_pair(engine, model, x, y)
+    return _training_step(engine, forward, backward, forward.params, "SGD", lr=0.01)
 
 
 def max_pool(engine: str):

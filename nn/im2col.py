@@ -60,9 +60,13 @@ def _plan(x: np.ndarray, w: np.ndarray, stride: tuple, padding: tuple) -> tuple:
     (_, c, kh, kw), (sh, sw), (ph, pw) = w.shape, stride, padding
     oh = (x.shape[2] + 2 * ph - kh) // sh + 1
     ow = (x.shape[3] + 2 * pw - kw) // sw + 1
-    step = max(1, (1 << 17) // max(oh * ow * c * kh * kw, 1))  # samples per block of columns
-    blocks = [slice(i, i + step) for i in range(0, x.shape[0], step)]
-    return oh, ow, c >= ow, _offsets((kh, kw), stride, oh, ow), blocks
+    return oh, ow, c >= ow, _offsets((kh, kw), stride, oh, ow), _blocks(x.shape[0], oh * ow * c * kh * kw)
+
+
+def _blocks(n: int, per_sample: int) -> list[slice]:
+    """Slices of the batch whose columns take about 128K elements each."""
+    step = max(1, (1 << 17) // max(per_sample, 1))
+    return [slice(i, i + step) for i in range(0, n, step)]
 
 
 def conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: tuple, padding: tuple) -> np.ndarray:
@@ -129,9 +133,7 @@ def _input_grad_by_gathering(g: np.ndarray, w: np.ndarray, padding: tuple, gx: n
     (o, c, kh, kw), (ph, pw), (n, _, h, wd) = w.shape, padding, gx.shape
     w_flipped = w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(kh * kw * o, c)  # rows (a, b, o)
     offsets = _offsets((kh, kw), (1, 1), h, wd)
-    step = max(1, (1 << 17) // max(h * wd * kh * kw * o, 1))
-    for i in range(0, n, step):
-        blk = slice(i, i + step)
+    for blk in _blocks(n, h * wd * kh * kw * o):
         gp = _padded(g[blk], (kh - 1 - ph, kw - 1 - pw), True)  # (n, H + kh - 1, W + kw - 1, O)
         rows = _columns(gp, offsets, (kh, kw), h, wd, True) @ w_flipped
         gx[blk] = rows.reshape(-1, h, wd, c).transpose(0, 3, 1, 2)
