@@ -235,11 +235,6 @@ class SGD(Optimizer):
 
     def _update_in_place(self, p, w, g, state, h):
         lr, weight_decay, momentum = h["lr"], h["weight_decay"], h["momentum"]
-        if not (momentum or weight_decay):  # plain SGD, the common case: w -= lr g
-            for wb, gb, work in self._blocks([w, g], w):
-                wb -= np.multiply(gb, lr, out=work)
-            increment_version(p)
-            return
         buf = state.get("momentum_buffer")
         first = momentum and buf is None
         if first:
