@@ -19,6 +19,8 @@ import numpy as np
 from autograd import Tensor, Value, from_numpy, no_grad
 from autograd.graph import increment_version
 
+from ._blas import axpby, axpy
+
 BLOCK = 1 << 18  # elements per block of an in-place update (1 MB of float32): its temporaries stay in cache
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "StepLR", "CosineAnnealingLR", "clip_grad_norm_"]
@@ -239,17 +241,25 @@ class SGD(Optimizer):
         first = momentum and buf is None
         if first:
             buf = state["momentum_buffer"] = np.empty_like(w)
-        for wb, gb, bb, work in self._blocks([w, g, buf if momentum else None], w):
-            if weight_decay:
-                gb = gb + weight_decay * wb
+        arrays = [w, g, buf if momentum else None]
+        # (axpy and axpby make no temporaries, so without decay or nesterov there is nothing to keep in cache)
+        blocks = self._blocks(arrays, w) if weight_decay or h["nesterov"] else ((*arrays, None),)
+        for wb, gb, bb, work in blocks:
+            if weight_decay:  # (the gradient itself is never written)
+                gb = np.add(gb, np.multiply(wb, weight_decay, out=work), out=work)
             if momentum:
                 if first:
-                    bb[...] = gb
+                    np.copyto(bb, gb)
                 else:
-                    bb *= momentum
-                    bb += np.multiply(gb, 1 - h["dampening"], out=work)
-                gb = gb + momentum * bb if h["nesterov"] else bb
-            wb -= np.multiply(gb, lr, out=work)
+                    axpby(1 - h["dampening"], gb, momentum, bb)
+                if h["nesterov"]:  # g + momentum * buf
+                    if gb is not work:
+                        np.copyto(work, gb)
+                        gb = work
+                    axpy(momentum, bb, gb)
+                else:
+                    gb = bb
+            axpy(-lr, gb, wb)
         increment_version(p)
 
 
@@ -319,20 +329,15 @@ class Adam(Optimizer):
         for wb, gb, m, v, v_max, work in self._blocks(arrays, w):
             if weight_decay and not self.decoupled:
                 gb = gb + weight_decay * wb
-            m *= b1
-            m += np.multiply(gb, 1 - b1, out=work)
-            v *= b2
-            np.multiply(gb, gb, out=work)
-            v += np.multiply(work, 1 - b2, out=work)
+            axpby(1 - b1, gb, b1, m)
+            axpby(1 - b2, np.multiply(gb, gb, out=work), b2, v)
             if v_max is not None:
                 v = np.maximum(v_max, v, out=v_max)
             denom = np.sqrt(v, out=work)
             denom += eps
-            update = np.divide(m, denom, out=work)
-            update *= step_size
             if keep is not None:  # AdamW: p * (1 - lr wd), then the Adam step
                 wb *= keep
-            wb -= update
+            axpy(-step_size, np.divide(m, denom, out=work), wb)
         increment_version(p)
 
 
