@@ -6,9 +6,12 @@ backward makes them again rather than keeping them.
 
 Two layouts, whichever copies longer contiguous runs:
 - channels last (N, H, W, C), when there are at least as many channels as
-  output columns: a patch's row holds whole runs of C channels;
-- channels first (C, N, H, W), for few channels and wide images (an RGB
-  input): the columns hold whole image rows.
+  output columns: a patch's row holds whole runs of C channels, and a block
+  is one matrix product;
+- per sample (N, C, H, W), for few channels and wide images (an RGB input):
+  each sample's columns hold whole image rows, and the products are batched
+  over samples (``np.matmul``), which writes the output in place in PyTorch's
+  layout, with no transpose.
 Copying and adding back loop over the kernel's kh * kw offsets, never pixels.
 """
 
@@ -28,20 +31,23 @@ def _offsets(kernel: tuple, stride: tuple, oh: int, ow: int) -> list[tuple]:
 
 
 def _padded(x: np.ndarray, padding: tuple, last: bool) -> np.ndarray:
-    """x (N, C, H, W) zero-padded, as (N, H', W', C) or (C, N, H', W'): one copy."""
+    """x (N, C, H, W) zero-padded, as (N, H', W', C) or (N, C, H', W'): one copy
+    (none for (N, C, H, W) without padding)."""
     (n, c, h, w), (ph, pw) = x.shape, padding
-    shape = (n, h + 2 * ph, w + 2 * pw, c) if last else (c, n, h + 2 * ph, w + 2 * pw)
+    if not last and not (ph or pw):
+        return x
+    shape = (n, h + 2 * ph, w + 2 * pw, c) if last else (n, c, h + 2 * ph, w + 2 * pw)
     out = np.zeros(shape, dtype=x.dtype) if ph or pw else np.empty(shape, dtype=x.dtype)
     if last:
         out[:, ph : ph + h, pw : pw + w, :] = x.transpose(0, 2, 3, 1)
     else:
-        out[:, :, ph : ph + h, pw : pw + w] = x.transpose(1, 0, 2, 3)
+        out[:, :, ph : ph + h, pw : pw + w] = x
     return out
 
 
 def _columns(xp: np.ndarray, offsets: list, kernel: tuple, oh: int, ow: int, last: bool) -> np.ndarray:
     """Channels last: (n*OH*OW, kh*kw*C), rows in the order (a, b, channel).
-    Channels first: (C*kh*kw, n*OH*OW), rows in the order (channel, a, b)."""
+    Per sample: (n, C*kh*kw, OH*OW), rows in the order (channel, a, b)."""
     kh, kw = kernel
     if last:
         n, c = xp.shape[0], xp.shape[3]
@@ -49,11 +55,11 @@ def _columns(xp: np.ndarray, offsets: list, kernel: tuple, oh: int, ow: int, las
         for a, b, rows, columns in offsets:
             cols[:, :, :, a, b, :] = xp[:, rows, columns, :]
         return cols.reshape(n * oh * ow, -1)
-    c, n = xp.shape[:2]
-    cols = np.empty((c, kh, kw, n, oh, ow), dtype=xp.dtype)
+    n, c = xp.shape[:2]
+    cols = np.empty((n, c, kh, kw, oh, ow), dtype=xp.dtype)
     for a, b, rows, columns in offsets:
-        cols[:, a, b] = xp[:, :, rows, columns]
-    return cols.reshape(c * kh * kw, -1)
+        cols[:, :, a, b] = xp[:, :, rows, columns]
+    return cols.reshape(n, c * kh * kw, oh * ow)
 
 
 def _plan(x: np.ndarray, w: np.ndarray, stride: tuple, padding: tuple) -> tuple:
@@ -80,7 +86,7 @@ def conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: tuple, pad
         if last:
             out[blk] = (cols @ w_rows.T).reshape(-1, oh, ow, o).transpose(0, 3, 1, 2)
         else:
-            out[blk] = (w_rows @ cols).reshape(o, -1, oh, ow).transpose(1, 0, 2, 3)
+            np.matmul(w_rows, cols, out=out[blk].reshape(-1, o, oh * ow))
     out += b.reshape(-1, 1, 1)
     return out
 
@@ -103,10 +109,10 @@ def conv_backward(x: np.ndarray, w: np.ndarray, g: np.ndarray, stride: tuple, pa
         if last:
             g2 = g[blk].transpose(0, 2, 3, 1).reshape(-1, o)  # one row per output position
         else:
-            g2 = g[blk].transpose(1, 0, 2, 3).reshape(o, -1)  # one column per output position
+            g2 = g[blk].reshape(-1, o, oh * ow)  # per sample, one column per output position
         if need_w:
             cols = _columns(_padded(x[blk], padding, last), offsets, kernel, oh, ow, last)
-            gw += g2.T @ cols if last else g2 @ cols.T
+            gw += g2.T @ cols if last else np.matmul(g2, cols.transpose(0, 2, 1)).sum(axis=0)
         if need_x:
             if last:
                 patches = (g2 @ w_rows).reshape(-1, oh, ow, kh, kw, c)
@@ -115,11 +121,11 @@ def conv_backward(x: np.ndarray, w: np.ndarray, g: np.ndarray, stride: tuple, pa
                     target[:, rows, columns, :] += patches[:, :, :, a, b, :]
                 gx[blk] = target[:, ph : ph + h, pw : pw + wd, :].transpose(0, 3, 1, 2)
             else:
-                patches = (w_rows.T @ g2).reshape(c, kh, kw, -1, oh, ow)
-                target = np.zeros((c, patches.shape[3], h + 2 * ph, wd + 2 * pw), dtype=gx.dtype)
+                patches = np.matmul(w_rows.T, g2).reshape(-1, c, kh, kw, oh, ow)
+                target = np.zeros((patches.shape[0], c, h + 2 * ph, wd + 2 * pw), dtype=gx.dtype)
                 for a, b, rows, columns in offsets:
-                    target[:, :, rows, columns] += patches[:, a, b]
-                gx[blk] = target[:, :, ph : ph + h, pw : pw + wd].transpose(1, 0, 2, 3)
+                    target[:, :, rows, columns] += patches[:, :, a, b]
+                gx[blk] = target[:, :, ph : ph + h, pw : pw + wd]
     if need_w:
         gw = np.ascontiguousarray(gw.reshape(o, kh, kw, c).transpose(0, 3, 1, 2)) if last else gw.reshape(w.shape)
     return gx, gw, gb

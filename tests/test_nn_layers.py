@@ -134,7 +134,8 @@ def test_fused_avg_pool_equals_the_windowed_mean(kernel, stride, padding):
 
 
 @pytest.mark.parametrize("x_shape,w_shape,stride,padding", [
-    ((3, 2, 9, 8), (4, 2, 3, 3), (1, 1), (1, 1)),  # few channels, wide: channels first
+    ((3, 2, 9, 8), (4, 2, 3, 3), (1, 1), (1, 1)),  # few channels, wide: per sample
+    ((2, 1, 6, 9), (2, 1, 3, 3), (2, 2), (0, 0)),  # per sample, no padding: the input itself is read
     ((2, 12, 5, 4), (5, 12, 3, 2), (2, 1), (0, 1)),  # many channels: channels last
     ((2, 8, 6, 6), (3, 8, 2, 2), (2, 2), (0, 0)),  # as many channels as output columns: channels last
     ((1, 1, 7, 7), (2, 1, 3, 3), (3, 2), (1, 0)),
@@ -149,6 +150,8 @@ def test_both_im2col_layouts_equal_the_composite_forward_and_backward(x_shape, w
     ts = [ag.tensor(v, requires_grad=True) for v in (x, w, b)]
     ref = conv2d_composite(*ts, stride, padding)
     np.testing.assert_allclose(conv_forward(x, w, b, stride, padding), ref.numpy(), rtol=1e-12, atol=1e-12)
+    strided = conv_forward(np.asfortranarray(x), w, b, stride, padding)
+    np.testing.assert_allclose(strided, ref.numpy(), rtol=1e-12, atol=1e-12)
     g = RNG.standard_normal(ref.shape)
     ref.backward(ag.tensor(g))
     grads = conv_backward(x, w, g, stride, padding, (True, True, True))
