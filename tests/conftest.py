@@ -1,9 +1,18 @@
-"""Shared test settings: hypothesis runs derandomised in CI (a failure is
-reproducible), and a longer profile is available with --hypothesis-profile=long."""
+"""Shared test settings.
+
+- One BLAS/OpenMP thread for the whole session (set before numpy is imported):
+  the suite's time then stays steady run to run, and the notebooks' kernels and
+  the CLI's subprocesses inherit it.
+- hypothesis runs derandomised in CI (a failure is reproducible); a longer
+  profile is available with HYPOTHESIS_PROFILE=long.
+"""
 
 import os
 
-from hypothesis import HealthCheck, settings
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 settings.register_profile(
     "ci", max_examples=25, deadline=None, derandomize=True,

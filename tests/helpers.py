@@ -1,5 +1,6 @@
 """One helper for testing an op: forward against numpy, gradients against
-finite differences (gradcheck, float64), second derivatives (gradgradcheck)."""
+finite differences (gradcheck, float64), second derivatives (gradgradcheck),
+and float32 in giving float32 out."""
 
 from __future__ import annotations
 
@@ -21,15 +22,26 @@ class Cube(ag.Function):
         return (g * 3 * x * x,)
 
 
-def away_from_kinks(x: np.ndarray, margin: float = 0.1) -> np.ndarray:
-    """Move values off 0 so that non-smooth ops are differentiable there."""
-    return np.where(x >= 0, x + margin, x - margin)
+def t64(a, requires_grad=False):
+    """A float64 tensor of ``a`` (the precision finite differences need)."""
+    return ag.Tensor(np.asarray(a, dtype=np.float64), requires_grad=requires_grad)
 
 
-def check_op(ag_fn, np_fn, arrays, smooth=True, atol=1e-5, rtol=1e-3, grad_argnums=None):
+def away_from_kinks(x: np.ndarray, kinks=(0.0,), margin: float = 0.1) -> np.ndarray:
+    """Move values within ``margin`` of a kink to ``margin`` from it, so that
+    non-smooth ops are differentiable at every input."""
+    for k in kinks:
+        x = np.where(np.abs(x - k) < margin, np.where(x >= k, k + margin, k - margin), x)
+    return x
+
+
+def check_op(ag_fn, np_fn, arrays, smooth=True, atol=1e-5, rtol=1e-3, grad_argnums=None, float32=True):
     """The op table's helper: ``ag_fn`` on Tensors must equal ``np_fn`` on
     arrays, and its gradients (and, if ``smooth``, second derivatives) must
-    match central differences."""
+    match central differences, in float64. Then, unless ``float32=False`` (an
+    op whose expression brings float64 constants of its own), the same op on
+    float32 inputs must give a float32 output and float32 gradients, within
+    float32's error of the float64 ones."""
     arrays = [np.asarray(a, dtype=np.float64) for a in arrays]
     grad_argnums = range(len(arrays)) if grad_argnums is None else grad_argnums
     tensors = [ag.Tensor(a, requires_grad=i in grad_argnums) for i, a in enumerate(arrays)]
@@ -42,6 +54,24 @@ def check_op(ag_fn, np_fn, arrays, smooth=True, atol=1e-5, rtol=1e-3, grad_argnu
     if smooth:
         assert ag.gradgradcheck(ag_fn, tensors, atol=atol, rtol=rtol)
     assert_first_order_paths_agree(out, [t for t in tensors if t.requires_grad])
+    if float32:
+        assert_float32_in_float32_out(ag_fn, arrays, tensors)
+
+
+def assert_float32_in_float32_out(ag_fn, arrays, tensors64):
+    """float32 inputs give a float32 output and float32 gradients, close to the float64 ones."""
+    tensors = [ag.Tensor(a.astype(np.float32), requires_grad=t.requires_grad) for a, t in zip(arrays, tensors64)]
+    out, out64 = ag_fn(*tensors), ag_fn(*tensors64)
+    assert out.dtype == np.float32, f"float32 in, {out.dtype} out"
+    np.testing.assert_allclose(out.numpy(), out64.numpy(), rtol=2e-4, atol=2e-5)
+    weights = np.random.default_rng(1).uniform(0.5, 1.5, out.shape)
+    leaves = [t for t in tensors if t.requires_grad]
+    grads = ag.grad(out, leaves, ag.Tensor(weights.astype(np.float32)), allow_unused=True)
+    grads64 = ag.grad(out64, [t for t in tensors64 if t.requires_grad], ag.Tensor(weights), allow_unused=True)
+    for g, g64 in zip(grads, grads64):
+        if g is not None:
+            assert g.dtype == np.float32, f"float32 in, {g.dtype} gradient out"
+            np.testing.assert_allclose(g.numpy(), g64.numpy(), rtol=2e-3, atol=2e-4)
 
 
 def assert_first_order_paths_agree(out, inputs):
@@ -71,3 +101,16 @@ def assert_first_order_paths_agree(out, inputs):
     finally:
         for t, g in zip(inputs, saved):
             t.grad = g
+
+
+def pair_models():
+    """The same small CNN in glassgrad and (float64) PyTorch, for the oracle tests."""
+    import torch.nn as tnn
+
+    import nn
+
+    ours = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(4 * 3 * 3, 8), nn.LayerNorm(8), nn.GELU(), nn.Linear(8, 3))
+    theirs = tnn.Sequential(tnn.Conv2d(1, 4, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2), tnn.Flatten(),
+                            tnn.Linear(4 * 3 * 3, 8), tnn.LayerNorm(8), tnn.GELU(), tnn.Linear(8, 3)).double()
+    return ours, theirs
