@@ -1,11 +1,13 @@
-"""Makes the pictures the README shows: ``python docs/images/make_pictures.py``
+"""Makes the pictures the README and docs show: ``python docs/images/make_pictures.py``
 (the explorer's screenshot needs Debian's chromium and chromium-driver, and
 selenium)."""
 
 from pathlib import Path
 
+import graphviz
+
 import autograd as ag
-from autograd.viz import draw_graph, to_svg
+from autograd.viz import backward_steps, draw_graph, to_svg
 
 HERE = Path(__file__).parent
 
@@ -17,6 +19,44 @@ def graph_after_backward() -> str:
     loss.name = "loss"
     loss.backward()  # the saved tensors are freed; the structure and the gradients stay
     return to_svg(draw_graph(loss))
+
+
+def layers() -> str:
+    """docs/design.md's map: which package and module does what, and who imports whom."""
+    g = graphviz.Digraph("layers", graph_attr={"rankdir": "BT", "fontname": "Helvetica", "nodesep": "0.25"},
+                         node_attr={"shape": "box", "style": "rounded,filled", "fontname": "Helvetica",
+                                    "fontsize": "11", "fillcolor": "#f4f4f4"})
+    boxes = {
+        "primitives": "autograd/primitives/\none class per op:\nforward (numpy) + backward",
+        "function": "autograd/function.py\nFunction.apply: forward,\nrecord a node",
+        "graph": "autograd/graph.py\nnodes, saved tensors,\nversion counters",
+        "backward": "autograd/backward.py\nthe one backward driver",
+        "tensor": "autograd/tensor*.py\nTensor and its methods",
+        "value": "autograd/value.py\nValue (scalar) and its own pass",
+        "tools": "autograd: functional, gradcheck,\ngrad_mode, factories",
+        "viz": "autograd/viz.py, explorer.py\npictures and the explorer",
+        "nn": "nn/\nModule, layers, losses, optim,\ndata, checkpoints, CLI",
+        "glassgrad": "glassgrad/\na torch-shaped namespace",
+    }
+    for name, label in boxes.items():
+        g.node(name, label, fillcolor="#dbe9f6" if name in ("primitives", "function", "graph", "backward")
+               else "#f4f4f4")
+    for a, b in [("function", "graph"), ("primitives", "function"), ("backward", "graph"), ("tensor", "primitives"),
+                 ("tensor", "backward"), ("tools", "tensor"), ("viz", "tensor"), ("viz", "value"), ("nn", "tensor"),
+                 ("nn", "tools"), ("nn", "value"), ("glassgrad", "nn"), ("glassgrad", "tensor")]:
+        g.edge(a, b)
+    return to_svg(g)
+
+
+def one_backward_step() -> str:
+    """A neuron's backward pass half-way: the node being processed and its chain-rule products."""
+    from autograd import Value
+
+    x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8813735870195432, label="b")
+    out = (x * w + b).tanh()
+    out.label = "out"
+    steps = [step for step in backward_steps(out) if "grad(w)" in step.source]  # the product's step
+    return to_svg(steps[0])
 
 
 def explorer_screenshot(path: Path) -> None:
@@ -54,4 +94,6 @@ def explorer_screenshot(path: Path) -> None:
 
 if __name__ == "__main__":
     (HERE / "graph-after-backward.svg").write_text(graph_after_backward())
+    (HERE / "layers.svg").write_text(layers())
+    (HERE / "backward-step.svg").write_text(one_backward_step())
     explorer_screenshot(HERE / "explorer.png")
