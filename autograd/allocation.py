@@ -3,8 +3,8 @@
 A training step allocates the same large arrays every time. glibc's malloc
 hands arrays above its mmap threshold straight back to the kernel when they
 are freed, and trims the heap's free top, so every step faults every page of
-every array in afresh: about 3,300 minor page faults per step of a small
-transformer block, a third of its time. PyTorch avoids this with its caching
+every array in afresh (a third of a transformer step's time; see
+docs/performance.md). PyTorch avoids this with its caching
 allocator; numpy has no allocator of its own to configure from Python, so at
 import glassgrad asks glibc (``mallopt``) to serve arrays up to 32 MB from the
 heap and to keep up to 256 MB of freed memory at its top. Freed memory then

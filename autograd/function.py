@@ -121,15 +121,38 @@ class Function:
 
     @staticmethod
     def forward(*arrays: np.ndarray, **options: Any) -> np.ndarray:
-        """Compute the output array from the input arrays (and options)."""
+        """Override: compute the output from the inputs.
+
+        Gets the inputs' numpy arrays, in order, and the keyword options given
+        to ``apply``; returns one array (or ``(array, extras)`` when
+        ``saves_extras``). It must not write to its inputs. Example::
+
+            @staticmethod
+            def forward(x, slope=0.01):
+                return np.where(x > 0, x, slope * x)
+
+        PyTorch's form is accepted too: ``forward(ctx, *tensors)`` on Tensors,
+        saving with ``ctx.save_for_backward(...)`` (see docs/extending.md).
+        """
         raise NotImplementedError
 
     @staticmethod
     def backward(ctx: Any, g: Any) -> Any:
-        """Given the gradient ``g`` of the output, return one gradient per input
-        (None for an input that needs none), each of its input's shape and
-        dtype. Written with Tensor operations, it is recorded when
-        ``create_graph=True``, which gives higher derivatives."""
+        """Override: the derivative, as the chain rule's one step.
+
+        Gets ``ctx``, the op's node (``ctx.inputs``: what ``saves`` kept, in
+        input order; ``ctx.out``; ``ctx.options``; ``ctx.needs_input_grad``), and
+        ``g``, the gradient of the loss with respect to the output. Returns one
+        gradient per input (a tuple; None for an input that needs none), each
+        of its input's shape and dtype; the engine checks this and names the
+        op when it is wrong. Written with Tensor operations, it is recorded
+        when ``create_graph=True``, which gives higher derivatives. Example::
+
+            @staticmethod
+            def backward(ctx, g):           # y = x**3: dy/dx = 3 x**2
+                (x,) = ctx.inputs
+                return (g * 3 * x * x,)
+        """
         raise NotImplementedError
 
     @classmethod

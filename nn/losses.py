@@ -200,11 +200,8 @@ class _CrossEntropyIndices(Function):
     saves = (0,)  # the logits, for the recorded rule; the first-order rule reads the kept softmax
     first_order_allocates = True
 
-    # The numpy code calls the ufuncs' reduce directly: ndarray.max/.sum go
-    # through a Python wrapper that costs more than the maths on a batch of 32.
-    # The softmax probabilities fall out of the forward almost for free and
-    # are kept for the first-order backward (extras), which then needs three
-    # numpy calls instead of eight.
+    # the ufuncs' reduce directly (ndarray.sum's Python wrapper costs more than the maths on a small batch),
+    # and the forward's softmax kept for the first-order backward: three numpy calls instead of eight
     saves_extras = True
 
     @staticmethod

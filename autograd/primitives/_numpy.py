@@ -1,13 +1,9 @@
 """Numpy helpers for the first-order backward rules, tuned for both ends of
-the size range.
-
-On tiny arrays numpy's fixed costs dominate: a ufunc call with ``out=`` costs
-about 0.6 us more than one without, a Python number operand about 0.5 us more
-than a 0-d array of the other operand's dtype (hence ``constant``), and
-``np.broadcast_to`` about 3 us. On big arrays memory traffic dominates: every
-temporary is a pass over memory and possibly fresh pages from the kernel. So
-below ``SMALL`` elements the helpers write plain expressions and materialise
-broadcasts; above it they work in place and return broadcast views.
+the size range: on tiny arrays numpy's fixed cost per call dominates (``out=``,
+Python-number operands, ``np.broadcast_to``), on big ones memory traffic does
+(docs/performance.md, "Size-aware numpy"). Below ``SMALL`` elements the helpers
+write plain expressions and materialise broadcasts; above it they work in
+place and return broadcast views.
 """
 
 from __future__ import annotations
@@ -16,7 +12,7 @@ import math
 
 import numpy as np
 
-SMALL = 4096  # elements; where the two costs cross over, measured on float32
+SMALL = 4096  # elements: where the two costs cross over (docs/performance.md)
 
 
 def expand_to(g: np.ndarray, shape: tuple) -> np.ndarray:
@@ -56,9 +52,9 @@ def constant(value: float, dtype: np.dtype) -> np.ndarray:
     """``value`` as a 0-d array of ``dtype``, made once and cached.
 
     With numpy 2's promotion rules a Python number as a ufunc operand costs
-    about 0.5 us (and a numpy scalar about 0.3 us) more than a 0-d array of
-    the other operand's dtype, which on a small layer is as much as the maths.
-    The result is shared, so it is made read-only. Meant for the few fixed
+    more than a 0-d array of the other operand's dtype, as much as the maths
+    on a small layer (docs/performance.md). The result is shared, so it is
+    made read-only. Meant for the few fixed
     values hot rules use (0, 1): every distinct value stays cached."""
     key = (value, dtype)
     array = _CONSTANTS.get(key)
