@@ -119,12 +119,17 @@ def _train_pair(engine: str, model: object, x: np.ndarray, y: np.ndarray) -> tup
 
     def forward() -> object:
         return F.cross_entropy(model(xt), yt)
+    return _with_backward(forward, params)
 
+
+def _with_backward(forward: Forward, params: list) -> tuple[Forward, Backward]:
+    """``forward`` and its backward (gradients cleared, then computed); the
+    parameters ride on ``forward.params`` for the training-step workloads (speed.py)."""
     def backward(loss: object) -> None:
         for p in params:
             p.grad = None
         loss.backward()
-    forward.params = params  # for the training-step workloads (speed.py)
+    forward.params = params
     return forward, backward
 
 
@@ -215,13 +220,7 @@ def transformer(engine: str) -> tuple[Forward, Backward]:
     def forward() -> object:
         out = block(x)
         return (out * out).mean()
-
-    def backward(loss: object) -> None:
-        for p in params:
-            p.grad = None
-        loss.backward()
-    forward.params = params  # for the training-step workloads (speed.py)
-    return forward, backward
+    return _with_backward(forward, params)
 
 
 MODELS = {"M3l": chain, "M2": mlp, "MC": cnn, "MT": transformer}

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from benchmarks import speed
+from benchmarks import models, speed
 
 Step = Callable[[], float]
 
@@ -175,34 +175,13 @@ def chain_step(engine: str, shape: tuple[int, ...], n_ops: int = 200) -> tuple[S
     x0 = np.random.default_rng(2).uniform(-1, 1, shape).astype(np.float32)
     c = np.float32(0.9)
     kinds = ["mul", "add", "tanh"]
-    # numpy keeps only what its backward reads (the tanh outputs), freeing each when used. (The
-    # same maths as benchmarks/models.py's chain, whose forward and backward are two functions for
-    # the memory workloads; written as one function here, it re-faults ~12x fewer pages a step,
-    # 118 ms against 245, so this is the fairer baseline for time.)
-    if engine == "numpy":
+    if engine == "numpy":  # keeps only what its backward reads, freeing each when used (models.chain)
+        forward, backward = models.chain("numpy", shape, n_ops)
+
         def step() -> float:
-            saved, h = {}, x0
-            for i in range(n_ops):
-                kind = kinds[i % 3]
-                if kind == "mul":
-                    h = h * c
-                elif kind == "add":
-                    h = h + x0
-                else:
-                    h = saved[i] = np.tanh(h)
-            g = np.ones_like(h)
-            gx = np.zeros_like(x0)
-            for i in range(n_ops - 1, -1, -1):
-                kind = kinds[i % 3]
-                if kind == "mul":
-                    g = g * c
-                elif kind == "add":
-                    gx += g
-                else:
-                    y = saved.pop(i)
-                    g = g * (1 - y * y)
-            gx += g
-            return float(h.sum())
+            handle = forward()
+            backward(handle)
+            return float(handle[0].sum())
         return step, step_first(step)
     if engine in ("glassgrad", "torch"):  # the same PyTorch-shaped code runs on both
         if engine == "glassgrad":

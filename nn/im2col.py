@@ -21,6 +21,8 @@ import numpy as np
 
 __all__ = ["conv_forward", "conv_backward"]
 
+BLOCK = 1 << 17  # elements of columns made at a time
+
 
 def _offsets(kernel: tuple, stride: tuple, oh: int, ow: int) -> list[tuple]:
     """For each kernel offset (a, b): (a, b, the rows and the columns of the
@@ -71,7 +73,7 @@ def _plan(x: np.ndarray, w: np.ndarray, stride: tuple, padding: tuple) -> tuple:
 
 def _blocks(n: int, per_sample: int) -> list[slice]:
     """Slices of the batch whose columns take about 128K elements each."""
-    step = max(1, (1 << 17) // max(per_sample, 1))
+    step = max(1, BLOCK // max(per_sample, 1))
     return [slice(i, i + step) for i in range(0, n, step)]
 
 

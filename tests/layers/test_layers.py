@@ -177,11 +177,13 @@ def test_pools_match_numpy_and_gradcheck():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("kernel,stride,padding", [(2, None, 0), (3, 2, 1), (2, 1, 0), ((2, 3), (1, 2), 0)])
-def test_fused_max_pool_equals_the_windowed_max_with_ties_shared(kernel, stride, padding, dtype):
+@pytest.mark.parametrize("kernel,stride,padding,size", [
+    (2, None, 0, 7), (2, None, 0, 8),  # 8: windows tile the input exactly (each element written once)
+    (3, 2, 1, 7), (2, 1, 0, 7), ((2, 3), (1, 2), 0, 7)])
+def test_fused_max_pool_equals_the_windowed_max_with_ties_shared(kernel, stride, padding, size, dtype):
     from nn.conv import windows
 
-    x = np.round(RNG.standard_normal((2, 3, 7, 6)), 0).astype(dtype)  # rounded: many ties in a window
+    x = np.round(RNG.standard_normal((2, 3, size, 6)), 0).astype(dtype)  # rounded: many ties in a window
     g = RNG.standard_normal(F.max_pool2d(ag.tensor(x), kernel, stride, padding).shape).astype(dtype)
     fused, ref = ag.tensor(x, requires_grad=True), ag.tensor(x, requires_grad=True)
     out = F.max_pool2d(fused, kernel, stride, padding)
@@ -193,7 +195,7 @@ def test_fused_max_pool_equals_the_windowed_max_with_ties_shared(kernel, stride,
     assert out.dtype == fused.grad.dtype == dtype
     tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-14)  # (sums of shares)
     np.testing.assert_allclose(fused.grad.numpy(), ref.grad.numpy(), **tol)
-    small = ag.tensor(x[:1, :1].astype(np.float64) + RNG.uniform(0, 0.1, (1, 1, 7, 6)), requires_grad=True)
+    small = ag.tensor(x[:1, :1].astype(np.float64) + RNG.uniform(0, 0.1, (1, 1, size, 6)), requires_grad=True)
     assert ag.gradcheck(lambda a: F.max_pool2d(a, kernel, stride, padding), [small])
     assert ag.gradgradcheck(lambda a: F.max_pool2d(a, kernel, stride, padding), [small])
 
