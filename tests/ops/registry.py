@@ -164,6 +164,7 @@ UNARY = [
     unary("norm_3", lambda x: x.norm(3), lambda x: (np.abs(x) ** 3).sum() ** (1 / 3), (0.2, 3),
           torch=lambda t: t.norm(3)),
     unary("clone", lambda x: x.clone() * x, lambda x: x * x),
+    unary("contiguous", lambda x: x.transpose().contiguous() * 2.0, lambda x: x.T * 2.0),
 ]
 
 BINARY = [

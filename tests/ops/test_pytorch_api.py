@@ -81,22 +81,6 @@ def test_bool_tensors_take_and_or_not():
         x & a
 
 
-@pytest.mark.parametrize("name,fn,ref", [
-    ("sin", lambda x: x.sin(), np.sin),
-    ("cos", lambda x: x.cos(), np.cos),
-    ("log10", lambda x: (x * x + 1.0).log10(), lambda x: np.log10(x * x + 1.0)),
-    ("norm", lambda x: x.norm(), lambda x: np.sqrt((x * x).sum())),
-    ("norm_dim", lambda x: x.norm(dim=1, keepdim=True), lambda x: np.linalg.norm(x, axis=1, keepdims=True)),
-    ("norm_1", lambda x: x.norm(1, dim=0), lambda x: np.abs(x).sum(0)),
-    ("norm_3", lambda x: x.norm(3), lambda x: (np.abs(x) ** 3).sum() ** (1 / 3)),
-    ("clone", lambda x: x.clone() * x, lambda x: x * x),
-    ("contiguous", lambda x: x.t().contiguous() * 2.0, lambda x: x.T * 2.0),
-], ids=lambda v: v if isinstance(v, str) else "")
-def test_new_ops_against_numpy_and_finite_differences(name, fn, ref):
-    x = np.linspace(-1.5, 1.7, 12).reshape(3, 4)
-    check_op(fn, ref, [x], smooth=name != "norm_1")
-
-
 def test_norm_of_zero_has_zero_gradient_as_in_pytorch():
     x = ag.tensor([0.0, 0.0], requires_grad=True)
     x.norm().backward()
