@@ -6,8 +6,8 @@ temporary, then the add); BLAS's ``axpy`` is one, as PyTorch's
 traffic is the whole cost (docs/performance.md, workload RO). numpy's Linux,
 Windows and Intel-macOS wheels bundle an ILP64 OpenBLAS (``scipy-openblas``);
 we call its ``cblas_?axpy`` / ``cblas_?axpby`` through ctypes. Where it is not
-found (another build of numpy), ``axpy`` and ``axpby`` fall back to numpy with
-the same results up to rounding.
+found (another build of numpy), or with ``GLASSGRAD_NATIVE_BLAS=0``, ``axpy``
+and ``axpby`` fall back to numpy with the same results up to rounding.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import glob
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -191,9 +193,13 @@ def blas(request, monkeypatch):
     return request.param
 
 
-def test_numpys_bundled_openblas_is_found_when_numpy_ships_one():
+def test_numpys_bundled_openblas_is_found_when_numpy_ships_one_unless_switched_off():
     bundled = glob.glob(os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs", "*openblas*"))
     assert _blas.native() == bool(bundled)
+    check = "from nn import _blas; print(_blas.native())"
+    off = subprocess.run([sys.executable, "-c", check], env={**os.environ, "GLASSGRAD_NATIVE_BLAS": "0"},
+                         capture_output=True, text=True, timeout=60)
+    assert off.stdout.strip() == "False", off.stderr
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
