@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Function, Tensor, composite_backward, enable_grad, from_numpy, grad, is_grad_enabled, pad, zeros
-from nn.im2col import conv_backward, conv_forward
+from nn.im2col import conv_backward, conv_forward, window_offsets
 
 __all__ = ["conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d", "windows"]
 
@@ -53,10 +53,8 @@ class WindowsAdd(Function):
     def forward(g, shape, stride):
         out = np.zeros(shape, dtype=g.dtype)
         oh, ow, kh, kw = g.shape[2:]
-        sh, sw = stride
-        for a in range(kh):
-            for b in range(kw):
-                out[:, :, a : a + sh * oh : sh, b : b + sw * ow : sw] += g[:, :, :, :, a, b]
+        for a, b, rows, columns in window_offsets((kh, kw), stride, oh, ow):
+            out[:, :, rows, columns] += g[:, :, :, :, a, b]
         return out
 
     @staticmethod
@@ -170,12 +168,10 @@ def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stri
     return out if recording else out.detach()
 
 
-def _window_slices(shape: tuple, out_hw: tuple, kernel: tuple, stride: tuple) -> list[tuple]:
-    """For each kernel offset (a, b), the index of the input elements it puts
-    in the windows: x[..., a::sh, b::sw] cut to the output's size."""
-    (oh, ow), (sh, sw) = out_hw, stride
-    return [(Ellipsis, slice(a, a + sh * (oh - 1) + 1, sh), slice(b, b + sw * (ow - 1) + 1, sw))
-            for a in range(kernel[0]) for b in range(kernel[1])]
+def _window_slices(out_hw: tuple, kernel: tuple, stride: tuple) -> list[tuple]:
+    """For each kernel offset, the index of the input elements it puts in the
+    windows: x[..., a::sh, b::sw] cut to the output's size."""
+    return [(Ellipsis, rows, columns) for _, _, rows, columns in window_offsets(kernel, stride, *out_hw)]
 
 
 class MaxPool(Function):
@@ -198,7 +194,7 @@ class MaxPool(Function):
     @staticmethod
     def backward_numpy(ctx, g):
         (x,), y, kernel, stride = ctx.inputs, ctx.out, ctx.kernel, ctx.stride
-        slices = _window_slices(x.shape, y.shape[2:], kernel, stride)
+        slices = _window_slices(y.shape[2:], kernel, stride)
         hits = [np.equal(x[index], y) for index in slices]
         count = hits[0].view(np.uint8).copy()  # maxima per window (bytes: a quarter of the traffic)
         for hit in hits[1:]:
@@ -247,7 +243,7 @@ class AvgPool(Function):
         shape, kernel = ctx.input_shapes[0], ctx.kernel
         share = g * g.dtype.type(1.0 / (kernel[0] * kernel[1]))
         gx = np.zeros(shape, dtype=g.dtype)
-        for index in _window_slices(shape, g.shape[2:], kernel, ctx.stride):
+        for index in _window_slices(g.shape[2:], kernel, ctx.stride):
             gx[index] += share
         return (gx,)
 
@@ -267,7 +263,7 @@ def _pool(cls: Any, x: Tensor, kernel_size: Any, stride: Any, padding: Any, op: 
 def _over_windows(ufunc: Any, x: np.ndarray, kernel: tuple, stride: tuple, out_hw: tuple) -> np.ndarray:
     """``ufunc`` (np.maximum, np.add) folded over each window: one pass per kernel offset."""
     out = None
-    for index in _window_slices(x.shape, out_hw, kernel, stride):
+    for index in _window_slices(out_hw, kernel, stride):
         out = x[index].copy() if out is None else ufunc(out, x[index], out=out)
     return out
 

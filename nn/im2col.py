@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["conv_forward", "conv_backward"]
+__all__ = ["conv_forward", "conv_backward", "window_offsets"]
 
 BLOCK = 1 << 17  # elements of columns made at a time
 
 
-def _offsets(kernel: tuple, stride: tuple, oh: int, ow: int) -> list[tuple]:
+def window_offsets(kernel: tuple, stride: tuple, oh: int, ow: int) -> list[tuple]:
     """For each kernel offset (a, b): (a, b, the rows and the columns of the
-    padded input that it reads for every output position)."""
+    padded input that it reads for every output position). Convolution and
+    pooling (nn/conv.py) both loop over these, never over pixels."""
     (sh, sw), last_row, last_col = stride, stride[0] * (oh - 1) + 1, stride[1] * (ow - 1) + 1
     return [(a, b, slice(a, a + last_row, sh), slice(b, b + last_col, sw))
             for a in range(kernel[0]) for b in range(kernel[1])]
@@ -68,7 +69,7 @@ def _plan(x: np.ndarray, w: np.ndarray, stride: tuple, padding: tuple) -> tuple:
     (_, c, kh, kw), (sh, sw), (ph, pw) = w.shape, stride, padding
     oh = (x.shape[2] + 2 * ph - kh) // sh + 1
     ow = (x.shape[3] + 2 * pw - kw) // sw + 1
-    return oh, ow, c >= ow, _offsets((kh, kw), stride, oh, ow), _blocks(x.shape[0], oh * ow * c * kh * kw)
+    return oh, ow, c >= ow, window_offsets((kh, kw), stride, oh, ow), _blocks(x.shape[0], oh * ow * c * kh * kw)
 
 
 def _blocks(n: int, per_sample: int) -> list[slice]:
@@ -140,7 +141,7 @@ def _input_grad_by_gathering(g: np.ndarray, w: np.ndarray, padding: tuple, gx: n
     of adding patches back."""
     (o, c, kh, kw), (ph, pw), (n, _, h, wd) = w.shape, padding, gx.shape
     w_flipped = w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(kh * kw * o, c)  # rows (a, b, o)
-    offsets = _offsets((kh, kw), (1, 1), h, wd)
+    offsets = window_offsets((kh, kw), (1, 1), h, wd)
     for blk in _blocks(n, h * wd * kh * kw * o):
         gp = _padded(g[blk], (kh - 1 - ph, kw - 1 - pw), True)  # (n, H + kh - 1, W + kw - 1, O)
         rows = _columns(gp, offsets, (kh, kw), h, wd, True) @ w_flipped
