@@ -157,7 +157,7 @@ def _tensor_node_label(node: Any, root: Tensor, grad: Any, show_grad: bool) -> s
         if grad is None and t is not None and t.grad is not None:
             grad = t.grad
         if grad is not None:
-            parts.append("grad " + _summary(grad._data if isinstance(grad, Tensor) else np.asarray(grad)))
+            parts.append("grad " + _summary(grad._data if isinstance(grad, Tensor) else grad))
     return _record(parts)
 
 

@@ -74,8 +74,10 @@ def sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
-def _log_softmax(x, axis):
-    return x - np.log(np.exp(x).sum(axis, keepdims=True))
+def log_softmax(x, axis):
+    """The numpy reference, max subtracted first (the losses' tests use it too)."""
+    z = x - x.max(axis, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis, keepdims=True))
 
 
 def positive(lo):
@@ -144,11 +146,11 @@ UNARY = [
     unary("pow_half", lambda x: x**0.5, lambda x: x**0.5, (0.2, 3), scalar=True, guard=positive(0.5)),
     unary("pow_-1.5", lambda x: x**-1.5, lambda x: x**-1.5, (0.2, 3), scalar=True, guard=positive(0.5)),
     unary("rpow_scalar", lambda x: 2.0**x, lambda x: 2.0**x, (-2, 2), scalar=True, guard=shrink),
-    unary("softmax", lambda x: x.softmax(-1), lambda x: np.exp(_log_softmax(x, -1)), min_dims=1, extreme=True,
+    unary("softmax", lambda x: x.softmax(-1), lambda x: np.exp(log_softmax(x, -1)), min_dims=1, extreme=True,
           torch=lambda t: t.softmax(-1)),
-    unary("log_softmax", lambda x: x.log_softmax(0), lambda x: _log_softmax(x, 0), min_dims=1,
+    unary("log_softmax", lambda x: x.log_softmax(0), lambda x: log_softmax(x, 0), min_dims=1,
           torch=lambda t: t.log_softmax(0)),
-    unary("log_softmax_last", lambda x: x.log_softmax(-1), lambda x: _log_softmax(x, -1), min_dims=1, extreme=True),
+    unary("log_softmax_last", lambda x: x.log_softmax(-1), lambda x: log_softmax(x, -1), min_dims=1, extreme=True),
     unary("flip", lambda x: x[..., ::-1], lambda x: x[..., ::-1], min_dims=1, torch=lambda t: t.flip(-1)),
     # PyTorch's spellings of reductions that numpy spells otherwise
     unary("var_unbiased", lambda x: x.var(0), lambda x: np.var(x, 0, ddof=1), min_dims=1, min_side=2,
