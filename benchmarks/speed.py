@@ -37,8 +37,11 @@ def _optim(engine: str):
     return torch.optim
 
 
-def _training_step(engine: str, forward, backward, params, opt_name: str, **options):
-    opt = getattr(_optim(engine), opt_name)(params, **options)
+def _training_step(engine: str, model_pair, opt_name: str, **options):
+    """A step of ``model_pair`` = (forward, backward) from models.py, then the
+    optimizer's step over its parameters (``forward.params``)."""
+    forward, backward = model_pair
+    opt = getattr(_optim(engine), opt_name)(forward.params, **options)
 
     def step() -> float:
         loss = forward()
@@ -60,8 +63,7 @@ def gelu_mlp(engine: str):
     model = nn.Sequential(*layers[:-1])
     _load(engine, model, weights)
     x, y = rng.standard_normal((256, width)).astype(np.float32), rng.integers(0, width, 256)
-    forward, backward = _train_pair(engine, model, x, y)
-    return _training_step(engine, forward, backward, forward.params, "SGD", lr=0.01)
+    return _training_step(engine, _train_pair(engine, model, x, y), "SGD", lr=0.01)
 
 
 def max_pool(engine: str):
@@ -111,11 +113,9 @@ def optimizer_step(engine: str, opt_name: str):
 
 def build(workload: str, engine: str):
     if workload == "RT":
-        forward, backward = models.transformer(engine)
-        step = _training_step(engine, forward, backward, forward.params, "Adam", lr=1e-3)
+        step = _training_step(engine, models.transformer(engine), "Adam", lr=1e-3)
     elif workload == "RC":
-        forward, backward = models.cnn(engine)
-        step = _training_step(engine, forward, backward, forward.params, "SGD", lr=0.01)
+        step = _training_step(engine, models.cnn(engine), "SGD", lr=0.01)
     elif workload == "RG":
         step = gelu_mlp(engine)
     elif workload == "RP":
