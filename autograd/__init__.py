@@ -6,7 +6,7 @@ of that name (HIPS autograd); install glassgrad in its own virtual environment.
 """
 
 from autograd import allocation  # noqa: F401  (keeps freed arrays for the next step; see the module)
-from autograd.backward import grad
+from autograd.engine import composite_backward
 from autograd.factories import (
     Generator,
     arange,
@@ -29,7 +29,7 @@ from autograd.factories import (
     zeros,
     zeros_like,
 )
-from autograd.function import Context, Function, composite_backward, once_differentiable
+from autograd.function import Context, Function, once_differentiable
 from autograd.grad_mode import (
     AnomalyError,
     detect_anomaly,
@@ -40,6 +40,7 @@ from autograd.grad_mode import (
     set_grad_enabled,
 )
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from autograd.gradients import grad
 from autograd.tensor import Tensor, tensor
 from autograd.tensor_conversions import DTYPES as _DTYPES
 from autograd.tensor_functions import (

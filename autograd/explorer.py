@@ -24,20 +24,10 @@ from typing import Any
 import numpy as np
 
 from autograd.graph import AccumulateGrad
+from autograd.pictures.dot import draw_graph, to_svg
+from autograd.pictures.walk import _collect, _fmt, _inputs, _names, _node_tensor, _start, _summary, simulate_backward
 from autograd.tensor import Tensor
 from autograd.value import Value
-from autograd.viz import (
-    _collect,
-    _fmt,
-    _inputs,
-    _names,
-    _node_tensor,
-    _start,
-    _summary,
-    draw_graph,
-    simulate_backward,
-    to_svg,
-)
 
 __all__ = ["Explorer", "explore"]
 
@@ -87,15 +77,7 @@ def _graph_data(root: Value | Tensor, max_nodes: int) -> tuple[dict, list]:
     steps = [{"phase": "forward", "node": str(id(item)),
               "text": _forward_text(item, names), "grads": {}} for item in order]
     try:
-        grads: dict = {}
-        for node, lines, grads in simulate_backward(root):
-            if str(id(node)) in nodes:
-                steps.append({"phase": "backward", "node": str(id(node)), "text": "\n".join(lines),
-                              "grads": {str(k): _fmt(v) for k, v in grads.items() if str(k) in nodes}})
-        for key, g in grads.items():  # each small tensor's gradient as a heatmap (shown once it is known)
-            heat = nodes.get(str(key), {}).get("heat")
-            if heat is not None and heat["grad"] is None:
-                heat["grad"] = _grid(g)
+        simulated = list(simulate_backward(root))
     except RuntimeError:  # backward() already freed the saved tensors: the order, and what is kept
         known = {uid: info["grad"] for uid, info in nodes.items() if info["grad"] is not None}
         for item in reversed(order):
@@ -103,6 +85,16 @@ def _graph_data(root: Value | Tensor, max_nodes: int) -> tuple[dict, list]:
                           "text": f"processing {names[id(item)]}: its local derivatives were freed by "
                                   "backward(); explore before backward(), or after backward(retain_graph=True), "
                                   "to see every product"})
+        return nodes, steps
+    grads: dict = {}
+    for node, lines, grads in simulated:
+        if str(id(node)) in nodes:
+            steps.append({"phase": "backward", "node": str(id(node)), "text": "\n".join(lines),
+                          "grads": {str(k): _fmt(v) for k, v in grads.items() if str(k) in nodes}})
+    for key, g in grads.items():  # each small tensor's gradient as a heatmap (shown once it is known)
+        heat = nodes.get(str(key), {}).get("heat")
+        if heat is not None and heat["grad"] is None:
+            heat["grad"] = _grid(g)
     return nodes, steps
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.function import make_tensor
+from autograd.graph import make_tensor
 from autograd.tensor import Tensor
 from autograd.tensor_conversions import _dtype, check_device
 

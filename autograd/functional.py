@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 
 from autograd import primitives as P
-from autograd.backward import grad
-from autograd.function import make_tensor
 from autograd.grad_mode import enable_grad
+from autograd.gradients import grad
+from autograd.graph import make_tensor
 from autograd.tensor import Tensor
 from autograd.tensor_functions import stack
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.backward import grad
 from autograd.grad_mode import enable_grad, no_grad
+from autograd.gradients import grad
 from autograd.tensor import Tensor
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]

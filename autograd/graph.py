@@ -1,30 +1,99 @@
-"""The backward graph: its nodes live apart from the tensors, as in PyTorch.
+"""The backward graph: its nodes, what they save, and the one walk over them.
 
 A Tensor computed by a recorded op points at its node, ``t.grad_fn``. A node
-holds its op's options, the edges to its inputs' nodes (``next_functions``;
-a leaf that requires grad gets its gradient through its own
-``AccumulateGrad`` node), the inputs' and output's shapes and dtypes, and
-only what its op declared its backward reads (``Function.saves``). It never
+holds its op's options, the edges to its inputs' nodes (``_prev``, shown as
+PyTorch's ``next_functions``; a leaf that requires grad gets its gradient
+through its own ``AccumulateGrad`` node), its output's shape and dtype, and a
+``SavedRecord`` of only what its op declared its backward reads. It never
 holds its output Tensor, so the tensors of a forward pass go away as soon as
 the program drops them; what backward needs stays in the nodes.
 
-When backward runs a node's rule it frees what the node saved (unless
+When backward has run a node's rule it frees the record (unless
 ``retain_graph=True``); the structure stays, so the graph can still be drawn
 and walked, and a second backward through it raises a clear error.
+
+``topological_order`` is the one walk over a graph, for Tensor nodes and
+``Value`` alike (both list their inputs in ``_prev``).
 """
 
 from __future__ import annotations
 
+import operator
 import weakref
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Node", "BackwardNode", "AccumulateGrad", "RetainGrad", "increment_version"]
+__all__ = ["Node", "BackwardNode", "AccumulateGrad", "RetainGrad", "SavedRecord", "topological_order",
+           "increment_version", "make_tensor", "register_tensor_class"]
+
+_new = object.__new__
+#: The Tensor class, registered by ``autograd.tensor`` when it is imported
+#: (so that the engine's modules never import it).
+tensor_class: Any = None
+
+
+def register_tensor_class(cls: type) -> None:
+    """Called once by ``autograd.tensor``: the class ``make_tensor`` builds."""
+    global tensor_class
+    tensor_class = cls
+
+
+def make_tensor(data: np.ndarray, grad_fn: Any = None, version: Any = None) -> Any:
+    """A Tensor around ``data`` (no copy, no checks), with ``grad_fn`` if given
+    and the version counter ``version`` (a one-item list) if given."""
+    t = _new(tensor_class)
+    t._data = data
+    t.grad = None
+    t.name = ""
+    t._acc = None
+    t._version = [0] if version is None else version
+    t.grad_fn = grad_fn
+    t.requires_grad = grad_fn is not None
+    return t
+
+
+def topological_order(roots: Any) -> list:
+    """Every node reachable from ``roots`` through ``_prev``, each listed after
+    all the nodes that use it (Kahn's algorithm: count each node's consumers,
+    then emit a node once its last consumer has been emitted). Iterative, so
+    a graph of a million nodes is fine. Serves Tensor nodes and Values alike."""
+    consumers: dict = {}
+    stack = []
+    for root in roots:
+        if root not in consumers:
+            consumers[root] = 0
+            stack.append(root)
+    while stack:  # count, for each node, the edges that lead into it
+        for p in stack.pop()._prev:
+            if p is None:
+                continue
+            if p in consumers:
+                consumers[p] += 1
+            else:
+                consumers[p] = 1
+                stack.append(p)
+    ready = []
+    for root in roots:  # (a root another root uses waits for it)
+        if consumers[root] == 0 and root not in ready:
+            ready.append(root)
+    order = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for p in node._prev:
+            if p is not None:
+                consumers[p] -= 1
+                if consumers[p] == 0:
+                    ready.append(p)
+    return order
+
+
+_shape_of, _dtype_of = operator.attrgetter("shape"), operator.attrgetter("dtype")
 
 
 class _Freed:
-    """Marks the saved tensors of a node whose rule has run (retain_graph=False)."""
+    """Stands in a node's ``saved`` once backward has used and freed it."""
 
     def __repr__(self) -> str:
         return "<freed>"
@@ -33,11 +102,45 @@ class _Freed:
 FREED: Any = _Freed()
 
 
+class SavedRecord:
+    """What a node keeps for its backward, and nothing else.
+
+    - ``tensors``: the saved input Tensors, one entry per input (None: not saved);
+    - ``arrays``: their arrays (what fast first-order kernels read);
+    - ``out``: the output array, or None;
+    - ``extras``: arrays the forward computed for the backward (softmax
+      probabilities, say), or None;
+    - ``versions``: ``(counter, version when saved)`` for each saved tensor
+      (the output's last), so that backward can refuse one that was changed
+      in place since.
+    """
+
+    __slots__ = ("tensors", "arrays", "out", "extras", "versions")
+
+    def __init__(self, tensors: tuple, arrays: tuple, out: Any, extras: Any, versions: tuple) -> None:
+        self.tensors, self.arrays, self.out, self.extras, self.versions = tensors, arrays, out, extras, versions
+
+    def check_versions(self, node: Any) -> None:
+        """Raise if a saved tensor was changed in place after it was saved."""
+        for i, (counter, version) in enumerate(self.versions):
+            if counter[0] != version:
+                saved = [f"input {j} (shape {t.shape})" for j, t in enumerate(self.tensors or ()) if t is not None]
+                if self.out is not None:
+                    saved.append(f"its output (shape {node.shape})")
+                raise RuntimeError(
+                    f"{node.fn.__name__} backward: {saved[i]} was modified in place after it was saved "
+                    f"for backward (version {version} -> {counter[0]}); "
+                    "compute a new tensor instead of changing it in place"
+                )
+
+
 class Node:
     """A node of the backward graph: ``name()`` and ``next_functions``."""
 
-    __slots__ = ("_next",)
+    __slots__ = ("_prev", "__dict__")
     _hooks: Any = None  # hooks on the gradient arriving here (set per node by register_hook)
+    shape: Any = None
+    dtype: Any = None
 
     def name(self) -> str:
         """The node's class name, PyTorch style: ``"TanhBackward"``."""
@@ -47,19 +150,33 @@ class Node:
     def next_functions(self) -> tuple[tuple[Node | None, int], ...]:
         """``((node, 0), ...)``, one pair per input: the node its gradient goes
         to next (None for an input that needs no gradient), as in PyTorch."""
-        return tuple((n, 0) for n in self._next)
+        return tuple((n, 0) for n in self._prev)
 
-    def register_hook(self, hook: Any) -> Any:
+    def register_hook(self, hook: Any) -> RemovableHandle:
         """``hook(grad)`` is called with this node's output gradient before its
-        rule runs; a returned array or Tensor replaces it."""
+        rule runs; a returned Tensor replaces it. Returns a handle whose
+        ``remove()`` takes the hook away again."""
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
-        hooks = self._hooks
-        return lambda: hooks.remove(hook) if hook in hooks else None
+        return RemovableHandle(self._hooks, hook)
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
+
+
+class RemovableHandle:
+    """What ``register_hook`` returns, as in PyTorch: ``handle.remove()``
+    (calling the handle does the same)."""
+
+    def __init__(self, hooks: list, hook: Any) -> None:
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+    __call__ = remove
 
 
 class AccumulateGrad(Node):
@@ -68,10 +185,8 @@ class AccumulateGrad(Node):
     It holds its leaf weakly (the leaf holds it), so a graph never keeps a
     dropped leaf alive; ``variable`` is None once the leaf is gone."""
 
-    __slots__ = ("_variable", "shape", "dtype", "__dict__")
-
     def __init__(self, variable: Any) -> None:
-        self._next = ()
+        self._prev = ()
         self._variable = weakref.ref(variable)
         self.shape = variable._data.shape
         self.dtype = variable._data.dtype
@@ -81,15 +196,12 @@ class AccumulateGrad(Node):
         """The leaf Tensor (None if it no longer exists)."""
         return self._variable()
 
+    def __getstate__(self) -> dict:
+        return {"shape": self.shape, "dtype": self.dtype}  # a weak reference does not pickle
 
-# What a node keeps for its backward, in ``node._saved`` (None when nothing):
-# a plain tuple (the cheapest record to make, once per op) of
-#   TENSORS  the saved input Tensors, one entry per input (None: not saved); None if none
-#   ARRAYS   their arrays, likewise
-#   CHECKS   (version counter, version when saved) per saved input; None if none
-#   OUT      the output array, or None
-#   OUT_COUNTER, OUT_VERSION  the output's version counter and its version when saved
-TENSORS, ARRAYS, CHECKS, OUT, OUT_COUNTER, OUT_VERSION = range(6)
+    def __setstate__(self, state: dict) -> None:
+        self._prev, self._variable = (), lambda: None
+        self.__dict__.update(state)
 
 
 class RetainGrad:
@@ -108,73 +220,63 @@ class BackwardNode(Node):
 
     It is also the ``ctx`` a backward rule receives:
 
-    - ``ctx.inputs``: the saved inputs, one entry per input (None where the op
-      did not save that input). Numpy arrays when the rule runs on arrays (a
-      first-order pass), Tensors when the pass is recorded or the op's rule
-      is written for Tensors only.
-    - ``ctx.out``: the saved output, likewise (None if not saved).
-    - ``ctx.needs_input_grad``: a bool per input.
-    - ``ctx.input_shapes``, ``ctx.input_dtypes``, ``ctx.shape``, ``ctx.dtype``.
-    - the keyword options given to ``apply``, as attributes (``ctx.axis``), or
-      all of them as the dict ``ctx.options``.
+    - ``ctx.inputs``: the saved input Tensors, one per input (None where the
+      op did not save that input); ``ctx.out``: the saved output Tensor;
+    - ``ctx.options``: the keyword options given to ``apply`` (a dict);
+    - ``ctx.needs_input_grad``: a bool per input;
+    - ``ctx.input_shapes``, ``ctx.input_dtypes``, ``ctx.shape``, ``ctx.dtype``;
+    - ``ctx.saved``: the ``SavedRecord`` itself, whose arrays the fast
+      first-order kernels read.
     """
 
-    # The attributes every node sets are slots; the rarely set ones live in a
-    # __dict__ made only when needed, with their defaults on the class.
-    __slots__ = ("options", "needs_input_grad", "shape", "dtype", "_saved", "__dict__")
-    _const_meta: Any = None  # (shape, dtype) per input that needs no gradient; None when all do
-    _tensors = False  # whether the rule running now reads Tensors (else arrays)
-    _positions: Any = None  # PyTorch-form Functions: which arguments of forward are the inputs
+    # the attributes every node sets are slots; the rare ones live in the __dict__
+    __slots__ = ("options", "needs_input_grad", "shape", "dtype", "saved")
     fn: Any = None  # the Function subclass (set on each per-op node class)
-    _array_rule: Any = None  # the rule a first-order pass runs on arrays (set per op)
-    first_order_allocates = False  # (copied from the op)
+    _const_meta: Any = None  # (shape, dtype) per input that needs no gradient; None when all do
+    _positions: Any = None  # PyTorch-form Functions: which arguments of forward are the inputs
 
-    def __getattr__(self, name: str) -> Any:
-        options = self.options
-        if options is not None and name in options:
-            return options[name]
-        if options is None and not name.startswith("_"):
-            raise RuntimeError(f"{self.name()}: option {name!r} was freed by backward(); "
-                               "pass retain_graph=True to keep it")
-        raise AttributeError(f"{self.name()} has no attribute or option {name!r}")
-
-    # -- what the rule reads -----------------------------------------------------
     @property
     def inputs(self) -> tuple:
-        saved = self._saved
-        if saved is FREED:
-            self._check_not_freed()
-        if saved is None or saved[TENSORS] is None:  # the op saved no input
-            return (None,) * len(self._next)
-        return saved[TENSORS] if self._tensors else saved[ARRAYS]
+        saved = self._live_record()
+        if saved is None or saved.tensors is None:  # the op saved no input
+            return (None,) * len(self._prev)
+        return saved.tensors
 
     @property
     def out(self) -> Any:
-        saved = self._saved
-        if saved is None:
+        """The saved output, as a Tensor whose ``grad_fn`` is this node (so a
+        recorded rule that reads it is differentiable again)."""
+        saved = self._live_record()
+        if saved is None or saved.out is None:
             return None
-        if saved is FREED:
-            self._check_not_freed()
-        if saved[OUT] is None or not self._tensors:
-            return saved[OUT]
-        from autograd.function import make_tensor  # (function imports this module)
+        return make_tensor(saved.out, self, saved.versions[-1][0])
 
-        return make_tensor(saved[OUT], self, saved[OUT_COUNTER])
+    def _live_record(self) -> SavedRecord | None:
+        if self.saved is FREED:
+            self.raise_freed()
+        return self.saved
+
+    def raise_freed(self) -> None:
+        """The error of a second backward through a freed node."""
+        raise RuntimeError(
+            f"backward: trying to backward through the graph a second time: the saved tensors of "
+            f"{self.name()} (output shape {self.shape}) were freed by the first backward(); "
+            "pass retain_graph=True to the first call to keep them"
+        )
 
     @property
     def input_shapes(self) -> tuple:
         """Each input's shape (an input that needs a gradient has its next node's)."""
-        return self._input_meta(0)
+        if self._const_meta is None:  # every input needs a gradient
+            return tuple(map(_shape_of, self._prev))
+        return tuple(m[0] if n is None else n.shape for n, m in zip(self._prev, self._const_meta))
 
     @property
     def input_dtypes(self) -> tuple:
         """Each input's dtype."""
-        return self._input_meta(1)
-
-    def _input_meta(self, which: int) -> tuple:
-        meta = self._const_meta or (None,) * len(self._next)
-        name = ("shape", "dtype")[which]
-        return tuple([m[which] if n is None else getattr(n, name) for n, m in zip(self._next, meta)])
+        if self._const_meta is None:
+            return tuple(map(_dtype_of, self._prev))
+        return tuple(m[1] if n is None else n.dtype for n, m in zip(self._prev, self._const_meta))
 
     @property
     def saved_tensors(self) -> tuple:
@@ -190,44 +292,19 @@ class BackwardNode(Node):
         raises if one was changed in place meanwhile."""
         kept = tuple(tensors)
         arrays = tuple(None if t is None else t._data for t in kept)
-        checks = tuple((t._version, t._version[0]) for t in kept if t is not None)
-        self._saved = (kept, arrays, checks, None, None, None)
+        versions = tuple((t._version, t._version[0]) for t in kept if t is not None)
+        self.saved = SavedRecord(kept, arrays, None, None, versions)
 
     @property
     def is_freed(self) -> bool:
         """True once backward freed what this node saved."""
-        return self._saved is FREED
-
-    def _check_not_freed(self) -> None:
-        if self._saved is FREED:
-            raise RuntimeError(
-                f"backward: trying to backward through the graph a second time: the saved tensors of "
-                f"{self.name()} (output shape {self.shape}) were freed by the first backward(); "
-                "pass retain_graph=True to the first call to keep them"
-            )
-
-    def check_versions(self) -> None:
-        """Raise if a saved tensor was changed in place after it was saved."""
-        saved = self._saved
-        if saved is None or saved is FREED:
-            return
-        names = [f"input {i} (shape {t.shape})" for i, t in enumerate(saved[TENSORS] or ()) if t is not None]
-        what = [(name, counter, version) for name, (counter, version) in zip(names, saved[CHECKS] or ())]
-        if saved[OUT] is not None:
-            what.append((f"its output (shape {self.shape})", saved[OUT_COUNTER], saved[OUT_VERSION]))
-        for name, counter, version in what:
-            if counter[0] != version:
-                raise RuntimeError(
-                    f"{self.fn.__name__} backward: {name} was modified in place after it was saved "
-                    f"for backward (version {version} -> {counter[0]}); "
-                    "compute a new tensor instead of changing it in place"
-                )
+        return self.saved is FREED
 
     @property
     def saved_output(self) -> np.ndarray | None:
         """The output array, if the op saved it and backward has not freed it."""
-        saved = self._saved
-        return None if saved is None or saved is FREED else saved[OUT]
+        saved = self.saved
+        return None if saved is None or saved is FREED else saved.out
 
     @property
     def retained_tensor(self) -> Any:

@@ -10,17 +10,18 @@ primitives only ever see operands of the same shape and dtype.
 from __future__ import annotations
 
 import operator
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from autograd import function
+from autograd import graph
 from autograd import primitives as P
-from autograd.backward import as_grad, node_of, run_backward
-from autograd.function import make_tensor
+from autograd.engine import run_backward
 from autograd.grad_mode import _mode, is_grad_enabled
-from autograd.graph import RetainGrad
+from autograd.gradients import as_grad, node_of
+from autograd.graph import AccumulateGrad, RetainGrad, make_tensor
 from autograd.tensor_conversions import TensorConversions, _dtype, check_device
 from autograd.tensor_ops import TensorOps, _index, normalize_axis
 
@@ -119,20 +120,19 @@ class Tensor(TensorOps, TensorConversions):
         self._version = [0]
         self._acc: Any = None  # this leaf's AccumulateGrad node, made when first recorded
 
-    def _accumulate_grad(self, g: Any, owned: bool) -> None:
-        """``.grad += g`` (``.grad = g`` the first time); ``owned``: no one else
-        holds the array ``g``, so it may become ``.grad`` without a copy."""
-        if owned and self.grad is None and type(g) is np.ndarray:
-            self.grad = make_tensor(g)  # a new array no one else holds: keep it (the usual case)
-        elif not isinstance(g, Tensor):
-            if self.grad is not None:
-                self.grad = make_tensor(np.asarray(self.grad._data + g))
-            else:
-                self.grad = make_tensor(np.array(g))  # g may be a view, or shared: copy
-        elif self.grad is None:
-            self.grad = g
+    def _accumulate_grad(self, g: Any) -> None:
+        """``.grad += g`` (``.grad = g`` the first time), at the end of a backward
+        pass. A first gradient array that nothing else refers to becomes
+        ``.grad`` as it is (PyTorch's AccumulateGrad takes it the same way);
+        any other is copied, so that no two ``.grad`` ever share memory."""
+        if type(g) is not np.ndarray:  # a recorded pass: Tensors
+            self.grad = g if self.grad is None else self.grad + g
+        elif self.grad is not None:
+            self.grad = make_tensor(np.asarray(self.grad._data + g))
+        elif g.base is None and sys.getrefcount(g) <= _REFERENCES_OF_THE_PASS:
+            self.grad = make_tensor(g)
         else:
-            self.grad = self.grad + g
+            self.grad = make_tensor(g.copy())
 
     # -- basic attributes -------------------------------------------------------
     @property
@@ -259,7 +259,12 @@ class Tensor(TensorOps, TensorConversions):
                 seed = seed._data  # first order: the pass carries plain arrays
         if retain_graph is None:
             retain_graph = create_graph
-        run_backward([node_of(self, create=True)], [seed], retain_graph=retain_graph, create_graph=create_graph)
+        root = self.grad_fn or self._acc or self._make_accumulator()
+        run_backward([root], [seed], retain_graph=retain_graph, create_graph=create_graph)
+
+    def _make_accumulator(self) -> AccumulateGrad:
+        self._acc = AccumulateGrad(self)
+        return self._acc
 
     def detach(self) -> Tensor:
         """The same data (shared) with no history: gradients stop here."""
@@ -281,9 +286,10 @@ class Tensor(TensorOps, TensorConversions):
         if self.grad_fn is not None and not self.retains_grad:
             self.grad_fn.register_hook(RetainGrad(self))  # run by backward after the other hooks
 
-    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a Tensor it
-        returns replaces the gradient. Returns a function that removes the hook."""
+        returns replaces the gradient. Returns a handle: ``handle.remove()``
+        takes the hook away (as in PyTorch)."""
         if not self.requires_grad:
             raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad")
         return node_of(self, create=True).register_hook(hook)
@@ -647,4 +653,8 @@ def _sequence_of_tensors(xs: Sequence[Any], op: str) -> list[Tensor]:
     return [x if isinstance(x, Tensor) else Tensor(x) for x in xs]
 
 
-function._Tensor = Tensor
+# references to a gradient array while the pass hands it to a leaf: the
+# pass's local name, _accumulate_grad's argument, and getrefcount's own
+_REFERENCES_OF_THE_PASS = 3
+
+graph.register_tensor_class(Tensor)

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from autograd import function
+from autograd import graph
 from autograd import primitives as P
 from autograd.function import const
 
@@ -50,10 +50,10 @@ def normalize_axis(axis: Any, ndim: int, op: str, shape: tuple = ()) -> tuple[in
 
 def _index(index: Any) -> Any:
     """Tensors inside an index become their arrays; lists become arrays."""
-    if isinstance(index, function._Tensor):
+    if isinstance(index, graph.tensor_class):
         return index._data
     if isinstance(index, tuple):
-        return tuple(i._data if isinstance(i, function._Tensor) else i for i in index)
+        return tuple(i._data if isinstance(i, graph.tensor_class) else i for i in index)
     if isinstance(index, list):
         return np.asarray(index)
     return index
@@ -113,7 +113,7 @@ class TensorOps:
         return P.SqrtOfVariance.apply(v)
 
     def _extreme(self, op: str, fn: Any, dim: Any, keepdim: bool, axis: Any, keepdims: Any) -> Any:
-        if isinstance(dim, function._Tensor):  # torch.max(a, b): elementwise
+        if isinstance(dim, graph.tensor_class):  # torch.max(a, b): elementwise
             return self.maximum(dim) if op == "max" else self.minimum(dim)
         ax, keep = self._dims(op, dim, keepdim, axis, keepdims)
         values = fn.apply(self, axis=ax, keepdims=keep)
@@ -178,7 +178,7 @@ class TensorOps:
         the gradient flows where the mask is false."""
         from autograd.tensor_functions import where  # (tensor_functions imports tensor)
 
-        mask = mask._data if isinstance(mask, function._Tensor) else np.asarray(mask)
+        mask = mask._data if isinstance(mask, graph.tensor_class) else np.asarray(mask)
         if mask.dtype != bool:
             raise TypeError(f"masked_fill: the mask must be a bool tensor, got dtype {mask.dtype}")
         return where(mask, float(value) if self._data.dtype.kind == "f" else value, self)

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Function, Tensor, from_numpy, maximum, where
-from autograd.primitives import constant
+from autograd import Tensor, from_numpy, where
+from autograd.primitives import BinaryCrossEntropy, CrossEntropy
 from nn.module import Module
 
 __all__ = [
@@ -72,38 +72,13 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     return _reduce(loss, reduction, "huber_loss")
 
 
-class _BinaryCrossEntropy(Function):
-    """L = -(y log p + (1 - y) log(1 - p)), logs clamped at -100 as PyTorch;
-    dL/dp = (p - y) / max(p (1 - p), 1e-12),  dL/dy = log(1 - p) - log(p)"""
-
-    saves = (0, 1)
-
-    @staticmethod
-    def forward(p, y):
-        with np.errstate(divide="ignore"):
-            log_p = np.maximum(np.log(p), -100)
-            log_q = np.maximum(np.log1p(-p), -100)
-        return -(y * log_p + (1 - y) * log_q)
-
-    @staticmethod
-    def backward(ctx, g):
-        p, y = ctx.inputs
-        gp = g * (p - y) / maximum(p * (1.0 - p), 1e-12) if ctx.needs_input_grad[0] else None
-        gy = None
-        if ctx.needs_input_grad[1]:
-            with np.errstate(divide="ignore"):
-                logit = np.maximum(np.log1p(-p.numpy()), -100) - np.maximum(np.log(p.numpy()), -100)
-            gy = g * from_numpy(logit.astype(p.dtype))
-        return gp, gy
-
-
 def binary_cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
     """Cross-entropy of probabilities p in [0, 1] against labels y in [0, 1]."""
     p, y = _pair(input, target, "binary_cross_entropy")
     if p.size and (p.numpy().min() < 0 or p.numpy().max() > 1):
         raise ValueError("binary_cross_entropy: input must be probabilities in [0, 1]; "
                          "for raw scores use binary_cross_entropy_with_logits")
-    return _reduce(_BinaryCrossEntropy.apply(p, y), reduction, "binary_cross_entropy")
+    return _reduce(BinaryCrossEntropy.apply(p, y), reduction, "binary_cross_entropy")
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:  # noqa: A002
@@ -193,64 +168,6 @@ def _check_weight(weight: Any, n_classes: int, op: str) -> None:
             raise ValueError(f"{op}: weight must have one value per class, shape ({n_classes},), got {shape}")
 
 
-class _CrossEntropyIndices(Function):
-    """L_i = logsumexp(z_i) - z_i[t_i] per row of logits (N, C), then reduced;
-    dL_i/dz_i = softmax(z_i) - onehot(t_i)  (fused for speed and stability)"""
-
-    saves = (0,)  # the logits, for the recorded rule; the first-order rule reads the kept softmax
-    first_order_allocates = True
-
-    # the ufuncs' reduce directly (ndarray.sum's Python wrapper costs more than the maths on a small batch),
-    # and the forward's softmax kept for the first-order backward: three numpy calls instead of eight
-    saves_extras = True
-
-    @staticmethod
-    def forward(z, target, reduction):
-        n, c = z.shape
-        shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)
-        e = np.exp(shifted)
-        total = np.add.reduce(e, axis=1, keepdims=True)
-        # the targets' positions in the flattened logits: one flat index array
-        # picks them (and marks them in the backward) at a third of the cost of
-        # indexing with the pair (row, target)
-        picks = np.arange(0, n * c, c) + target
-        losses = np.log(total).reshape(-1) - shifted.reshape(-1)[picks]
-        if reduction == "mean":
-            loss = np.asarray(np.add.reduce(losses) / n, dtype=z.dtype)
-        elif reduction == "sum":
-            loss = np.asarray(np.add.reduce(losses), dtype=z.dtype)
-        else:
-            loss = losses
-        return loss, {"probs": np.divide(e, total, out=e), "picks": picks}
-
-    @staticmethod
-    def backward(ctx, g):
-        (z,) = ctx.inputs
-        n, c = z.shape
-        onehot = np.zeros((n, c), dtype=z.dtype)
-        onehot[np.arange(n), ctx.target] = 1
-        if ctx.reduction == "none":
-            scale = g.reshape(n, 1)
-        elif ctx.reduction == "mean":
-            scale = g * (1.0 / n)
-        else:
-            scale = g
-        return ((z.softmax(1) - from_numpy(onehot)) * scale,)
-
-    @staticmethod
-    def backward_numpy(ctx, g):
-        options = ctx.options  # (one lookup instead of three ctx.name look-ups on this hot path)
-        p = options["probs"].copy()  # the saved softmax stays intact for a second backward
-        n = len(p)
-        p.reshape(-1)[options["picks"]] -= constant(1, p.dtype)  # softmax - onehot
-        reduction = options["reduction"]
-        if reduction == "none":
-            p *= g.reshape(n, 1)
-        else:
-            p *= g / n if reduction == "mean" else g
-        return (p,)
-
-
 def _all_below(indices: np.ndarray, n: int) -> bool:
     """0 <= every index < n. Native signed integers take one reduction: seen
     as unsigned, a negative index is a huge one (half the cost of checking
@@ -299,7 +216,7 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: 
         # the usual case, (N, C) logits and N valid class indices: one fused primitive
         if kind == "u" and target_array.itemsize == 8:  # uint64 would make the flat positions floats
             target_array = target_array.astype(np.intp)
-        return _CrossEntropyIndices.apply(input, target=target_array, reduction=reduction)
+        return CrossEntropy.apply(input, target=target_array, reduction=reduction)
     axis = 0 if len(shape) == 1 else 1
     n_classes = shape[axis]
     _check_weight(weight, n_classes, "cross_entropy")

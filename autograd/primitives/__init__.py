@@ -1,6 +1,8 @@
 """The primitive operations: one small class each, ``forward`` on numpy arrays,
-``backward`` giving one gradient per input. Everything else in glassgrad is
-built from these. (``constant`` gives cached 0-d arrays for hot numpy rules.)"""
+``backward`` (on Tensors) giving one gradient per input, and where it pays a
+fast first-order kernel on arrays registered in ``autograd.engine.fast_backward``.
+Everything else in glassgrad is built from these. (``constant`` gives cached
+0-d arrays for hot numpy kernels.)"""
 
 from autograd.primitives._numpy import constant
 from autograd.primitives.activation import (
@@ -11,12 +13,11 @@ from autograd.primitives.activation import (
     LogSoftmax,
     ReLU,
     Sigmoid,
-    SigmoidGrad,
     Softmax,
     Softplus,
     Tanh,
-    TanhGrad,
 )
+from autograd.primitives.conv import AvgPool, Convolution, MaxPool, Windows, WindowsAdd
 from autograd.primitives.elementwise import (
     Abs,
     Add,
@@ -44,6 +45,7 @@ from autograd.primitives.elementwise import (
     Where,
 )
 from autograd.primitives.linalg import Einsum, Linear, MatMul
+from autograd.primitives.losses import BinaryCrossEntropy, CrossEntropy
 from autograd.primitives.normalization import LayerNorm
 from autograd.primitives.reduce import Cumsum, LogSumExp, Max, Min, Prod, Sum, SumTo
 from autograd.primitives.shape import BroadcastTo, Concatenate, Getitem, IndexAdd, Pad, Permute, Reshape
@@ -55,6 +57,8 @@ __all__ = [
     "Erf", "Exp", "GELU", "Softmax", "Getitem", "IndexAdd", "LayerNorm", "LeakyReLU", "Log", "LogSoftmax", "LogSumExp",
     "Linear", "MatMul", "Max", "Maximum", "Min", "Minimum", "Mul", "MulScalar", "Neg", "Pad", "Permute",
     "PiecewiseConstant", "SqrtOfVariance",
-    "Pow", "PowScalar", "Prod", "ReLU", "Reshape", "Sigmoid", "SigmoidGrad", "Sign", "Sin", "Softplus", "Sqrt",
-    "Sum", "SumTo", "Tanh", "TanhGrad", "Where",
+    "Pow", "PowScalar", "Prod", "ReLU", "Reshape", "Sigmoid", "Sign", "Sin", "Softplus", "Sqrt",
+    "Sum", "SumTo", "Tanh", "Where",
+    "AvgPool", "Convolution", "MaxPool", "Windows", "WindowsAdd", "BinaryCrossEntropy",
+    "CrossEntropy",
 ]

@@ -1,48 +1,36 @@
-"""Numpy helpers for the first-order backward rules, tuned for both ends of
-the size range: on tiny arrays numpy's fixed cost per call dominates (``out=``,
-Python-number operands, ``np.broadcast_to``), on big ones memory traffic does
-(docs/performance.md, "Size-aware numpy"). Below ``SMALL`` elements the helpers
-write plain expressions and materialise broadcasts; above it they work in
-place and return broadcast views.
-"""
+"""Numpy helpers that several primitives share, each numerically delicate or
+tuned, and so written once: the max shift that keeps ``exp`` from
+overflowing, the blocked loop that keeps temporaries in cache, and cached
+0-d constants (docs/performance.md, "Size-aware numpy")."""
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 
 import numpy as np
 
-SMALL = 4096  # elements: where the two costs cross over (docs/performance.md)
+BLOCK = 1 << 15  # elements per block of a blocked loop: its temporaries stay in cache
 
 
-def expand_to(g: np.ndarray, shape: tuple) -> np.ndarray:
-    """``g`` broadcast to ``shape``: a read-only view, or a small fresh array."""
-    if math.prod(shape) <= SMALL:
-        out = np.empty(shape, dtype=g.dtype)
-        out[...] = g
-        return out
-    return np.broadcast_to(g, shape)
+def max_shifted(x: np.ndarray, axis: int | tuple | None) -> tuple[np.ndarray, np.ndarray]:
+    """``(x - m, m)`` with ``m = max(x, axis)`` (kept as a broadcastable axis),
+    so that ``exp(x - m)`` never overflows; where the max is not finite (a row
+    of -inf, say) ``m`` is 0 instead, so that the row stays -inf, not nan."""
+    m = np.maximum.reduce(x, axis=axis, keepdims=True)  # (np.max without its Python wrapper)
+    m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+    return x - m, m
 
 
-def tanh_grad(g: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """g * (1 - y**2) for y = tanh(x)."""
-    if y.size <= SMALL:
-        return g - g * y * y
-    out = np.multiply(y, y)
-    np.multiply(out, g, out=out)
-    np.subtract(g, out, out=out)
-    return out
-
-
-def sigmoid_grad(g: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """g * y * (1 - y) for y = sigmoid(x)."""
-    if y.size <= SMALL:
-        gy = g * y
-        return gy - gy * y
-    out = np.multiply(g, y)
-    gy_y = np.multiply(out, y)
-    np.subtract(out, gy_y, out=out)
-    return out
+def blockwise(fn: Callable[..., np.ndarray], x: np.ndarray, *more: np.ndarray) -> np.ndarray:
+    """``fn`` applied to blocks of ``BLOCK`` elements of the flattened arrays
+    (all of ``x``'s size), so that its temporaries stay small; ``x``'s shape out."""
+    flat = [a.reshape(-1) for a in (x, *more)]
+    if x.size <= BLOCK:
+        return fn(*flat).reshape(x.shape)
+    out = np.empty_like(flat[0])
+    for start in range(0, x.size, BLOCK):
+        out[start : start + BLOCK] = fn(*(a[start : start + BLOCK] for a in flat))
+    return out.reshape(x.shape)
 
 
 _CONSTANTS: dict[tuple[float, np.dtype], np.ndarray] = {}
@@ -54,8 +42,8 @@ def constant(value: float, dtype: np.dtype) -> np.ndarray:
     With numpy 2's promotion rules a Python number as a ufunc operand costs
     more than a 0-d array of the other operand's dtype, as much as the maths
     on a small layer (docs/performance.md). The result is shared, so it is
-    made read-only. Meant for the few fixed
-    values hot rules use (0, 1): every distinct value stays cached."""
+    made read-only. Meant for the few fixed values hot rules use (0, 1):
+    every distinct value stays cached."""
     key = (value, dtype)
     array = _CONSTANTS.get(key)
     if array is None:

@@ -23,6 +23,8 @@ import math
 import numpy as np
 from numpy.polynomial import chebyshev as C
 
+from autograd.primitives._numpy import blockwise
+
 _DEGREE = 24
 _PIECES = 6
 _COEFFS = [
@@ -81,18 +83,8 @@ def erf(x: np.ndarray) -> np.ndarray:
     return out.astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
 
 
-CHUNK = 1 << 15  # elements per block: its temporaries stay in cache and never add up to much
-
-
 def _erf32(x: np.ndarray) -> np.ndarray:
-    if x.size <= CHUNK:
-        # (0-d results would be numpy scalars, which the in-place steps cannot write)
-        return _erf32_block(x.reshape(-1)).reshape(x.shape)
-    flat = x.reshape(-1)
-    out = np.empty_like(flat)
-    for start in range(0, flat.size, CHUNK):
-        out[start : start + CHUNK] = _erf32_block(flat[start : start + CHUNK])
-    return out.reshape(x.shape)
+    return blockwise(_erf32_block, x)
 
 
 def _erf32_block(x: np.ndarray) -> np.ndarray:

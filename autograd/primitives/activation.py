@@ -6,9 +6,10 @@ import math
 
 import numpy as np
 
-from autograd.function import Function, composite_backward
-from autograd.primitives._numpy import constant, sigmoid_grad, tanh_grad
-from autograd.primitives._special import CHUNK, erf, normal_cdf32
+from autograd.engine import composite_backward, fast_backward
+from autograd.function import Function
+from autograd.primitives._numpy import blockwise, constant, max_shifted
+from autograd.primitives._special import erf, normal_cdf32
 from autograd.primitives.elementwise import piecewise
 
 _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
@@ -19,7 +20,6 @@ class Tanh(Function):
     """y = tanh(x);  dy/dx = 1 - y**2"""
 
     saves = ("out",)
-    first_order_allocates = True
 
     @staticmethod
     def forward(x):
@@ -27,29 +27,8 @@ class Tanh(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (TanhGrad.apply(g, ctx.out),)
-
-    @staticmethod
-    def backward_numpy(ctx, g):
-        return (tanh_grad(g, ctx.out),)
-
-
-class TanhGrad(Function):
-    """z = g * (1 - y**2), tanh's backward fused (one temporary instead of
-    four on big arrays);  dz/dg = 1 - y**2,  dz/dy = -2 g y"""
-
-    saves = {0: (1,), 1: (0, 1)}
-    backward_on_arrays = True
-
-    @staticmethod
-    def forward(g, y):
-        return tanh_grad(g, y)
-
-    @staticmethod
-    def backward(ctx, h):
-        g, y = ctx.inputs
-        need_g, need_y = ctx.needs_input_grad
-        return (h * (1.0 - y * y) if need_g else None), (h * g * y * -2.0 if need_y else None)
+        y = ctx.out
+        return (g * (1.0 - y * y),)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -62,7 +41,6 @@ class Sigmoid(Function):
     """y = 1 / (1 + e**-x);  dy/dx = y * (1 - y)"""
 
     saves = ("out",)
-    first_order_allocates = True
 
     @staticmethod
     def forward(x):
@@ -70,29 +48,8 @@ class Sigmoid(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (SigmoidGrad.apply(g, ctx.out),)
-
-    @staticmethod
-    def backward_numpy(ctx, g):
-        return (sigmoid_grad(g, ctx.out),)
-
-
-class SigmoidGrad(Function):
-    """z = g * y * (1 - y), sigmoid's backward fused;
-    dz/dg = y (1 - y),  dz/dy = g (1 - 2 y)"""
-
-    saves = {0: (1,), 1: (0, 1)}
-    backward_on_arrays = True
-
-    @staticmethod
-    def forward(g, y):
-        return sigmoid_grad(g, y)
-
-    @staticmethod
-    def backward(ctx, h):
-        g, y = ctx.inputs
-        need_g, need_y = ctx.needs_input_grad
-        return (h * y * (1.0 - y) if need_g else None), (h * g * (1.0 - 2.0 * y) if need_y else None)
+        y = ctx.out
+        return (g * y * (1.0 - y),)
 
 
 def _positive(y: np.ndarray) -> np.ndarray:
@@ -103,7 +60,6 @@ class ReLU(Function):
     """y = max(x, 0);  dy/dx = 1 where y > 0, else 0"""
 
     saves = ("out",)
-    first_order_allocates = True
 
     @staticmethod
     def forward(x):
@@ -113,21 +69,11 @@ class ReLU(Function):
     def backward(ctx, g):
         return (g * piecewise(_positive, ctx.out),)
 
-    @staticmethod
-    def backward_numpy(ctx, g):
-        y = ctx.out
-        # a float mask multiplied in place: a bool operand would send the
-        # product through numpy's casting loop, twice the cost on a layer
-        mask = np.greater(y, constant(0, y.dtype)).astype(y.dtype)
-        mask *= g
-        return (mask,)
-
 
 class LeakyReLU(Function):
     """y = x where x > 0, else slope * x;  dy/dx = 1 where x > 0, else slope"""
 
     saves = (0,)
-    backward_on_arrays = True
 
     @staticmethod
     def forward(x, slope):
@@ -135,7 +81,7 @@ class LeakyReLU(Function):
 
     @staticmethod
     def backward(ctx, g):
-        slope = ctx.slope
+        slope = ctx.options["slope"]
         return (g * piecewise(lambda x: np.where(x > 0, 1.0, slope), ctx.inputs[0]),)
 
 
@@ -152,16 +98,11 @@ class Softplus(Function):
     def backward(ctx, g):
         return (g * ctx.inputs[0].sigmoid(),)
 
-    @staticmethod
-    def backward_numpy(ctx, g):
-        return (g * _sigmoid(ctx.inputs[0]),)
-
 
 class ELU(Function):
     """y = x where x > 0, else alpha * (e**x - 1);  dy/dx = 1 where x > 0, else y + alpha"""
 
     saves = (0, "out")
-    backward_on_arrays = True
 
     @staticmethod
     def forward(x, alpha):
@@ -171,7 +112,7 @@ class ELU(Function):
     def backward(ctx, g):
         x = ctx.inputs[0]
         positive = piecewise(_positive, x)
-        return (g * (positive + (ctx.out + ctx.alpha) * (1.0 - positive)),)
+        return (g * (positive + (ctx.out + ctx.options["alpha"]) * (1.0 - positive)),)
 
 
 class LogSoftmax(Function):
@@ -181,18 +122,12 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(x, axis):
-        m = np.max(x, axis=axis, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)
-        shifted = x - m
+        shifted, _ = max_shifted(x, axis)
         return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
     @staticmethod
     def backward(ctx, g):
-        return (g - ctx.out.exp() * g.sum(axis=ctx.axis, keepdims=True),)
-
-    @staticmethod
-    def backward_numpy(ctx, g):
-        return (g - np.exp(ctx.out) * g.sum(axis=ctx.axis, keepdims=True),)
+        return (g - ctx.out.exp() * g.sum(axis=ctx.options["axis"], keepdims=True),)
 
 
 class GELU(Function):
@@ -204,17 +139,13 @@ class GELU(Function):
 
     @staticmethod
     def forward(x):
-        return _blockwise(_gelu, x)
+        return blockwise(_gelu, x)
 
     @staticmethod
     def backward(ctx, g):
         x = ctx.inputs[0]
         cdf = ((x * _INV_SQRT_2).erf() + 1.0) * 0.5
         return (g * (cdf + x * (x * x * -0.5).exp() * _INV_SQRT_2PI),)
-
-    @staticmethod
-    def backward_numpy(ctx, g):
-        return (_blockwise(_gelu_grad, ctx.inputs[0], g),)
 
 
 class GELUTanh(Function):
@@ -227,15 +158,11 @@ class GELUTanh(Function):
 
     @staticmethod
     def forward(x):
-        return _blockwise(_gelu_tanh, x)
+        return blockwise(_gelu_tanh, x)
 
     @staticmethod
     def backward(ctx, g):
         return composite_backward(ctx, g, gelu_tanh_composite)
-
-    @staticmethod
-    def backward_numpy(ctx, g):
-        return (_blockwise(_gelu_tanh_grad, ctx.inputs[0], g),)
 
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -283,17 +210,6 @@ def _gelu_tanh_grad(x: np.ndarray, g: np.ndarray) -> np.ndarray:
     return slope
 
 
-def _blockwise(fn, x: np.ndarray, *more: np.ndarray) -> np.ndarray:
-    """``fn`` over blocks of the flattened arrays (temporaries stay small)."""
-    flat = [a.reshape(-1) for a in (x, *more)]
-    if x.size <= CHUNK:
-        return fn(*flat).reshape(x.shape)
-    out = np.empty_like(flat[0])
-    for start in range(0, x.size, CHUNK):
-        out[start : start + CHUNK] = fn(*(a[start : start + CHUNK] for a in flat))
-    return out.reshape(x.shape)
-
-
 def _cdf(x: np.ndarray) -> np.ndarray:
     """Phi(x) as a new array: the fast float32 form, or from erf for float64."""
     if x.dtype == np.float32:
@@ -326,12 +242,10 @@ class Softmax(Function):
     """y = e**x / sum(e**x, axis);  dy/dx . g = y * (g - sum(g * y, axis))"""
 
     saves = ("out",)
-    backward_on_arrays = True
 
     @staticmethod
     def forward(x, axis):
-        m = np.max(x, axis=axis, keepdims=True)
-        e = np.exp(x - np.where(np.isfinite(m), m, 0))
+        e = np.exp(max_shifted(x, axis)[0])
         e /= np.sum(e, axis=axis, keepdims=True)
         return e
 
@@ -339,4 +253,57 @@ class Softmax(Function):
     def backward(ctx, g):
         y = ctx.out
         gy = g * y
-        return (gy - y * gy.sum(axis=ctx.axis, keepdims=True),)
+        return (gy - y * gy.sum(axis=ctx.options["axis"], keepdims=True),)
+
+
+# -- fast first-order kernels on arrays (checked against the definitions above
+# by the op registry's tests) -----------------------------------------------------
+
+def _tanh_grad(ctx, g):
+    y = ctx.saved.out
+    out = np.multiply(y, y, out=np.empty_like(y))  # g * (1 - y**2) in one new array
+    np.multiply(out, g, out=out)
+    return (np.subtract(g, out, out=out),)
+
+
+def _sigmoid_grad(ctx, g):
+    y = ctx.saved.out
+    out = np.multiply(g, y, out=np.empty_like(y))  # g * y * (1 - y) in one new array and one temporary
+    return (np.subtract(out, out * y, out=out),)
+
+
+def _relu_grad(ctx, g):
+    y = ctx.saved.out
+    # a float mask multiplied in place: a bool operand would send the product
+    # through numpy's casting loop, twice the cost on a layer
+    mask = np.greater(y, constant(0, y.dtype)).astype(y.dtype)
+    mask *= g
+    return (mask,)
+
+
+def _leaky_relu_grad(ctx, g):
+    x = ctx.saved.arrays[0]
+    return (g * np.where(x > 0, 1.0, ctx.options["slope"]).astype(x.dtype, copy=False),)
+
+
+def _log_softmax_grad(ctx, g):
+    return (g - np.exp(ctx.saved.out) * g.sum(axis=ctx.options["axis"], keepdims=True),)
+
+
+def _softmax_grad(ctx, g):
+    y = ctx.saved.out
+    gy = g * y
+    return (gy - y * gy.sum(axis=ctx.options["axis"], keepdims=True),)
+
+
+fast_backward.update({
+    Tanh: _tanh_grad,
+    Sigmoid: _sigmoid_grad,
+    ReLU: _relu_grad,
+    LeakyReLU: _leaky_relu_grad,
+    LogSoftmax: _log_softmax_grad,
+    Softmax: _softmax_grad,
+    Softplus: lambda ctx, g: (g * _sigmoid(ctx.saved.arrays[0]),),
+    GELU: lambda ctx, g: (blockwise(_gelu_grad, ctx.saved.arrays[0], g),),
+    GELUTanh: lambda ctx, g: (blockwise(_gelu_tanh_grad, ctx.saved.arrays[0], g),),
+})

@@ -2,15 +2,17 @@
 shape and dtype: the Tensor layer broadcasts and promotes them first (with the
 ``BroadcastTo`` and ``Cast`` primitives), so no rule here deals with it.
 
-Most rules are written once, with operations that numpy arrays and Tensors
-share (``backward_on_arrays``): a first-order pass runs them on arrays, a
-recorded one on Tensors."""
+Each ``backward`` is the op's definition, on Tensors. The fast first-order
+kernels on arrays follow at the end of the file, registered in
+``fast_backward``."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from autograd.function import Function, make_tensor
+from autograd.engine import fast_backward
+from autograd.function import Function
+from autograd.graph import make_tensor
 from autograd.primitives._special import erf
 
 _TWO_OVER_SQRT_PI = 2.0 / np.sqrt(np.pi)
@@ -28,7 +30,6 @@ class Add(Function):
     """y = a + b;  dy/da = 1,  dy/db = 1"""
 
     saves = ()
-    backward_on_arrays = True
 
     @staticmethod
     def forward(a, b):
@@ -43,7 +44,6 @@ class Neg(Function):
     """y = -x;  dy/dx = -1"""
 
     saves = ()
-    backward_on_arrays = True
 
     @staticmethod
     def forward(x):
@@ -58,7 +58,6 @@ class Mul(Function):
     """y = a * b;  dy/da = b,  dy/db = a"""
 
     saves = {0: (1,), 1: (0,)}  # a product with a constant keeps only the constant
-    backward_on_arrays = True
 
     @staticmethod
     def forward(a, b):
@@ -75,7 +74,6 @@ class Div(Function):
     """y = a / b;  dy/da = 1/b,  dy/db = -a/b**2 = -y/b"""
 
     saves = {0: (1,), 1: (1, "out")}
-    backward_on_arrays = True
 
     @staticmethod
     def forward(a, b):
@@ -116,7 +114,6 @@ class AddScalar(Function):
     """y = x + c for a Python number c;  dy/dx = 1"""
 
     saves = ()
-    backward_on_arrays = True
 
     @staticmethod
     def forward(x, scalar):
@@ -131,7 +128,6 @@ class MulScalar(Function):
     """y = c * x for a Python number c;  dy/dx = c  (reads none of the tensor)"""
 
     saves = ()
-    backward_on_arrays = True
 
     @staticmethod
     def forward(x, scalar):
@@ -146,7 +142,6 @@ class PowScalar(Function):
     """y = x ** c for a Python number c;  dy/dx = c * x**(c-1)"""
 
     saves = (0,)
-    backward_on_arrays = True
 
     @staticmethod
     def forward(x, scalar):
@@ -154,7 +149,7 @@ class PowScalar(Function):
 
     @staticmethod
     def backward(ctx, g):
-        c = ctx.scalar
+        c = ctx.options["scalar"]
         if c == 0:
             return (g * 0.0,)
         if c == 1:
@@ -166,7 +161,6 @@ class Exp(Function):
     """y = e**x;  dy/dx = e**x = y"""
 
     saves = ("out",)
-    backward_on_arrays = True
 
     @staticmethod
     def forward(x):
@@ -190,10 +184,6 @@ class Sin(Function):
     def backward(ctx, g):
         return (g * ctx.inputs[0].cos(),)
 
-    @staticmethod
-    def backward_numpy(ctx, g):
-        return (g * np.cos(ctx.inputs[0]),)
-
 
 class Cos(Function):
     """y = cos(x);  dy/dx = -sin(x)"""
@@ -208,16 +198,11 @@ class Cos(Function):
     def backward(ctx, g):
         return (-(g * ctx.inputs[0].sin()),)
 
-    @staticmethod
-    def backward_numpy(ctx, g):
-        return (-(g * np.sin(ctx.inputs[0])),)
-
 
 class Log(Function):
     """y = ln(x);  dy/dx = 1/x"""
 
     saves = (0,)
-    backward_on_arrays = True
 
     @staticmethod
     def forward(x):
@@ -232,7 +217,6 @@ class Sqrt(Function):
     """y = sqrt(x);  dy/dx = 1 / (2 sqrt(x)) = 0.5 / y"""
 
     saves = ("out",)
-    backward_on_arrays = True
 
     @staticmethod
     def forward(x):
@@ -260,12 +244,6 @@ class SqrtOfVariance(Function):
         safe = Where.apply(y, make_tensor(np.ones_like(y._data)), cond=positive)
         return (g * 0.5 / safe * make_tensor(positive.astype(y.dtype)),)
 
-    @staticmethod
-    def backward_numpy(ctx, g):
-        y = ctx.out
-        positive = y > 0
-        return (g * 0.5 / np.where(positive, y, 1) * positive,)
-
 
 class PiecewiseConstant(Function):
     """y = f(x, ...) for a function f that is constant almost everywhere (a
@@ -276,7 +254,6 @@ class PiecewiseConstant(Function):
     through relu or abs is then zeros, as in PyTorch, not "unused"."""
 
     saves = ()
-    backward_on_arrays = True
 
     @staticmethod
     def forward(*xs, f):
@@ -284,18 +261,13 @@ class PiecewiseConstant(Function):
 
     @staticmethod
     def backward(ctx, g):
-        zeros = [np.zeros(s, d) if need else None
-                 for s, d, need in zip(ctx.input_shapes, ctx.input_dtypes, ctx.needs_input_grad)]
-        if type(g) is not np.ndarray:  # a recorded pass: Tensors
-            zeros = [None if z is None else make_tensor(z) for z in zeros]
-        return tuple(zeros)
+        return tuple(make_tensor(np.zeros(s, d)) if need else None
+                     for s, d, need in zip(ctx.input_shapes, ctx.input_dtypes, ctx.needs_input_grad))
 
 
 def piecewise(f, *xs):
-    """``f(*xs)`` in the first input's dtype, as a constant for arrays and as a
-    recorded zero-derivative op for Tensors (see ``PiecewiseConstant``)."""
-    if type(xs[0]) is np.ndarray:
-        return np.asarray(f(*xs)).astype(xs[0].dtype, copy=False)
+    """``f(*xs)`` in the first input's dtype, as a recorded zero-derivative op
+    on Tensors (see ``PiecewiseConstant``)."""
     return PiecewiseConstant.apply(*xs, f=f)
 
 
@@ -303,7 +275,6 @@ class Abs(Function):
     """y = |x|;  dy/dx = sign(x)  (0 at x = 0, as PyTorch)"""
 
     saves = (0,)
-    backward_on_arrays = True
 
     @staticmethod
     def forward(x):
@@ -318,7 +289,6 @@ class Sign(Function):
     """y = sign(x);  dy/dx = 0 (almost everywhere)"""
 
     saves = ()
-    backward_on_arrays = True
 
     @staticmethod
     def forward(x):
@@ -333,7 +303,6 @@ class Clip(Function):
     """y = min(max(x, lo), hi);  dy/dx = 1 where lo <= x <= hi, else 0 (as torch.clamp)"""
 
     saves = (0,)
-    backward_on_arrays = True
 
     @staticmethod
     def forward(x, lo, hi):
@@ -341,7 +310,7 @@ class Clip(Function):
 
     @staticmethod
     def backward(ctx, g):
-        lo, hi = ctx.lo, ctx.hi
+        lo, hi = ctx.options["lo"], ctx.options["hi"]
 
         def inside(x):
             keep = np.ones(x.shape, dtype=bool)
@@ -364,7 +333,6 @@ class Maximum(Function):
     gradient is split between ties, as PyTorch does), else 0"""
 
     saves = (0, 1)
-    backward_on_arrays = True
 
     @staticmethod
     def forward(a, b):
@@ -380,7 +348,6 @@ class Minimum(Function):
     """y = min(a, b) elementwise;  dy/da = 1 where a < b, 1/2 on ties, else 0"""
 
     saves = (0, 1)
-    backward_on_arrays = True
 
     @staticmethod
     def forward(a, b):
@@ -396,7 +363,6 @@ class Where(Function):
     """y = a where cond else b;  dy/da = cond,  dy/db = not cond  (cond: a bool array option)"""
 
     saves = ()
-    backward_on_arrays = True
 
     @staticmethod
     def forward(a, b, cond):
@@ -404,7 +370,7 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx, g):
-        mask = ctx.cond.astype(ctx.dtype)
+        mask = ctx.options["cond"].astype(ctx.dtype)
         return g * mask, g * (1 - mask)
 
 
@@ -412,7 +378,6 @@ class Clone(Function):
     """y = a copy of x with its own memory;  dy/dx = 1"""
 
     saves = ()
-    backward_on_arrays = True
 
     @staticmethod
     def forward(x):
@@ -427,7 +392,6 @@ class Cast(Function):
     """y = x converted to another dtype;  dy/dx = 1 (the gradient is cast back)"""
 
     saves = ()
-    backward_on_arrays = True
 
     @staticmethod
     def forward(x, dtype):
@@ -452,7 +416,52 @@ class Erf(Function):
         x = ctx.inputs[0]
         return (g * (-(x * x)).exp() * _TWO_OVER_SQRT_PI,)
 
-    @staticmethod
-    def backward_numpy(ctx, g):
-        x = ctx.inputs[0]
-        return (g * np.exp(-(x * x)) * x.dtype.type(_TWO_OVER_SQRT_PI),)
+
+# -- fast first-order kernels on arrays (checked against the definitions above
+# by the op registry's tests) -----------------------------------------------------
+
+# These definitions read only g and the options, so on arrays they are already
+# their own fast kernels.
+fast_backward.update({op: op.backward for op in (Add, Neg, AddScalar, MulScalar, Sign, Where, Clone, Cast)})
+
+
+def _mul_grad(ctx, g):
+    a, b = ctx.saved.arrays
+    need_a, need_b = ctx.needs_input_grad
+    return (g * b if need_a else None), (g * a if need_b else None)
+
+
+def _div_grad(ctx, g):
+    _, b = ctx.saved.arrays
+    need_a, need_b = ctx.needs_input_grad
+    return (g / b if need_a else None), (-(g * ctx.saved.out) / b if need_b else None)
+
+
+def _pow_scalar_grad(ctx, g):
+    c, x = ctx.options["scalar"], ctx.saved.arrays[0]
+    if c == 0:
+        return (g * x.dtype.type(0),)
+    return (g if c == 1 else g * (x ** (c - 1) * c),)
+
+
+def _erf_grad(ctx, g):
+    x = ctx.saved.arrays[0]
+    return (g * np.exp(-(x * x)) * x.dtype.type(_TWO_OVER_SQRT_PI),)
+
+
+def _sqrt_of_variance_grad(ctx, g):
+    y = ctx.saved.out
+    positive = y > 0
+    return (g * 0.5 / np.where(positive, y, 1) * positive,)
+
+
+fast_backward.update({
+    Mul: _mul_grad,
+    Div: _div_grad,
+    PowScalar: _pow_scalar_grad,
+    Exp: lambda ctx, g: (g * ctx.saved.out,),
+    Log: lambda ctx, g: (g / ctx.saved.arrays[0],),
+    Sqrt: lambda ctx, g: (g * 0.5 / ctx.saved.out,),
+    SqrtOfVariance: _sqrt_of_variance_grad,
+    Erf: _erf_grad,
+})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.engine import fast_backward
 from autograd.function import Function
 
 
@@ -13,8 +14,6 @@ class MatMul(Function):
     """Y = A @ B;  dL/dA = G @ B^T,  dL/dB = A^T @ G  (per batch)"""
 
     saves = {0: (1,), 1: (0,)}
-    backward_on_arrays = True
-    first_order_allocates = True
 
     @staticmethod
     def forward(a, b):
@@ -35,7 +34,6 @@ class Linear(Function):
     than a batch of small ones."""
 
     saves = {0: (1,), 1: (0,), 2: ()}
-    first_order_allocates = True
 
     @staticmethod
     def forward(x, w, b):
@@ -54,24 +52,6 @@ class Linear(Function):
         gb = g2.sum(axis=0) if need_b else None
         return gx, gw, gb
 
-    @staticmethod
-    def backward_numpy(ctx, g):
-        x, w, _ = ctx.inputs
-        needs = ctx.needs_input_grad
-        if g.ndim == 2:
-            g2d, x2d = g, x
-        else:  # fold the batch dimensions into one
-            g2d = g.reshape(-1, g.shape[-1])
-            x2d = None if x is None else x.reshape(-1, x.shape[-1])
-        gx = None
-        if needs[0]:
-            gx = g2d @ w
-            gx.shape = (*g.shape[:-1], w.shape[1])
-        # (np.add.reduce is what ndarray.sum calls, without its Python wrapper)
-        return (gx,
-                g2d.T @ x2d if needs[1] else None,
-                np.add.reduce(g2d, axis=0) if needs[2] else None)
-
 
 class Einsum(Function):
     """y = einsum(subscripts, *operands);  dL/d(operand i) = einsum of g with
@@ -88,15 +68,10 @@ class Einsum(Function):
     def backward(ctx, g):
         return _einsum_grads(ctx, g, lambda subs, *xs: Einsum.apply(*xs, subscripts=subs))
 
-    @staticmethod
-    def backward_numpy(ctx, g):
-        return _einsum_grads(ctx, g, lambda subs, *xs: np.asarray(np.einsum(subs, *xs)))
-
-
 def _einsum_grads(ctx, g, einsum):
-    inputs_subs, out_subs = ctx.subscripts.replace(" ", "").split("->")
+    inputs_subs, out_subs = ctx.options["subscripts"].replace(" ", "").split("->")
     subs = inputs_subs.split(",")
-    operands = ctx.inputs
+    operands = ctx.inputs if einsum is not _numpy_einsum else ctx.saved.arrays
     grads = []
     for i, (sub, need) in enumerate(zip(subs, ctx.needs_input_grad)):
         if not need:
@@ -110,6 +85,48 @@ def _einsum_grads(ctx, g, einsum):
             shape = tuple(n if c in known else 1 for c, n in zip(sub, ctx.input_shapes[i]))
             grad = grad.reshape(shape)
             grad = grad.broadcast_to(ctx.input_shapes[i]) if not isinstance(grad, np.ndarray) \
-                else np.broadcast_to(grad, ctx.input_shapes[i]).copy()
+                else np.broadcast_to(grad, ctx.input_shapes[i])
         grads.append(grad)
     return tuple(grads)
+
+
+# -- fast first-order kernels on arrays (checked against the definitions above
+# by the op registry's tests) -----------------------------------------------------
+
+def _matmul_grad(ctx, g):
+    a, b = ctx.saved.arrays
+    need_a, need_b = ctx.needs_input_grad
+    return (g @ b.swapaxes(-1, -2) if need_a else None), (a.swapaxes(-1, -2) @ g if need_b else None)
+
+
+def _linear_grad(ctx, g):
+    x, w, _ = ctx.saved.arrays
+    needs = ctx.needs_input_grad
+    if g.ndim == 2:
+        g2d, x2d = g, x
+    else:  # fold the batch dimensions into one
+        g2d = g.reshape(-1, g.shape[-1])
+        x2d = None if x is None else x.reshape(-1, x.shape[-1])
+    gx = None
+    if needs[0]:
+        gx = g2d @ w
+        gx.shape = (*g.shape[:-1], w.shape[1])
+    # (np.add.reduce is what ndarray.sum calls, without its Python wrapper)
+    return (gx,
+            g2d.T @ x2d if needs[1] else None,
+            np.add.reduce(g2d, axis=0) if needs[2] else None)
+
+
+def _numpy_einsum(subscripts, *operands):
+    return np.asarray(np.einsum(subscripts, *operands))
+
+
+def _einsum_grad(ctx, g):
+    return _einsum_grads(ctx, g, _numpy_einsum)
+
+
+fast_backward.update({
+    MatMul: _matmul_grad,
+    Linear: _linear_grad,
+    Einsum: _einsum_grad,
+})

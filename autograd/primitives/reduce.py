@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.function import Function, make_tensor
-from autograd.primitives._numpy import expand_to
+from autograd.engine import fast_backward
+from autograd.function import Function
+from autograd.graph import make_tensor
+from autograd.primitives._numpy import max_shifted
 from autograd.primitives.elementwise import piecewise
 
 
@@ -18,11 +20,9 @@ def keepdims_shape(shape: tuple, axis: tuple | None) -> tuple:
 
 
 def _expand_back(g, in_shape: tuple, axis, keepdims: bool):
-    """Broadcast a reduction's upstream gradient back over the reduced axes."""
+    """Broadcast a reduction's upstream gradient (a Tensor) back over the reduced axes."""
     if not keepdims:
         g = g.reshape(keepdims_shape(in_shape, axis))
-    if type(g) is np.ndarray:
-        return np.broadcast_to(g, in_shape)
     return g.broadcast_to(in_shape)
 
 
@@ -37,14 +37,7 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (_expand_back(g, ctx.input_shapes[0], ctx.axis, ctx.keepdims),)
-
-    @staticmethod
-    def backward_numpy(ctx, g):
-        shape = ctx.input_shapes[0]
-        if not ctx.keepdims:
-            g = g.reshape(keepdims_shape(shape, ctx.axis))
-        return (expand_to(g, shape),)
+        return (_expand_back(g, ctx.input_shapes[0], ctx.options["axis"], ctx.options["keepdims"]),)
 
 
 class SumTo(Function):
@@ -65,10 +58,6 @@ class SumTo(Function):
     def backward(ctx, g):
         return (g.broadcast_to(ctx.input_shapes[0]),)
 
-    @staticmethod
-    def backward_numpy(ctx, g):
-        return (expand_to(g, ctx.input_shapes[0]),)
-
 
 class Max(Function):
     """y = max of x over axis;  dy/dx = 1/k at each of the k elements equal to
@@ -85,13 +74,13 @@ class Max(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, axis = ctx.inputs[0], ctx.axis
+        x, axis = ctx.inputs[0], ctx.options["axis"]
 
         def share(x, best):
             hit = (x == best.reshape(keepdims_shape(x.shape, axis))).astype(x.dtype)
             return hit / np.sum(hit, axis=axis, keepdims=True)
 
-        return (_expand_back(g, x.shape, axis, ctx.keepdims) * piecewise(share, x, ctx.out),)
+        return (_expand_back(g, x.shape, axis, ctx.options["keepdims"]) * piecewise(share, x, ctx.out),)
 
 
 class Min(Max):
@@ -113,12 +102,12 @@ class Prod(Function):
     @staticmethod
     def backward(ctx, g):
         x = ctx.inputs[0]
-        gb = _expand_back(g, x.shape, ctx.axis, ctx.keepdims)
-        out_b = _expand_back(ctx.out, x.shape, ctx.axis, ctx.keepdims)
+        gb = _expand_back(g, x.shape, ctx.options["axis"], ctx.options["keepdims"])
+        out_b = _expand_back(ctx.out, x.shape, ctx.options["axis"], ctx.options["keepdims"])
         if np.all(x._data != 0):
             return (gb * out_b / x,)
         # zeros present: product of the others, without dividing (first order exact)
-        return (gb * make_tensor(_prod_of_others(x._data, ctx.axis)),)
+        return (gb * make_tensor(_prod_of_others(x._data, ctx.options["axis"])),)
 
 
 def _prod_of_others(x: np.ndarray, axis: tuple | None) -> np.ndarray:
@@ -143,16 +132,15 @@ class LogSumExp(Function):
     def forward(x, axis, keepdims):
         if x.size == 0:  # log(0): -inf, as PyTorch
             return np.full(np.sum(x, axis=axis, keepdims=keepdims).shape, -np.inf, dtype=x.dtype)
-        m = np.max(x, axis=axis, keepdims=True)
-        m = np.where(np.isfinite(m), m, 0)
-        out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+        shifted, m = max_shifted(x, axis)
+        out = np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True)) + m
         return out if keepdims else out.reshape(np.sum(x, axis=axis).shape)
 
     @staticmethod
     def backward(ctx, g):
         x = ctx.inputs[0]
-        out_b = _expand_back(ctx.out, x.shape, ctx.axis, ctx.keepdims)
-        return (_expand_back(g, x.shape, ctx.axis, ctx.keepdims) * (x - out_b).exp(),)
+        out_b = _expand_back(ctx.out, x.shape, ctx.options["axis"], ctx.options["keepdims"])
+        return (_expand_back(g, x.shape, ctx.options["axis"], ctx.options["keepdims"]) * (x - out_b).exp(),)
 
 
 class Cumsum(Function):
@@ -167,10 +155,31 @@ class Cumsum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        flip = (slice(None),) * ctx.axis + (slice(None, None, -1),)
-        return (Cumsum.apply(g[flip], axis=ctx.axis)[flip],)
-
-    @staticmethod
-    def backward_numpy(ctx, g):
         flip = (slice(None),) * ctx.options["axis"] + (slice(None, None, -1),)
-        return (np.ascontiguousarray(np.cumsum(g[flip], axis=ctx.options["axis"])[flip]),)
+        return (Cumsum.apply(g[flip], axis=ctx.options["axis"])[flip],)
+
+
+# -- fast first-order kernels on arrays (checked against the definitions above
+# by the op registry's tests) -----------------------------------------------------
+
+def _sum_grad(ctx, g):
+    options = ctx.options
+    if not options["keepdims"] and options["axis"] is not None:
+        g = np.expand_dims(g, options["axis"])
+    return (np.broadcast_to(g, ctx.input_shapes[0]),)
+
+
+def _sum_to_grad(ctx, g):
+    return (np.broadcast_to(g, ctx.input_shapes[0]),)
+
+
+def _cumsum_grad(ctx, g):
+    flip = (slice(None),) * ctx.options["axis"] + (slice(None, None, -1),)
+    return (np.ascontiguousarray(np.cumsum(g[flip], axis=ctx.options["axis"])[flip]),)
+
+
+fast_backward.update({
+    Sum: _sum_grad,
+    SumTo: _sum_to_grad,
+    Cumsum: _cumsum_grad,
+})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.engine import fast_backward
 from autograd.function import Function
 from autograd.primitives.reduce import SumTo
 
@@ -13,7 +14,6 @@ class Reshape(Function):
     """y = x with a new shape;  the gradient is reshaped back"""
 
     saves = ()
-    backward_on_arrays = True
     returns_view = True
 
     @staticmethod
@@ -37,11 +37,7 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (g.permute(*np.argsort(ctx.axes).tolist()),)
-
-    @staticmethod
-    def backward_numpy(ctx, g):
-        return (np.transpose(g, np.argsort(ctx.axes)),)
+        return (g.permute(*np.argsort(ctx.options["axes"]).tolist()),)
 
 
 class BroadcastTo(Function):
@@ -58,11 +54,6 @@ class BroadcastTo(Function):
     @staticmethod
     def backward(ctx, g):
         return (g.sum_to(ctx.input_shapes[0]),)
-
-    @staticmethod
-    def backward_numpy(ctx, g):
-        return (SumTo.forward(g, shape=ctx.input_shapes[0]),)
-
 
 def _is_basic(index) -> bool:
     """True when ``index`` can select no element twice (ints, slices, None,
@@ -90,18 +81,13 @@ class Getitem(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (IndexAdd.apply(g, shape=ctx.input_shapes[0], index=ctx.index),)
-
-    @staticmethod
-    def backward_numpy(ctx, g):
-        return (IndexAdd.forward(g, shape=ctx.input_shapes[0], index=ctx.index),)
+        return (IndexAdd.apply(g, shape=ctx.input_shapes[0], index=ctx.options["index"]),)
 
 
 class IndexAdd(Function):
     """y = zeros(shape) with g added at ``index``;  dy/dg = g[index] (a gather)"""
 
     saves = ()
-    backward_on_arrays = True
 
     @staticmethod
     def forward(g, shape, index):
@@ -116,7 +102,7 @@ class IndexAdd(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (g[ctx.index],)
+        return (g[ctx.options["index"]],)
 
 
 def _add_rows(out: np.ndarray, index: np.ndarray, g: np.ndarray) -> None:
@@ -135,7 +121,6 @@ class Concatenate(Function):
     """y = the inputs joined along ``axis``;  each input's gradient is its slice of g"""
 
     saves = ()
-    backward_on_arrays = True
 
     @staticmethod
     def forward(*xs, axis):
@@ -145,9 +130,9 @@ class Concatenate(Function):
     def backward(ctx, g):
         grads = []
         start = 0
-        lead = (slice(None),) * ctx.axis
+        lead = (slice(None),) * ctx.options["axis"]
         for shape, need in zip(ctx.input_shapes, ctx.needs_input_grad):
-            stop = start + shape[ctx.axis]
+            stop = start + shape[ctx.options["axis"]]
             grads.append(g[lead + (slice(start, stop),)] if need else None)
             start = stop
         return tuple(grads)
@@ -157,7 +142,6 @@ class Pad(Function):
     """y = x surrounded by a constant;  the gradient is the centre slice of g"""
 
     saves = ()
-    backward_on_arrays = True
 
     @staticmethod
     def forward(x, pad_width, value):
@@ -165,5 +149,32 @@ class Pad(Function):
 
     @staticmethod
     def backward(ctx, g):
-        index = tuple(slice(lo, n - hi) for (lo, hi), n in zip(ctx.pad_width, g.shape))
+        index = tuple(slice(lo, n - hi) for (lo, hi), n in zip(ctx.options["pad_width"], g.shape))
         return (g[index],)
+
+
+# -- fast first-order kernels on arrays (checked against the definitions above
+# by the op registry's tests) -----------------------------------------------------
+
+# These definitions read only g and the options, so on arrays they are already
+# their own fast kernels.
+fast_backward.update({op: op.backward for op in (Reshape, IndexAdd, Concatenate, Pad,)})
+
+
+def _permute_grad(ctx, g):
+    return (np.transpose(g, np.argsort(ctx.options["axes"])),)
+
+
+def _broadcast_to_grad(ctx, g):
+    return (SumTo.forward(g, shape=ctx.input_shapes[0]),)
+
+
+def _getitem_grad(ctx, g):
+    return (IndexAdd.forward(g, shape=ctx.input_shapes[0], index=ctx.options["index"]),)
+
+
+fast_backward.update({
+    Permute: _permute_grad,
+    BroadcastTo: _broadcast_to_grad,
+    Getitem: _getitem_grad,
+})

@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd as ag
-from autograd.function import call_rule
 from tests.helpers import Cube  # no numpy rule: the pass runs its Tensor rule
 
 
@@ -185,68 +184,66 @@ def test_backward_with_create_graph_or_anomaly_gives_the_same_result():
     assert x.grad.requires_grad  # recorded: differentiable again
 
 
-# -- rules that allocate their gradients ------------------------------------------------
-def _allocating_cases():
-    """(op name, output) for every op that says its first-order rule
-    allocates its gradients, on a small and a big input (the helpers switch
-    to in-place code above ``_numpy.SMALL`` elements)."""
-    from nn import functional as F
-
-    rng = np.random.default_rng(5)
-
-    def t(*shape):
-        return ag.Tensor(rng.normal(size=shape), requires_grad=True)
-
-    for n in (3, 80):
-        x = t(n, 70)
-        yield "Tanh", x.tanh()
-        yield "Sigmoid", x.sigmoid()
-        yield "ReLU", x.relu()
-        yield "MatMul", x @ t(70, 4)
-        yield "MatMul", t(2, n, 5) @ t(2, 5, 3)
-        yield "Linear", F.linear(x, t(6, 70), t(6))
-        yield "Linear", F.linear(t(2, n, 70), t(6, 70), t(6))
-        yield "Linear", F.linear(ag.Tensor(rng.normal(size=(n, 70))), t(6, 70), t(6))  # x needs no gradient
-        for reduction in ("mean", "sum", "none"):
-            yield "_CrossEntropyIndices", F.cross_entropy(x, rng.integers(0, 70, n), reduction=reduction)
-
-
-def _subclasses(cls):
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _subclasses(sub)
-
-
-def test_rules_that_say_they_allocate_return_arrays_no_one_else_holds():
-    """``first_order_allocates`` lets the pass keep a rule's arrays as
-    gradients without copying them; an array shared with the upstream
-    gradient, the output, a saved input, the saved options or another input's
-    gradient would then be written through. Every op that says so is here."""
-    import nn  # noqa: F401  (registers the loss primitives)
-
-    claimed = {cls.__name__ for cls in _subclasses(ag.Function) if cls.first_order_allocates}
-    checked = set()
+# -- who owns a gradient array --------------------------------------------------------
+def test_no_two_grads_share_memory_with_each_other_or_with_what_the_pass_was_given():
+    """Add hands g itself to both inputs, Reshape a view of g, a hook and
+    retain_grad() see the same arrays: every ``.grad`` must still be its own
+    memory, apart from the seed, the saved arrays and the other gradients."""
     rng = np.random.default_rng(6)
-    for name, out in _allocating_cases():
-        node = out.grad_fn
-        assert node.fn.__name__ == name
-        checked.add(name)
-        g = rng.normal(size=out.shape)
-        needs = node.needs_input_grad
-        grads = call_rule(node, g, recorded=False)
-        saved = [a for a in ((node._saved and node._saved[1]) or ()) if a is not None]  # the saved arrays
-        held = [g, out.data, *saved, *(v for v in node.options.values() if isinstance(v, np.ndarray))]
-        for i, a in enumerate(grads):
-            if a is None:
-                assert not needs[i]
-                continue
-            assert type(a) is np.ndarray and a.base is None, (name, i)
-            others = held + [b for j, b in enumerate(grads) if j != i and b is not None]
-            assert not any(np.shares_memory(a, b) for b in others), (name, i)
-    assert checked == claimed
+    a = ag.Tensor(rng.normal(size=(3, 4)), requires_grad=True)
+    b = ag.Tensor(rng.normal(size=(3, 4)), requires_grad=True)
+    c = ag.Tensor(rng.normal(size=(12,)), requires_grad=True)
+    s = a + b
+    s.retain_grad()
+    out = s + c.reshape(3, 4)
+    seed = ag.Tensor(rng.normal(size=(3, 4)))
+    out.backward(seed, retain_graph=True)
+    grads = [a.grad.numpy(), b.grad.numpy(), c.grad.numpy(), s.grad.numpy()]
+    for i, g in enumerate(grads):
+        assert not np.shares_memory(g, seed.numpy()), i
+        for j in range(i):
+            assert not np.shares_memory(g, grads[j]), (i, j)
+    a.grad.numpy()[...] = 0  # writing one gradient changes no other
+    np.testing.assert_array_equal(b.grad.numpy(), seed.numpy())
 
 
-def test_an_allocated_gradient_becomes_the_leafs_grad_and_later_contributions_add_into_it():
+def test_a_gradient_array_nothing_else_holds_becomes_the_leafs_grad_without_a_copy():
+    """PyTorch's AccumulateGrad rule: a first gradient that no one else refers
+    to is taken as it is (a copy of every weight's gradient would cost a
+    pass through memory per parameter per step)."""
+    import weakref
+
+    from autograd.engine import fast_backward
+
+    made = []
+
+    class Double(ag.Function):
+        saves = ()
+
+        @staticmethod
+        def forward(x):
+            return 2 * x
+
+        @staticmethod
+        def backward(ctx, g):
+            return (g * 2.0,)
+
+    def kernel(ctx, g):
+        result = g * 2.0
+        made.append(weakref.ref(result))
+        return (result,)
+
+    fast_backward[Double] = kernel
+    try:
+        x = ag.Tensor(np.ones((5, 5)), requires_grad=True)
+        Double.apply(x).sum().backward()
+        assert made and x.grad.numpy() is made[0]()
+        np.testing.assert_array_equal(x.grad.numpy(), np.full((5, 5), 2.0))
+    finally:
+        del fast_backward[Double]
+
+
+def test_a_leaf_used_twice_gets_the_sum_and_the_upstream_arrays_are_untouched():
     """A leaf used twice: the first contribution (allocated by Linear's rule)
     is kept without a copy, the second is summed into it; the result is the
     sum, and the upstream arrays are untouched."""

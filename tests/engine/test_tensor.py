@@ -14,6 +14,7 @@ import pytest
 
 import autograd as ag
 from autograd import Function, Tensor, Value
+from autograd.engine import fast_backward
 from tests.helpers import Cube
 
 
@@ -356,8 +357,8 @@ def test_engine_checks_every_rule():
         WrongCount.apply(x, x).sum().backward()
 
 
-class WrongNumpyRule(Function):
-    """y = 2x;  dy/dx = 2 (the numpy rule below forgets to keep the shape)"""
+class WrongKernel(Function):
+    """y = 2x;  dy/dx = 2 (its fast kernel below forgets to keep the shape)"""
 
     @staticmethod
     def forward(x):
@@ -367,20 +368,23 @@ class WrongNumpyRule(Function):
     def backward(ctx, g):
         return (g * 2.0,)
 
-    @staticmethod
-    def backward_numpy(ctx, g):
-        return ((g * 2.0).sum(),)
+
+def _forgets_the_shape(ctx, g):
+    return ((g * 2.0).sum(),)
 
 
-def test_engine_checks_numpy_rules_and_user_functions_need_none():
+fast_backward[WrongKernel] = _forgets_the_shape
+
+
+def test_engine_checks_fast_kernels_and_user_functions_need_none():
     x = ag.tensor([1.0, 2.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"WrongNumpyRule.backward_numpy returned ndarray of shape \(\)"):
-        WrongNumpyRule.apply(x).sum().backward()
-    # the recorded pass uses the Tensor rule, which is right
-    (g,) = ag.grad(WrongNumpyRule.apply(x).sum(), x, create_graph=True)
+    with pytest.raises(RuntimeError, match=r"WrongKernel._forgets_the_shape returned ndarray of shape \(\)"):
+        WrongKernel.apply(x).sum().backward()
+    # the recorded pass uses the definition, which is right
+    (g,) = ag.grad(WrongKernel.apply(x).sum(), x, create_graph=True)
     assert g.tolist() == [2.0, 2.0]
-    # a Function with only a Tensor rule works in a first-order pass too
-    assert Cube.backward_numpy is None
+    # a Function with only its definition works in a first-order pass too
+    assert Cube not in fast_backward
     y = Cube.apply(x).sum()
     y.backward()
     assert x.grad.tolist() == [3.0, 12.0]
@@ -430,15 +434,7 @@ def test_float32_in_float32_grads_out():
     assert loss.dtype == np.float32 and W.grad.dtype == np.float32
 
 
-def test_fused_backward_primitives_are_differentiable_to_third_order():
-    from autograd.primitives import SigmoidGrad, TanhGrad
-
-    rng = np.random.default_rng(5)
-    for op in (TanhGrad, SigmoidGrad):
-        g = ag.Tensor(rng.standard_normal((2, 3)), requires_grad=True)
-        y = ag.Tensor(rng.uniform(-0.9, 0.9, (2, 3)), requires_grad=True)
-        assert ag.gradcheck(op.apply, [g, y])
-        assert ag.gradgradcheck(op.apply, [g, y])
+def test_tanh_and_sigmoid_are_differentiable_to_third_order():
     x = ag.tensor(np.float64(0.3), requires_grad=True)
     for fn in (lambda t: t.tanh(), lambda t: t.sigmoid()):
         assert ag.gradgradcheck(lambda t, fn=fn: ag.grad(fn(t), t, create_graph=True)[0], [x])
@@ -473,9 +469,12 @@ class GradIsInput(Function):
     def backward(ctx, g):
         return (g * ctx.inputs[1], None)
 
-    @staticmethod
-    def backward_numpy(ctx, g):
-        return (ctx.inputs[1], None)  # right only for g == 1, which is what the test feeds
+
+def _hands_back_the_input(ctx, g):
+    return (ctx.saved.arrays[1], None)  # right only for g == 1, which is what the test feeds
+
+
+fast_backward[GradIsInput] = _hands_back_the_input
 
 
 class SumOfTwo(Function):
@@ -489,16 +488,19 @@ class SumOfTwo(Function):
     def backward(ctx, g):
         return g, g
 
-    @staticmethod
-    def backward_numpy(ctx, g):
-        shared = g * 1.0
-        return shared, shared
+
+def _one_array_for_both(ctx, g):
+    shared = g * 1.0
+    return shared, shared
+
+
+fast_backward[SumOfTwo] = _one_array_for_both
 
 
 def test_first_order_gradients_never_alias_anything_outside_the_pass():
-    # New gradient arrays of 64 KiB and more are kept without a copy and added
-    # into in place; anything that might be shared must be left alone. Each
-    # case runs on a small and on a big (above the threshold) tensor.
+    # A gradient array nothing else refers to becomes .grad without a copy,
+    # and sums the pass made are added into in place; anything that might be
+    # shared must be left alone. Each case runs on a small and on a big tensor.
     for n in (2, 40_000):
         ones = np.ones(n, dtype=np.float32)
         a = ag.Tensor(ones, requires_grad=True)

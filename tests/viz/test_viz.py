@@ -144,10 +144,10 @@ def test_rendered_svg_has_every_node_and_edge_of_the_source():
 
 
 def test_to_svg_without_any_renderer_says_how_to_fix(monkeypatch):
-    import autograd.viz as viz
+    import autograd.pictures.dot as dot
 
-    monkeypatch.setattr(viz, "find_renderer", lambda: None)
-    with pytest.raises(viz.RenderError, match="pip install graphviz-pure"):
+    monkeypatch.setattr(dot, "find_renderer", lambda: None)
+    with pytest.raises(dot.RenderError, match="pip install graphviz-pure"):
         to_svg(draw_graph(Value(1.0) * 2))
 
 

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.primitives._numpy import BLOCK as _BLOCK
+
 __all__ = ["conv_forward", "conv_backward", "window_offsets"]
 
-BLOCK = 1 << 17  # elements of columns made at a time
+BLOCK = 4 * _BLOCK  # elements of columns made at a time (more than an elementwise block: each is a GEMM)
 
 
 def window_offsets(kernel: tuple, stride: tuple, oh: int, ow: int) -> list[tuple]:
