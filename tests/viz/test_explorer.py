@@ -12,7 +12,8 @@ import pytest
 
 import autograd as ag
 from autograd import Value
-from autograd.viz import _fmt, explore
+from autograd.pictures.walk import _fmt
+from autograd.viz import explore
 
 
 def _value_graph():

@@ -89,7 +89,7 @@ def test_tensor_graph_survives_backward_with_the_same_nodes_and_edges_and_gradie
 
 
 def viz_summary(a):
-    from autograd.viz import _summary
+    from autograd.pictures.walk import _summary
 
     return _summary(a)
 
