@@ -17,6 +17,7 @@ its op's definition.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -40,7 +41,8 @@ class GradientSums(dict):
     The one rule of ownership: the pass adds into an array in place only if
     the pass itself allocated that array as a sum. Any other array (an
     input's gradient a rule returned, which may be ``g`` itself, a view, or
-    shared with another input) is only ever read."""
+    shared with another input) is only ever read; a leaf takes it as its
+    ``.grad`` only when nothing else refers to it (``run_backward``)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -97,11 +99,18 @@ def run_backward(roots: list, seeds: list, retain_graph: bool = False, create_gr
                 node.saved = FREED  # its rule has run: free what it saved
     finally:
         _mode.enabled = previous
-    node = g = gi = None  # (the loop's own references: a gradient only a leaf holds is taken without a copy)
-    while finished and targets is None:
-        tensor, g = finished.pop()  # (popped: the list no longer refers to g)
-        if tensor is not None:
-            tensor._accumulate_grad(g)
+    node = g = gi = None  # (the loop's own references, so that they do not count below)
+    while finished and targets is None:  # every rule has run: write the .grad of each leaf
+        tensor, g = finished.pop()
+        if tensor is None:  # a leaf that no longer exists
+            continue
+        if tensor.grad is not None:  # gradients accumulate, into a new array
+            old = tensor.grad
+            tensor.grad = old + g if type(g) is not np.ndarray else make_tensor(np.asarray(old._data + g))
+        elif type(g) is np.ndarray and (g.base is not None or sys.getrefcount(g) > 2):
+            tensor.grad = make_tensor(g.copy())  # an array someone else holds too: copied
+        else:  # an array only this pass holds is taken as it is, as PyTorch's AccumulateGrad does
+            tensor.grad = g if type(g) is not np.ndarray else make_tensor(g)
     return captured
 
 

@@ -116,8 +116,12 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: floa
         return True
     if not raise_exception:
         return False
+    raise GradcheckError(_report(rows, label, "output" if m <= _FULL_JACOBIAN_LIMIT else "direction", eps, atol, rtol))
+
+
+def _report(rows: list, label: str, kind: str, eps: float, atol: float, rtol: float) -> str:
+    """The failed derivatives as a table, the worst first."""
     rows.sort(key=lambda row: -row[0])
-    kind = "output" if m <= _FULL_JACOBIAN_LIMIT else "direction"
     lines = [
         f"gradcheck failed for {label}: {len(rows)} derivative(s) differ "
         f"(eps={eps}, atol={atol}, rtol={rtol})",
@@ -127,7 +131,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: floa
         lines.append(f"{k:>5}  {str(tuple(int(j) for j in idx)):>12}  {r:>9}  {a:>14.6g}  {n:>14.6g}  {err:>10.3g}")
     if len(rows) > 12:
         lines.append(f"... and {len(rows) - 12} more")
-    raise GradcheckError("\n".join(lines))
+    return "\n".join(lines)
 
 
 def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Sequence[Tensor] | Tensor | None = None,

@@ -56,20 +56,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         grad_outputs = (grad_outputs,) * len(outs) if grad_outputs is None else (grad_outputs,)
     if len(grad_outputs) != len(outs):
         raise ValueError(f"grad: {len(grad_outputs)} grad_outputs for {len(outs)} outputs")
-    roots, seeds = [], []
-    for i, (o, go) in enumerate(zip(outs, grad_outputs)):
-        if not o.requires_grad:
-            raise RuntimeError(f"grad: output {i} (shape {o.shape}) does not require grad and has no grad_fn")
-        if go is None:
-            if o.size != 1:
-                raise RuntimeError(
-                    f"grad: output {i} has shape {o.shape}; grad can be implicitly created only "
-                    "for scalar outputs: pass grad_outputs"
-                )
-            go = make_tensor(np.ones_like(o._data))
-        roots.append(node_of(o, create=True))
-        seed = as_grad(go, o, "grad")
-        seeds.append(seed if create_graph else seed._data)  # first order carries arrays
+    roots, seeds = _roots_and_seeds(outs, grad_outputs, create_graph)
     if retain_graph is None:
         retain_graph = create_graph
     targets = [node_of(t) for t in ins]
@@ -93,6 +80,25 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
             g = make_tensor(np.array(g))  # the caller's own array: nothing else holds it
         result.append(g)
     return tuple(result)
+
+
+def _roots_and_seeds(outs: tuple, grad_outputs: tuple, create_graph: bool) -> tuple[list, list]:
+    """Each output's node, and the gradient it starts with (checked)."""
+    roots, seeds = [], []
+    for i, (o, go) in enumerate(zip(outs, grad_outputs)):
+        if not o.requires_grad:
+            raise RuntimeError(f"grad: output {i} (shape {o.shape}) does not require grad and has no grad_fn")
+        if go is None:
+            if o.size != 1:
+                raise RuntimeError(
+                    f"grad: output {i} has shape {o.shape}; grad can be implicitly created only "
+                    "for scalar outputs: pass grad_outputs"
+                )
+            go = make_tensor(np.ones_like(o._data))
+        roots.append(node_of(o, create=True))
+        seed = as_grad(go, o, "grad")
+        seeds.append(seed if create_graph else seed._data)  # first order carries arrays
+    return roots, seeds
 
 
 def _all_values(x: Any) -> bool:

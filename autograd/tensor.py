@@ -9,50 +9,36 @@ primitives only ever see operands of the same shape and dtype.
 
 from __future__ import annotations
 
-import operator
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from autograd import graph
 from autograd import primitives as P
+from autograd.coerce import (
+    _arrays,
+    _as_tensor,
+    _binary,
+    _is_number,
+    _promote,
+    _scalar,
+    _to_array,
+    normalize_axis,
+)
 from autograd.engine import run_backward
-from autograd.grad_mode import _mode, is_grad_enabled
 from autograd.gradients import as_grad, node_of
 from autograd.graph import AccumulateGrad, RetainGrad, make_tensor
 from autograd.tensor_conversions import TensorConversions, _dtype, check_device
-from autograd.tensor_ops import TensorOps, _index, normalize_axis
+from autograd.tensor_inplace import TensorInPlace
+from autograd.tensor_ops import TensorOps
 
 __all__ = ["Tensor", "tensor", "normalize_axis"]
 
 _FLOAT_KINDS = "f"
 
 
-def _to_array(data: Any, dtype: Any, op: str = "Tensor") -> np.ndarray:
-    if isinstance(data, Tensor):
-        arr = np.array(data._data, dtype=dtype)
-    elif isinstance(data, np.ndarray) or isinstance(data, np.generic):
-        arr = np.array(data, dtype=dtype)
-    else:
-        try:
-            arr = np.array(data, dtype=dtype)
-        except (ValueError, TypeError) as e:
-            raise TypeError(f"{op}: cannot make a tensor from {type(data).__name__}: {e}") from None
-        if dtype is None and arr.dtype.kind == "f":
-            arr = arr.astype(np.float32)  # Python floats become float32, ints int64, as in PyTorch
-        elif dtype is None and arr.dtype.kind in "iu":
-            arr = arr.astype(np.int64)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{op}: tensor data must be numbers (bool, int or float), got dtype {arr.dtype}"
-            f" from {type(data).__name__}"
-        )
-    return arr
-
-
-class Tensor(TensorOps, TensorConversions):
+class Tensor(TensorInPlace, TensorOps, TensorConversions):
     """An n-dimensional array in a computation graph.
 
     ``Tensor(data, requires_grad=False, dtype=None)``, as ``torch.tensor``:
@@ -119,20 +105,6 @@ class Tensor(TensorOps, TensorConversions):
         self.name = name
         self._version = [0]
         self._acc: Any = None  # this leaf's AccumulateGrad node, made when first recorded
-
-    def _accumulate_grad(self, g: Any) -> None:
-        """``.grad += g`` (``.grad = g`` the first time), at the end of a backward
-        pass. A first gradient array that nothing else refers to becomes
-        ``.grad`` as it is (PyTorch's AccumulateGrad takes it the same way);
-        any other is copied, so that no two ``.grad`` ever share memory."""
-        if type(g) is not np.ndarray:  # a recorded pass: Tensors
-            self.grad = g if self.grad is None else self.grad + g
-        elif self.grad is not None:
-            self.grad = make_tensor(np.asarray(self.grad._data + g))
-        elif g.base is None and sys.getrefcount(g) <= _REFERENCES_OF_THE_PASS:
-            self.grad = make_tensor(g)
-        else:
-            self.grad = make_tensor(g.copy())
 
     # -- basic attributes -------------------------------------------------------
     @property
@@ -293,100 +265,6 @@ class Tensor(TensorOps, TensorConversions):
         if not self.requires_grad:
             raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad")
         return node_of(self, create=True).register_hook(hook)
-
-    def zero_(self) -> Tensor:
-        """Set every element to 0 in place (allowed only where nothing records it)."""
-        return self.fill_(0)
-
-    def fill_(self, value: float) -> Tensor:
-        self._check_inplace("fill_")
-        self._data[...] = value
-        self._version[0] += 1
-        return self
-
-    def copy_(self, src: Any) -> Tensor:
-        self._check_inplace("copy_")
-        src = src._data if isinstance(src, Tensor) else np.asarray(src)
-        try:
-            np.copyto(self._data, np.broadcast_to(src, self.shape), casting="same_kind")
-        except ValueError as e:
-            raise ValueError(f"copy_: cannot copy shape {np.shape(src)} into {self.shape}: {e}") from None
-        self._version[0] += 1
-        return self
-
-    def _check_inplace(self, op: str) -> None:
-        if self.requires_grad and is_grad_enabled():
-            raise RuntimeError(
-                f"{op}: in-place change of a tensor that requires grad while gradients are being "
-                "recorded; write it out of place (x = x + y), or do it inside `with no_grad():`"
-            )
-        if not self._data.flags.writeable:
-            raise RuntimeError(f"{op}: this tensor's data is a read-only view (e.g. from broadcast_to)")
-
-    def __setitem__(self, index: Any, value: Any) -> None:
-        self._check_inplace("__setitem__")
-        value = value._data if isinstance(value, Tensor) else value
-        try:
-            self._data[_index(index)] = value
-        except (IndexError, ValueError) as e:
-            raise type(e)(f"__setitem__: tensor of shape {self.shape}: {e}") from None
-        self._version[0] += 1
-
-    def _inplace(self, other: Any, op: str, fn: Callable) -> Tensor:
-        """``fn(self._data, other)`` in place (``fn``: an in-place operator such
-        as ``operator.isub``), with numpy's same-kind casting; marks the
-        tensor as changed, so that backward notices if it was saved."""
-        if self.requires_grad and _mode.enabled:
-            self._check_inplace(op)
-        if isinstance(other, Tensor):
-            if other.requires_grad and _mode.enabled:
-                raise RuntimeError(f"{op}: in-place update from a tensor that requires grad; write x = x {op} y")
-            other = other._data
-        try:
-            fn(self._data, other)
-        except (ValueError, TypeError) as e:
-            if not self._data.flags.writeable:
-                raise RuntimeError(f"{op}: this tensor's data is a read-only view (e.g. from broadcast_to)") from None
-            raise ValueError(
-                f"{op}: cannot update shape {self.shape} in place with shape {np.shape(other)}: {e}"
-            ) from None
-        self._version[0] += 1
-        return self
-
-    def add_(self, other: Any) -> Tensor:
-        """self += other, in place (PyTorch's name)."""
-        return self._inplace(other, "add_", operator.iadd)
-
-    def sub_(self, other: Any) -> Tensor:
-        """self -= other, in place."""
-        return self._inplace(other, "sub_", operator.isub)
-
-    def mul_(self, other: Any) -> Tensor:
-        """self *= other, in place."""
-        return self._inplace(other, "mul_", operator.imul)
-
-    def div_(self, other: Any) -> Tensor:
-        """self /= other, in place."""
-        return self._inplace(other, "div_", operator.itruediv)
-
-    # ``x += y``: in place, except on a computed tensor while gradients are
-    # recorded, where it records ``x + y`` and rebinds the name (so that
-    # ``loss += criterion(...)`` works, as in PyTorch); a leaf that requires
-    # grad is refused, as in PyTorch.
-    def __iadd__(self, other: Any) -> Tensor:
-        return self + other if self._records_out_of_place() else self._inplace(other, "+=", operator.iadd)
-
-    def __isub__(self, other: Any) -> Tensor:
-        return self - other if self._records_out_of_place() else self._inplace(other, "-=", operator.isub)
-
-    def __imul__(self, other: Any) -> Tensor:
-        return self * other if self._records_out_of_place() else self._inplace(other, "*=", operator.imul)
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self / other if self._records_out_of_place() else self._inplace(other, "/=", operator.itruediv)
-
-    def _records_out_of_place(self) -> bool:
-        return self.grad_fn is not None and _mode.enabled
 
     # -- arithmetic -------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
@@ -563,18 +441,6 @@ class Tensor(TensorOps, TensorConversions):
         return P.Cast.apply(self, dtype=dtype)
 
 
-# numpy's binary ufuncs as Tensor operators, for ``array op tensor`` (reflected) and ``np.add(t, x)``
-def _arrays(x: Any) -> Any:
-    """``x`` with every Tensor in it (through lists, tuples and dicts) replaced by its array."""
-    if isinstance(x, Tensor):
-        return x._data
-    if isinstance(x, (list, tuple)):
-        return type(x)(_arrays(v) for v in x)
-    if isinstance(x, dict):
-        return {k: _arrays(v) for k, v in x.items()}
-    return x
-
-
 _REFLECTED = {np.add: "__radd__", np.subtract: "__rsub__", np.multiply: "__rmul__", np.true_divide: "__rtruediv__",
               np.power: "__rpow__", np.matmul: "__rmatmul__", np.less: "__gt__", np.less_equal: "__ge__",
               np.greater: "__lt__", np.greater_equal: "__le__", np.equal: "__eq__", np.not_equal: "__ne__",
@@ -585,76 +451,10 @@ _FORWARD = {np.add: "__add__", np.subtract: "__sub__", np.multiply: "__mul__", n
             np.maximum: "maximum", np.minimum: "minimum"}
 
 
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
-
-
-def _scalar(x: int | float) -> int | float:
-    """A plain Python number: numpy scalars (np.float64 is a float subclass)
-    would otherwise upcast float32 tensors, since numpy treats them as strong."""
-    return x.item() if isinstance(x, np.generic) else x
-
-
-def _as_tensor(x: Any, like: Tensor, op: str = "Tensor") -> Tensor:
-    """Operands that are not Tensors become constants; Python numbers take
-    ``like``'s dtype (numpy's rule for Python scalars)."""
-    if isinstance(x, Tensor):
-        return x
-    if _is_number(x):
-        return make_tensor(np.asarray(x, dtype=like.dtype if like.dtype.kind == "f" else None))
-    return make_tensor(_to_array(x, None, op))
-
-
-def _promote(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """Cast two tensors to a common dtype (a recorded, differentiable Cast):
-    PyTorch's rule, a float with an integer or bool is that float's dtype
-    (numpy would widen int64 + float32 to float64); otherwise numpy's."""
-    if a.dtype == b.dtype:
-        return a, b
-    fa, fb = a.dtype.kind == "f", b.dtype.kind == "f"
-    dtype = a.dtype if fa and not fb else b.dtype if fb and not fa else np.result_type(a._data, b._data)
-    return a.astype(dtype), b.astype(dtype)
-
-
-def _binary(fn: type, a: Any, b: Any) -> Tensor:
-    """Apply an elementwise binary primitive after promoting and broadcasting."""
-    if type(a) is Tensor and type(b) is Tensor:
-        da, db = a._data, b._data
-        if da.dtype is db.dtype and da.shape == db.shape:  # the common case: nothing to do
-            return fn.apply(a, b)
-    if not isinstance(a, Tensor):
-        a = _as_tensor(a, b, fn.__name__.lower())
-    if not isinstance(b, Tensor):
-        b = _as_tensor(b, a, fn.__name__.lower())
-    a, b = _promote(a, b)
-    if a.shape != b.shape:
-        try:
-            shape = np.broadcast_shapes(a.shape, b.shape)
-        except ValueError:
-            raise ValueError(
-                f"{fn.__name__.lower()}: shapes {a.shape} and {b.shape} cannot be broadcast together"
-            ) from None
-        if a.shape != shape:
-            a = P.BroadcastTo.apply(a, shape=shape)
-        if b.shape != shape:
-            b = P.BroadcastTo.apply(b, shape=shape)
-    return fn.apply(a, b)
-
-
 def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Make a Tensor (``torch.tensor``'s signature): Python floats become float32,
     ints int64, bools bool; numpy arrays keep their dtype; the data is copied."""
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
 
-
-def _sequence_of_tensors(xs: Sequence[Any], op: str) -> list[Tensor]:
-    if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)) or not xs:
-        raise TypeError(f"{op}: expected a non-empty list or tuple of tensors")
-    return [x if isinstance(x, Tensor) else Tensor(x) for x in xs]
-
-
-# references to a gradient array while the pass hands it to a leaf: the
-# pass's local name, _accumulate_grad's argument, and getrefcount's own
-_REFERENCES_OF_THE_PASS = 3
 
 graph.register_tensor_class(Tensor)

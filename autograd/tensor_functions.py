@@ -5,20 +5,23 @@ minimum pad``."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autograd import graph
 from autograd import primitives as P
-from autograd.tensor import Tensor, _as_tensor, _promote, _sequence_of_tensors
-from autograd.tensor_ops import normalize_axis
+from autograd.coerce import _as_tensor, _promote, _sequence_of_tensors, normalize_axis
+
+if TYPE_CHECKING:  # (annotations only: at run time the class is graph.tensor_class)
+    from autograd.tensor import Tensor
 
 __all__ = ["matmul", "cat", "concatenate", "stack", "split", "chunk", "where", "maximum", "minimum", "pad",
            "einsum", "tril", "triu"]
 
 
 def _t(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+    return x if isinstance(x, graph.tensor_class) else graph.tensor_class(x)
 
 
 def matmul(a: Any, b: Any) -> Tensor:
@@ -38,13 +41,13 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """``a`` where ``condition`` holds, else ``b`` (all three broadcast together)."""
-    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = condition._data if isinstance(condition, graph.tensor_class) else np.asarray(condition)
     if cond.dtype.kind not in "biuf":
         raise TypeError(f"where: the condition must be boolean (or numeric), got dtype {cond.dtype}")
     cond = cond.astype(bool)
-    if not isinstance(a, Tensor):
-        a = _as_tensor(a, b) if isinstance(b, Tensor) else Tensor(a)
-    if not isinstance(b, Tensor):
+    if not isinstance(a, graph.tensor_class):
+        a = _as_tensor(a, b) if isinstance(b, graph.tensor_class) else graph.tensor_class(a)
+    if not isinstance(b, graph.tensor_class):
         b = _as_tensor(b, a)
     a, b = _promote(a, b)
     try:

@@ -11,7 +11,9 @@ import numpy as np
 
 from autograd import graph
 from autograd import primitives as P
+from autograd.coerce import _index, normalize_axis
 from autograd.function import const
+from autograd.tensor_functions import chunk, split, where
 
 __all__ = ["TensorOps", "normalize_axis", "ValuesIndices"]
 
@@ -21,42 +23,6 @@ class ValuesIndices(NamedTuple):
 
     values: Any
     indices: Any
-
-
-def normalize_axis(axis: Any, ndim: int, op: str, shape: tuple = ()) -> tuple[int, ...] | None:
-    """``axis`` (None, an int or a sequence of ints) as a sorted tuple of
-    non-negative axes, or None for all; raises AxisError naming the op."""
-    if axis is None:
-        return None
-    if isinstance(axis, (int, np.integer)):
-        items: tuple = (axis,)
-    elif isinstance(axis, (tuple, list)):
-        items = tuple(axis)
-    else:
-        raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
-    out = []
-    for a in items:
-        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
-            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
-        if not -max(ndim, 1) <= a < max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
-            raise np.exceptions.AxisError(
-                f"{op}: axis {a} is out of range for a tensor of shape {shape} ({ndim} dimensions)"
-            )
-        out.append(int(a) % ndim if ndim else 0)
-    if len(set(out)) != len(out):
-        raise ValueError(f"{op}: repeated axis in {axis!r}")
-    return tuple(sorted(out)) if ndim else None
-
-
-def _index(index: Any) -> Any:
-    """Tensors inside an index become their arrays; lists become arrays."""
-    if isinstance(index, graph.tensor_class):
-        return index._data
-    if isinstance(index, tuple):
-        return tuple(i._data if isinstance(i, graph.tensor_class) else i for i in index)
-    if isinstance(index, list):
-        return np.asarray(index)
-    return index
 
 
 class TensorOps:
@@ -176,8 +142,6 @@ class TensorOps:
     def masked_fill(self, mask: Any, value: float):
         """``value`` where ``mask`` is true (it broadcasts), this tensor elsewhere;
         the gradient flows where the mask is false."""
-        from autograd.tensor_functions import where  # (tensor_functions imports tensor)
-
         mask = mask._data if isinstance(mask, graph.tensor_class) else np.asarray(mask)
         if mask.dtype != bool:
             raise TypeError(f"masked_fill: the mask must be a bool tensor, got dtype {mask.dtype}")
@@ -361,14 +325,10 @@ class TensorOps:
 
     def split(self, split_size_or_sections: Any, dim: int = 0):
         """``torch.split``: chunks of that size along ``dim`` (see ``autograd.split``)."""
-        from autograd.tensor_functions import split  # (tensor_functions imports tensor)
-
         return split(self, split_size_or_sections, dim)
 
     def chunk(self, chunks: int, dim: int = 0):
         """``torch.chunk``: that many pieces along ``dim``."""
-        from autograd.tensor_functions import chunk
-
         return chunk(self, chunks, dim)
 
     def sqrt(self):

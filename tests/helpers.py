@@ -75,11 +75,10 @@ def assert_float32_in_float32_out(ag_fn, arrays, tensors64):
 
 
 def assert_first_order_paths_agree(out, inputs):
-    """The engine has two ways to take a first derivative: the ops' numpy rules
-    (``backward_numpy``, used when ``create_graph=False``) and their Tensor
-    rules (``backward``, used when the pass is recorded). They must agree.
-    And ``backward()``'s own first-order pass (autograd/backprop.py) must give
-    the generic driver's (``autograd.grad``'s) gradients to the bit."""
+    """The engine has two ways to take a first derivative: the ops' fast
+    kernels (``autograd.engine.fast_backward``, used when ``create_graph=False``)
+    and their definitions (``backward``, used when the pass is recorded). They
+    must agree. And ``backward()`` must give ``autograd.grad``'s gradients to the bit."""
     v = np.random.default_rng(0).uniform(0.5, 1.5, out.shape).astype(out.dtype)
     fast = ag.grad(out, inputs, ag.Tensor(v), retain_graph=True, allow_unused=True)
     recorded = ag.grad(out, inputs, ag.Tensor(v), create_graph=True, allow_unused=True)

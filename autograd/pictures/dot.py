@@ -169,7 +169,7 @@ def draw_graph(root: Value | Tensor, rankdir: str = "LR", show_grad: bool = True
         if isinstance(item, Value):
             label = _value_label(item, g if grads is not None else None, show_grad)
             op = item._op
-            if not item._parents:
+            if not item._prev:
                 style.update(style="filled", fillcolor=_LEAF_COLOUR)
         else:
             label = _tensor_node_label(item, root, g, show_grad)
@@ -179,27 +179,32 @@ def draw_graph(root: Value | Tensor, rankdir: str = "LR", show_grad: bool = True
         if highlight is not None and item is highlight:
             style.update(style="filled,bold", fillcolor=_HIGHLIGHT, penwidth="2")
         dot.node(uid, label=label, **style)
-        inputs = _inputs(item)
-        if not op:
-            continue
-        dot.node(uid + "op", label=op, shape="ellipse", style="filled", fillcolor="white")
-        dot.edge(uid + "op", uid)
-        for i, p in enumerate(inputs):
-            edge: dict[str, str] = {}
-            if op == "BroadcastTo":
-                shape = item.input_shapes[i]
-                edge = {"label": f"sum_to {shape}", "color": "#c0392b", "fontcolor": "#c0392b"}
-            if p is None:  # an input that needs no gradient: a constant
-                cid = f"{uid}c{i}"
-                const = _record([f"const {item.input_shapes[i]} {item.input_dtypes[i]}"])
-                dot.node(cid, label=const, shape="record", style="filled", fillcolor=_CONST_COLOUR)
-                dot.edge(cid, uid + "op", **edge)
-            elif id(p) in kept:
-                dot.edge(str(id(p)), uid + "op", **edge)
-        if id(item) in cut:
-            dot.node(uid + "more", label=f"... more ({len(items)} of the graph shown)", shape="plaintext")
-            dot.edge(uid + "more", uid + "op", style="dashed")
+        if op:
+            _draw_op(dot, item, uid, op, kept, len(items) if id(item) in cut else 0)
     return dot
+
+
+def _draw_op(dot: GraphPicture, item: Any, uid: str, op: str, kept: set[int], shown_if_cut: int) -> None:
+    """The op's ellipse and its edges from each input (a grey box for a constant
+    input, a red ``sum_to`` label where broadcasting is undone, a "... more"
+    stub where the picture was cut)."""
+    dot.node(uid + "op", label=op, shape="ellipse", style="filled", fillcolor="white")
+    dot.edge(uid + "op", uid)
+    for i, p in enumerate(_inputs(item)):
+        edge: dict[str, str] = {}
+        if op == "BroadcastTo":
+            shape = item.input_shapes[i]
+            edge = {"label": f"sum_to {shape}", "color": "#c0392b", "fontcolor": "#c0392b"}
+        if p is None:  # an input that needs no gradient: a constant
+            cid = f"{uid}c{i}"
+            const = _record([f"const {item.input_shapes[i]} {item.input_dtypes[i]}"])
+            dot.node(cid, label=const, shape="record", style="filled", fillcolor=_CONST_COLOUR)
+            dot.edge(cid, uid + "op", **edge)
+        elif id(p) in kept:
+            dot.edge(str(id(p)), uid + "op", **edge)
+    if shown_if_cut:
+        dot.node(uid + "more", label=f"... more ({shown_if_cut} of the graph shown)", shape="plaintext")
+        dot.edge(uid + "more", uid + "op", style="dashed")
 
 
 def backward_steps(root: Value | Tensor, rankdir: str = "LR") -> Iterator[GraphPicture]:

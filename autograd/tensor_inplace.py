@@ -1,0 +1,116 @@
+"""The in-place methods of ``Tensor`` (``add_``, ``fill_``, ``x[i] = v``,
+``x += y``...): each checks that no recorded graph depends on the change,
+writes the array, and bumps the version counter, so that a backward through
+a graph that saved the tensor raises instead of using changed values."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from autograd import graph
+from autograd.coerce import _index
+from autograd.grad_mode import _mode, is_grad_enabled
+
+
+class TensorInPlace:
+    """Mixed into ``Tensor``."""
+
+    __slots__ = ()
+
+    def zero_(self) -> Any:
+        """Set every element to 0 in place (allowed only where nothing records it)."""
+        return self.fill_(0)
+
+    def fill_(self, value: float) -> Any:
+        self._check_inplace("fill_")
+        self._data[...] = value
+        self._version[0] += 1
+        return self
+
+    def copy_(self, src: Any) -> Any:
+        self._check_inplace("copy_")
+        src = src._data if isinstance(src, graph.tensor_class) else np.asarray(src)
+        try:
+            np.copyto(self._data, np.broadcast_to(src, self.shape), casting="same_kind")
+        except ValueError as e:
+            raise ValueError(f"copy_: cannot copy shape {np.shape(src)} into {self.shape}: {e}") from None
+        self._version[0] += 1
+        return self
+
+    def _check_inplace(self, op: str) -> None:
+        if self.requires_grad and is_grad_enabled():
+            raise RuntimeError(
+                f"{op}: in-place change of a tensor that requires grad while gradients are being "
+                "recorded; write it out of place (x = x + y), or do it inside `with no_grad():`"
+            )
+        if not self._data.flags.writeable:
+            raise RuntimeError(f"{op}: this tensor's data is a read-only view (e.g. from broadcast_to)")
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._check_inplace("__setitem__")
+        value = value._data if isinstance(value, graph.tensor_class) else value
+        try:
+            self._data[_index(index)] = value
+        except (IndexError, ValueError) as e:
+            raise type(e)(f"__setitem__: tensor of shape {self.shape}: {e}") from None
+        self._version[0] += 1
+
+    def _inplace(self, other: Any, op: str, fn: Callable) -> Any:
+        """``fn(self._data, other)`` in place (``fn``: an in-place operator such
+        as ``operator.isub``), with numpy's same-kind casting; marks the
+        tensor as changed, so that backward notices if it was saved."""
+        if self.requires_grad and _mode.enabled:
+            self._check_inplace(op)
+        if isinstance(other, graph.tensor_class):
+            if other.requires_grad and _mode.enabled:
+                raise RuntimeError(f"{op}: in-place update from a tensor that requires grad; write x = x {op} y")
+            other = other._data
+        try:
+            fn(self._data, other)
+        except (ValueError, TypeError) as e:
+            if not self._data.flags.writeable:
+                raise RuntimeError(f"{op}: this tensor's data is a read-only view (e.g. from broadcast_to)") from None
+            raise ValueError(
+                f"{op}: cannot update shape {self.shape} in place with shape {np.shape(other)}: {e}"
+            ) from None
+        self._version[0] += 1
+        return self
+
+    def add_(self, other: Any) -> Any:
+        """self += other, in place (PyTorch's name)."""
+        return self._inplace(other, "add_", operator.iadd)
+
+    def sub_(self, other: Any) -> Any:
+        """self -= other, in place."""
+        return self._inplace(other, "sub_", operator.isub)
+
+    def mul_(self, other: Any) -> Any:
+        """self *= other, in place."""
+        return self._inplace(other, "mul_", operator.imul)
+
+    def div_(self, other: Any) -> Any:
+        """self /= other, in place."""
+        return self._inplace(other, "div_", operator.itruediv)
+
+    # ``x += y``: in place, except on a computed tensor while gradients are
+    # recorded, where it records ``x + y`` and rebinds the name (so that
+    # ``loss += criterion(...)`` works, as in PyTorch); a leaf that requires
+    # grad is refused, as in PyTorch.
+    def __iadd__(self, other: Any) -> Any:
+        return self + other if self._records_out_of_place() else self._inplace(other, "+=", operator.iadd)
+
+    def __isub__(self, other: Any) -> Any:
+        return self - other if self._records_out_of_place() else self._inplace(other, "-=", operator.isub)
+
+    def __imul__(self, other: Any) -> Any:
+        return self * other if self._records_out_of_place() else self._inplace(other, "*=", operator.imul)
+
+    def __itruediv__(self, other: Any) -> Any:
+        return self / other if self._records_out_of_place() else self._inplace(other, "/=", operator.itruediv)
+
+    def _records_out_of_place(self) -> bool:
+        return self.grad_fn is not None and _mode.enabled
