@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd.graph import AccumulateGrad
+from autograd.graph import AccumulateGrad, topological_order
 from autograd.pictures.dot import draw_graph, to_svg
 from autograd.pictures.walk import _collect, _fmt, _inputs, _names, _node_tensor, _start, _summary, simulate_backward
 from autograd.tensor import Tensor
@@ -99,19 +99,8 @@ def _graph_data(root: Value | Tensor, max_nodes: int) -> tuple[dict, list]:
 
 
 def _forward_order(start: Any, kept: set[int]) -> list:
-    """Inputs before the nodes computed from them (a depth-first post-order)."""
-    order, seen, stack = [], set(), [(start, False)]
-    while stack:
-        item, done = stack.pop()
-        if done:
-            order.append(item)
-            continue
-        if id(item) in seen or id(item) not in kept:
-            continue
-        seen.add(id(item))
-        stack.append((item, True))
-        stack.extend((p, False) for p in _inputs(item) if p is not None)
-    return order
+    """Inputs before the nodes computed from them: the backward walk reversed."""
+    return [item for item in reversed(topological_order([start])) if id(item) in kept]
 
 
 def _forward_text(item: Any, names: dict) -> str:

@@ -27,23 +27,25 @@ def layers() -> str:
                          node_attr={"shape": "box", "style": "rounded,filled", "fontname": "Helvetica",
                                     "fontsize": "11", "fillcolor": "#f4f4f4"})
     boxes = {
-        "primitives": "autograd/primitives/\none class per op:\nforward (numpy) + backward",
+        "graph": "autograd/graph.py\nnodes, SavedRecord,\nthe one topological walk",
         "function": "autograd/function.py\nFunction.apply: forward,\nrecord a node",
-        "graph": "autograd/graph.py\nnodes, saved tensors,\nversion counters",
-        "backward": "autograd/backward.py\nthe one backward driver",
+        "engine": "autograd/engine.py\nthe backward driver, GradientSums,\nthe fast-kernel table",
+        "primitives": "autograd/primitives/\none class per op: forward (numpy),\nbackward (Tensors), fast kernel",
+        "coerce": "autograd/coerce.py\nnumbers and arrays into tensors",
         "tensor": "autograd/tensor*.py\nTensor and its methods",
-        "value": "autograd/value.py\nValue (scalar) and its own pass",
-        "tools": "autograd: functional, gradcheck,\ngrad_mode, factories",
-        "viz": "autograd/viz.py, explorer.py\npictures and the explorer",
+        "value": "autograd/value.py\nValue (scalar), micrograd's pass",
+        "tools": "autograd: gradients (grad), functional,\ngradcheck, grad_mode, factories",
+        "viz": "autograd/pictures/, explorer.py, viz.py\npictures and the explorer",
         "nn": "nn/\nModule, layers, losses, optim,\ndata, checkpoints, CLI",
         "glassgrad": "glassgrad/\na torch-shaped namespace",
     }
     for name, label in boxes.items():
-        g.node(name, label, fillcolor="#dbe9f6" if name in ("primitives", "function", "graph", "backward")
+        g.node(name, label, fillcolor="#dbe9f6" if name in ("graph", "function", "engine", "primitives", "tensor")
                else "#f4f4f4")
-    for a, b in [("function", "graph"), ("primitives", "function"), ("backward", "graph"), ("tensor", "primitives"),
-                 ("tensor", "backward"), ("tools", "tensor"), ("viz", "tensor"), ("viz", "value"), ("nn", "tensor"),
-                 ("nn", "tools"), ("nn", "value"), ("glassgrad", "nn"), ("glassgrad", "tensor")]:
+    for a, b in [("function", "graph"), ("engine", "function"), ("engine", "graph"), ("primitives", "engine"),
+                 ("coerce", "primitives"), ("tensor", "coerce"), ("tensor", "engine"), ("value", "graph"),
+                 ("tools", "tensor"), ("tools", "value"), ("viz", "tensor"), ("viz", "engine"), ("nn", "tools"),
+                 ("glassgrad", "nn")]:
         g.edge(a, b)
     return to_svg(g)
 
