@@ -5,7 +5,10 @@ Note: the import name ``autograd`` is shared with the unrelated PyPI package
 of that name (HIPS autograd); install glassgrad in its own virtual environment.
 """
 
-from autograd import allocation  # noqa: F401  (keeps freed arrays for the next step; see the module)
+from autograd import (
+    allocation,  # noqa: F401  (keeps freed arrays for the next step; see the module)
+    value_pass,  # noqa: F401,E402  (registers Value's fast pass)
+)
 from autograd.engine import composite_backward
 from autograd.factories import (
     Generator,

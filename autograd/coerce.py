@@ -73,13 +73,14 @@ def _promote(a: Any, b: Any) -> tuple[Any, Tensor]:
 
 def _binary(fn: type, a: Any, b: Any) -> Any:
     """Apply an elementwise binary primitive after promoting and broadcasting."""
-    if type(a) is graph.tensor_class and type(b) is graph.tensor_class:
+    T = graph.tensor_class
+    if type(a) is T and type(b) is T:
         da, db = a._data, b._data
         if da.dtype is db.dtype and da.shape == db.shape:  # the common case: nothing to do
             return fn.apply(a, b)
-    if not isinstance(a, graph.tensor_class):
+    if not isinstance(a, T):
         a = _as_tensor(a, b, fn.__name__.lower())
-    if not isinstance(b, graph.tensor_class):
+    if not isinstance(b, T):
         b = _as_tensor(b, a, fn.__name__.lower())
     a, b = _promote(a, b)
     if a.shape != b.shape:

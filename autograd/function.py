@@ -22,6 +22,7 @@ from autograd.graph import AccumulateGrad, BackwardNode, SavedRecord, make_tenso
 __all__ = ["Function", "Context", "const", "once_differentiable", "check_finite"]
 
 _new = object.__new__
+_new_record = tuple.__new__  # (SavedRecord without its Python-level __new__: once per op)
 
 #: ``ctx`` in a backward rule is the op's graph node.
 Context = BackwardNode
@@ -133,9 +134,10 @@ class Function:
             if t.requires_grad:
                 record = True
         data = cls.forward(*arrays, **options)
-        extras = None
         if cls.saves_extras:
             data, extras = data
+        else:
+            extras = None
         if type(data) is not np.ndarray:
             data = np.asarray(data)
         # the hot path: build the output inline (this runs once per operation)
@@ -173,19 +175,21 @@ def _record(cls: Any, inputs: tuple, arrays: list, options: dict, data: np.ndarr
     node.shape = data.shape
     node.dtype = data.dtype
     keep, keep_out = cls._save_plans.get(needs) or _save_plan(cls, needs)
-    if keep or keep_out or extras is not None:
-        tensors = arrays_kept = None
+    if keep:
+        tensors, arrays_kept = [None] * len(inputs), [None] * len(inputs)
         versions = []
-        if keep:
-            tensors, arrays_kept = [None] * len(inputs), [None] * len(inputs)
-            for i in keep:
-                t = inputs[i]
-                tensors[i], arrays_kept[i] = t, arrays[i]
-                versions.append((t._version, t._version[0]))
+        for i in keep:
+            t = inputs[i]
+            tensors[i], arrays_kept[i] = t, arrays[i]
+            versions.append((t._version, t._version[0]))
         if keep_out:
             versions.append((version, version[0]))
-        node.saved = SavedRecord(tensors and tuple(tensors), arrays_kept and tuple(arrays_kept),
-                                 data if keep_out else None, extras, tuple(versions))
+        node.saved = _new_record(SavedRecord, (tuple(tensors), tuple(arrays_kept), data if keep_out else None,
+                                               extras, tuple(versions)))
+    elif keep_out:  # the output only (tanh, exp, ...): the common case, made directly
+        node.saved = _new_record(SavedRecord, (None, None, data, extras, ((version, version[0]),)))
+    elif extras is not None:
+        node.saved = _new_record(SavedRecord, (None, None, None, extras, ()))
     else:
         node.saved = None
     return node

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import operator
 import weakref
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
@@ -102,7 +103,7 @@ class _Freed:
 FREED: Any = _Freed()
 
 
-class SavedRecord:
+class SavedRecord(namedtuple("SavedRecord", "tensors arrays out extras versions")):
     """What a node keeps for its backward, and nothing else.
 
     - ``tensors``: the saved input Tensors, one entry per input (None: not saved);
@@ -113,12 +114,11 @@ class SavedRecord:
     - ``versions``: ``(counter, version when saved)`` for each saved tensor
       (the output's last), so that backward can refuse one that was changed
       in place since.
+
+    (A named tuple: made once per recorded op, it must cost no more than one.)
     """
 
-    __slots__ = ("tensors", "arrays", "out", "extras", "versions")
-
-    def __init__(self, tensors: tuple, arrays: tuple, out: Any, extras: Any, versions: tuple) -> None:
-        self.tensors, self.arrays, self.out, self.extras, self.versions = tensors, arrays, out, extras, versions
+    __slots__ = ()
 
     def check_versions(self, node: Any) -> None:
         """Raise if a saved tensor was changed in place after it was saved."""

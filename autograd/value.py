@@ -23,10 +23,11 @@ import math
 from collections.abc import Sequence
 from typing import Union
 
+from autograd.engine import fast_backward
 from autograd.grad_mode import _mode
 from autograd.graph import topological_order
 
-__all__ = ["Value", "dot", "value_grad"]
+__all__ = ["Value", "dot", "backprop", "value_grad"]
 
 Number = Union[int, float]
 _SQRT_2 = math.sqrt(2.0)
@@ -80,16 +81,47 @@ class Value:
     d(output)/d(node); gradients accumulate across calls until ``zero_grad``.
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_prev", "_local")
+    # A Value keeps its inputs and local derivatives in fixed slots rather
+    # than tuples: one object per operation instead of three, so the garbage
+    # collector runs three times less often while a graph is built
+    # (docs/performance.md). ``_prev`` and ``_local`` give them as tuples.
+    #   _a, _b    the inputs (at most two; ``dot`` keeps a tuple of them in _a)
+    #   _da, _db  d(self)/d(_a), d(self)/d(_b) (a tuple in _da for ``dot``;
+    #             None once backward freed them)
+    #   _g, _n    scratch space of the fast pass (autograd/value_pass.py)
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_da", "_db", "_g", "_n")
     requires_grad = True  # every Value is a graph node
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = _as_float(data, "Value")
         self.grad = 0.0
         self.label = label
-        self._op = ""  # the operation that made it ("" for an input)
-        self._prev: tuple[Value, ...] = ()  # the Values it was computed from
-        self._local: tuple[float, ...] | None = ()  # d(self)/d(each of them); None once backward freed it
+        self._op = ""
+        self._a = self._b = None
+        self._da = self._db = 0.0
+        self._n = 0
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The inputs this Value was computed from (micrograd's name)."""
+        a = self._a
+        if a is None:
+            return ()
+        if type(a) is tuple:
+            return a
+        b = self._b
+        return (a,) if b is None else (a, b)
+
+    @property
+    def _local(self) -> tuple[float, ...] | None:
+        """d(self)/d(input) for each input; None once backward() freed it."""
+        if self._da is None:
+            return None
+        if self._a is None:
+            return ()
+        if type(self._a) is tuple:
+            return self._da
+        return (self._da,) if self._b is None else (self._da, self._db)
 
     # -- arithmetic ----------------------------------------------------------
     def __add__(self, other: Value | Number) -> Value:
@@ -244,35 +276,19 @@ class Value:
         """micrograd's per-node step, for the lecture's manual backprop: add
         this node's ``grad`` times each local derivative into its inputs'
         ``grad`` (call it on the nodes in reverse topological order)."""
-        for p, local in zip(self._prev, self._checked_local()):
+        for p, local in zip(self._prev, _checked_local(self)):
             p.grad += local * self.grad
 
     def backward(self, retain_graph: bool = False) -> None:
         """Fill ``.grad`` of every node in this Value's graph with
         d(self)/d(node), adding to what is there; the root's own ``.grad``
         becomes 1, as micrograd's backward sets it. The graph's local
-        derivatives are freed afterwards unless ``retain_graph=True``."""
-        order = topological_order([self])  # each node before the nodes it was computed from
-        for node in order:
-            node._checked_local()  # a freed graph raises before any gradient is written
-        self.grad = 0.0
-        grads = {self: 1.0}  # this pass's gradient of each node, summed as its users report
-        for node in order:
-            g = grads.pop(node, 0.0)
-            node.grad += g
-            for p, local in zip(node._prev, node._local):
-                grads[p] = grads.get(p, 0.0) + local * g
-            if not retain_graph and node._prev:
-                node._local = None
+        derivatives are freed afterwards unless ``retain_graph=True``.
 
-    def _checked_local(self) -> tuple[float, ...]:
-        if self._local is None:
-            raise RuntimeError(
-                f"backward: the graph through '{self._op}' (data={self.data:.6g}) was already "
-                "freed by an earlier backward(); call backward(retain_graph=True) the first "
-                "time if you need to backpropagate through it again"
-            )
-        return self._local
+        ``backprop`` below is the pass; a faster one with the same result,
+        registered in ``autograd.engine.fast_backward``, runs instead when
+        there is one (``autograd/value_pass.py``)."""
+        (fast_backward.get(Value) or backprop)(self, retain_graph)
 
     def zero_grad(self) -> None:
         """Set this Value's gradient back to 0."""
@@ -317,33 +333,90 @@ def dot(weights: Sequence[Value | Number], inputs: Sequence[Value | Number],
         if isinstance(x, Value):
             parents.append(x)
             local.append(wv)
-    if not _mode.enabled:
-        parents, local = [], []
-    return _node(total, tuple(parents), tuple(local), "dot")
+    out = _new(Value)
+    out.data = total
+    out.grad = 0.0
+    out.label = ""
+    out._op = "dot"
+    out._b = None
+    out._db = 0.0
+    out._n = 0
+    if parents and _mode.enabled:
+        out._a = tuple(parents)
+        out._da = tuple(local)
+    else:
+        out._a = None
+        out._da = 0.0
+    return out
 
 
-def _node(data: float, prev: tuple, local: tuple, op: str) -> Value:
-    """The output of an operation (a fast internal constructor); in
-    ``no_grad`` it records nothing."""
+def backprop(root: Value, retain_graph: bool = False) -> None:
+    """The backward pass, as micrograd's: the chain rule over the graph in
+    topological order, outputs first, ``grad(input) += local * grad(node)``.
+    (This pass's gradients are summed in a dict, so that a node's ``.grad``
+    gets exactly this pass's share added, whatever it held before.)"""
+    order = topological_order([root])  # each node before the nodes it was computed from
+    for node in order:
+        _checked_local(node)  # a freed graph raises before any gradient is written
+    root.grad = 0.0
+    grads = {root: 1.0}
+    for node in order:
+        g = grads.pop(node, 0.0)
+        node.grad += g
+        for p, local in zip(node._prev, node._local):
+            grads[p] = grads.get(p, 0.0) + local * g
+        if not retain_graph and node._a is not None:
+            node._da = node._db = None
+
+
+def _checked_local(node: Value) -> tuple[float, ...]:
+    """The node's local derivatives (raises if backward freed them)."""
+    local = node._local
+    if local is None:
+        raise RuntimeError(
+            f"backward: the graph through '{node._op}' (data={node.data:.6g}) was already "
+            "freed by an earlier backward(); call backward(retain_graph=True) the first "
+            "time if you need to backpropagate through it again"
+        )
+    return local
+
+
+def _unary(data: float, a: Value, da: float, op: str) -> Value:
+    """The output of a one-input operation (fast internal constructor)."""
     out = _new(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
     out._op = op
+    out._b = None
+    out._db = 0.0
+    out._n = 0
     if _mode.enabled:
-        out._prev = prev
-        out._local = local
-    else:
-        out._prev = out._local = ()
+        out._a = a
+        out._da = da
+    else:  # no_grad: record nothing
+        out._a = None
+        out._da = 0.0
     return out
 
 
-def _unary(data: float, a: Value, da: float, op: str) -> Value:
-    return _node(data, (a,), (da,), op)
-
-
 def _binary(data: float, a: Value, b: Value, da: float, db: float, op: str) -> Value:
-    return _node(data, (a, b), (da, db), op)
+    """The output of a two-input operation (fast internal constructor)."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out._op = op
+    out._n = 0
+    if _mode.enabled:
+        out._a = a
+        out._b = b
+        out._da = da
+        out._db = db
+    else:
+        out._a = out._b = None
+        out._da = out._db = 0.0
+    return out
 
 
 def value_grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value], retain_graph: bool = False,
@@ -355,7 +428,7 @@ def value_grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value]
     ins = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
     order = topological_order(outs)
     for node in order:
-        node._checked_local()
+        _checked_local(node)
     grads: dict[Value, float] = {}
     for o in outs:
         grads[o] = grads.get(o, 0.0) + 1.0
@@ -369,8 +442,8 @@ def value_grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value]
             grads[p] = grads.get(p, 0.0) + local * g
     if not retain_graph:
         for node in order:
-            if node._prev:
-                node._local = None
+            if node._a is not None:
+                node._da = node._db = None
     result: list[float | None] = []
     for i, v in enumerate(ins):
         if v not in captured and not allow_unused:

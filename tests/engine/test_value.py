@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import autograd as ag
 from autograd import Value, no_grad
-from autograd.value import dot
+from autograd.value import backprop, dot
 from tests.helpers import away_from_kinks
 from tests.ops.registry import BINARY, BY_NAME, UNARY
 
@@ -118,8 +118,10 @@ def test_random_expression_trees_match_finite_differences(program):
 
 @given(programs())
 def test_value_backward_agrees_with_the_dict_based_pass(program):
-    # Value.backward writes .grad; autograd.grad on Values (value_grad) only
-    # returns the gradients. Same walk, same gradients on every leaf, to the last bit.
+    # Value.backward runs the fast pass (autograd/value_pass.py: counts and
+    # gradients in the nodes' slots); autograd.grad on Values (value_grad) and
+    # value.backprop are the readable passes over graph.topological_order.
+    # Same graph, same gradients on every leaf, to the last bit.
     leaves, steps = program
     fast = [Value(x) for x in leaves]
     out_fast = run_program(fast, steps)
@@ -132,6 +134,9 @@ def test_value_backward_agrees_with_the_dict_based_pass(program):
                                                            for v, g in zip(fast, once) if v is not out_fast]
     assert out_fast.grad == 1.0  # the root is seeded with 1, as micrograd does
     assert all(v.grad == 0.0 for v in generic)  # grad writes nothing
+    readable = [Value(x) for x in leaves]
+    backprop(run_program(readable, steps))
+    assert [v.grad for v in readable[:len(leaves)]] == [v.grad / 2 for v in fast[:len(leaves)]]
 
 
 def test_failed_backward_changes_nothing_and_leaves_the_graph_usable():
@@ -149,9 +154,9 @@ def test_failed_backward_changes_nothing_and_leaves_the_graph_usable():
     assert x.grad == shared.data
 
 
-def test_interrupted_backward_leaves_the_graph_usable():
-    # Interrupt the pass half-way (Ctrl-C inside a multiply): the pass keeps
-    # its bookkeeping in its own dict, not in the nodes, so the next pass is right.
+def test_interrupted_backward_resets_its_bookkeeping():
+    # Interrupt the pass half-way (Ctrl-C inside a multiply): every node's
+    # consumer count must be back to 0, so the next pass is right.
     class Interrupt(float):
         def __mul__(self, other):
             raise KeyboardInterrupt
@@ -159,11 +164,12 @@ def test_interrupted_backward_leaves_the_graph_usable():
     x = Value(1.5)
     inner = x * x + x
     y = inner.exp()
-    saved = inner._local
-    inner._local = (Interrupt(saved[0]), saved[1])
+    saved = inner._da
+    inner._da = Interrupt(saved)
     with pytest.raises(KeyboardInterrupt):
         y.backward(retain_graph=True)
-    inner._local = saved
+    assert all(node._n == 0 for node in (x, inner, inner._a, y))
+    inner._da = saved
     x.zero_grad()
     y.backward()
     assert close(x.grad, math.exp(1.5 * 1.5 + 1.5) * (2 * 1.5 + 1), 1e-12)
