@@ -15,13 +15,14 @@ import json
 import os
 import secrets
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
-__all__ = ["save", "load", "CheckpointError", "NonFiniteError", "nonfinite_entries", "MAX_CHECKPOINT_BYTES"]
+__all__ = ["save", "load", "CheckpointError", "NonFiniteError", "nonfinite_entries", "write_atomically",
+           "MAX_CHECKPOINT_BYTES"]
 
 _MARKER = "__glassgrad__"
 _FORMAT = 1
@@ -70,11 +71,14 @@ def save(state_dict: Mapping[str, Any], path: str | os.PathLike, metadata: Mappi
                              "leaves them; pass allow_nonfinite=True to save them anyway")
     header = {"format": _FORMAT, "metadata": dict(metadata or {})}
     arrays[_MARKER] = np.array(json.dumps(header))
-    _write_atomically(path, arrays)
+    write_atomically(path, lambda f: np.savez(f, **arrays))
 
 
-def _write_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """A temporary file beside ``path``, renamed over it once complete."""
+def write_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], Any]) -> None:
+    """``write(f)`` into a temporary file beside ``path``, renamed over it once
+    complete: an interrupted write leaves no file and the previous one intact.
+    A new file gets mode 0666 less the umask; an overwritten one keeps its mode."""
+    path = Path(path)
     folder = path.parent
     while True:
         tmp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
@@ -87,7 +91,7 @@ def _write_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
         with os.fdopen(fd, "wb") as f:
             if path.exists():  # overwriting keeps the file's mode
                 os.chmod(tmp, path.stat().st_mode & 0o7777)
-            np.savez(f, **arrays)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
