@@ -19,9 +19,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from nn.training import TrainConfig
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_FAILED", "EXIT_USAGE", "EXIT_INTERRUPTED"]
 
@@ -189,10 +192,10 @@ def _train_scalar(args: argparse.Namespace) -> tuple[float, float]:
     from nn.training import EpochProgress, TrainingDiverged, refuse_if_too_big
 
     hidden, epochs, lr = args.hidden or 16, args.epochs or 60, args.lr or 0.5
-    params = 3 * hidden + (hidden + 1) * hidden + hidden + 1
+    n_params = 3 * hidden + (hidden + 1) * hidden + hidden + 1
     # each sample's graph holds about 100 bytes of Values per parameter (measured with tracemalloc)
-    refuse_if_too_big(f"--hidden {hidden}: a Value MLP of {params:,} parameters over {args.samples} points",
-                      params * args.samples * 100)
+    refuse_if_too_big(f"--hidden {hidden}: a Value MLP of {n_params:,} parameters over {args.samples} points",
+                      n_params * args.samples * 100)
     X, y = make_moons(args.samples, noise=0.1, random_state=args.seed)
     X_test, y_test = make_moons(200, noise=0.1, random_state=args.seed + 1)
     signs = 2 * y - 1  # hinge loss wants labels in {-1, +1}
@@ -218,7 +221,7 @@ def _train_scalar(args: argparse.Namespace) -> tuple[float, float]:
     return float(np.mean((test_scores > 0) == (y_test == 1))), loss_value
 
 
-def _train_config(args: argparse.Namespace) -> object:
+def _train_config(args: argparse.Namespace) -> TrainConfig:
     from nn.training import TrainConfig
 
     hidden, epochs, lr, dropout, smoothing = DEFAULTS[(args.dataset, args.model)]
@@ -240,16 +243,19 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if problem:  # found before training, not after it
         return _fail(f"--save: {problem}")
     try:
+        cfg = _train_config(args)
+    except ValueError as e:  # a value argparse let through that no run can use
+        return _fail(e)
+    try:
         if args.engine == "scalar":
             accuracy, loss = _train_scalar(args)
             print(f"final loss {loss:.4f}  test accuracy {accuracy:.3f}  ({time.perf_counter() - start:.1f} s)")
             return EXIT_OK
-        cfg = _train_config(args)
         result = train(cfg, progress="off" if args.quiet else "auto")
     except TrainingDiverged as e:
         return _fail(f"{e}; try a smaller --lr; nothing saved", EXIT_FAILED)
-    except (ImportError, ValueError, MemoryError) as e:  # e.g. digits without scikit-learn; a model too big
-        return _fail(e or "not enough memory for this model; try a smaller --hidden")
+    except (ImportError, MemoryError) as e:  # digits without scikit-learn; a model too big for this machine
+        return _fail(str(e) or "not enough memory for this model; try a smaller --hidden")
     print(f"final loss {result['loss']:.4f}  train accuracy {result['train_accuracy']:.3f}  "
           f"test accuracy {result['test_accuracy']:.3f}  ({time.perf_counter() - start:.1f} s)")
     if args.save:

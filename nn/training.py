@@ -125,7 +125,7 @@ def load_dataset(name: str, seed: int, standardize: bool = False
 
 def build_model(cfg: TrainConfig, n_features: int, n_classes: int) -> Module:
     """An MLP (two hidden layers of ``hidden`` units) or, for digits, a small CNN.
-    An MLP too large to train in this machine's memory is refused first."""
+    An MLP too large to train in this machine's memory is refused first (MemoryError)."""
     ag.manual_seed(cfg.seed)
     if cfg.model == "mlp":
         _check_it_fits(cfg.hidden, n_features, n_classes)
@@ -153,14 +153,15 @@ def _check_it_fits(hidden: int, n_features: int, n_classes: int) -> None:
 
 
 def refuse_if_too_big(what: str, need: int) -> None:
-    """Raise ValueError, before anything is allocated, when ``need`` bytes are
-    more than this machine's memory; ``what`` starts the message."""
+    """Raise MemoryError, before anything is allocated, when ``need`` bytes are
+    more than this machine's memory (as numpy would, after a long wait and
+    with a traceback); ``what`` starts the message."""
     try:
         have = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (AttributeError, ValueError, OSError):  # no sysconf here: numpy's MemoryError will have to say it
         return
     if need > have:
-        raise ValueError(f"{what} needs about {need / 2**30:,.1f} GiB to train, more than this machine's "
+        raise MemoryError(f"{what} needs about {need / 2**30:,.1f} GiB to train, more than this machine's "
                          f"{have / 2**30:,.1f} GiB of memory")
 
 
