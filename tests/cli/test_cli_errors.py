@@ -128,11 +128,11 @@ def test_evaluate_warns_about_a_checkpoint_holding_nan(tmp_path):
 def test_a_diverged_run_names_the_step_and_the_op_and_saves_nothing(tmp_path):
     before = _checkpoint(tmp_path, "nan.npz", {}).read_bytes()  # a previous run's file: must stay
     line = _one_line_error(_cli("train", "--lr", "1e30", "--save", "nan.npz", cwd=tmp_path), EXIT_FAILED)
-    found = re.fullmatch(r"glassgrad: error: training diverged: the loss became (nan|inf) at step (\d+) "
-                         r"\(epoch (\d+)\); detect_anomaly: (\w+) (forward|backward) produced (nan|inf) .*; "
-                         r"try a smaller --lr; nothing saved", line)
+    found = re.fullmatch(r"glassgrad: error: training diverged: the loss became (nan|inf) at step \d+ "
+                         r"\(epoch \d+\); detect_anomaly: (.+); try a smaller --lr; nothing saved", line)
     assert found, line
-    assert found[4] == "Linear"  # lr 1e30: the weights reach ~1e30 and a product of two overflows
+    # lr 1e30: after one step the weights are ~1e30, and the next Linear's products overflow
+    assert "Linear" in found[2] and re.search(r"\b(nan|inf)\b", found[2]), found[2]
     assert (tmp_path / "nan.npz").read_bytes() == before and sorted(_files(tmp_path)) == ["nan.npz"]
 
 
