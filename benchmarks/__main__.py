@@ -32,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import NoReturn
 
 from benchmarks import speed
 from benchmarks.workloads import WORKLOADS, build
@@ -221,15 +222,50 @@ def _available(engine: str) -> bool:
     return importlib.util.find_spec(MODULES[engine]) is not None
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """A mistake is one line on stderr (as everywhere in ``glassgrad``), exit status 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    prog = os.environ.get("BENCHMARKS_PROG", "python -m benchmarks")  # "glassgrad bench" when run through it
+    parser = _Parser(
+        prog=prog, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="glassgrad side by side with numpy, PyTorch, micrograd and MyGrad: each engine in\n"
+                    "its own processes, with the same threads, seeds and warm-up. Prints medians, the\n"
+                    "ratio to each workload's reference engine, and whether its target holds.",
+        epilog=f"examples:\n  {prog}                        everything, 1 and 2 threads\n"
+               f"  {prog} --quick                a short run\n"
+               f"  {prog} --only T1,T3s --threads 1\n\nworkloads: {', '.join(WORKLOADS)}")
     parser.add_argument("--quick", action="store_true", help="fewer rounds and repetitions")
-    parser.add_argument("--only", help="comma-separated workloads (default: all)")
-    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--json", default="bench-results.json", help="where to write the results")
+    parser.add_argument("--only", metavar="W1,W2", help="comma-separated workloads (default: all; listed below)")
+    parser.add_argument("--threads", type=_positive_int, nargs="+", default=[1, 2], metavar="N",
+                        help="BLAS/OpenMP threads per engine; several numbers run each (default: 1 2)")
+    parser.add_argument("--json", default="bench-results.json", metavar="PATH",
+                        help="where to write the results (default bench-results.json)")
     parser.add_argument("--worker", nargs=2, metavar=("WORKLOAD", "ENGINE"), help=argparse.SUPPRESS)
     parser.add_argument("--serve", nargs=2, metavar=("WORKLOAD", "ENGINE"), help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
+    unknown = [w for w in (args.only.split(",") if args.only else []) if w not in WORKLOADS]
+    if unknown:
+        parser.error(f"--only: unknown workload{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
+                     f"choose from {', '.join(WORKLOADS)}")
     if args.worker:
         worker = model_memory_worker if TARGETS[args.worker[0]][2] == "fwdpeak" else memory_worker
         print(json.dumps(worker(args.worker[0], args.worker[1], args.threads[0])))

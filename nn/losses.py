@@ -224,6 +224,9 @@ def cross_entropy(input: Tensor, target: Any, weight: Any = None, ignore_index: 
     w = None if weight is None else from_numpy(np.asarray(
         weight, dtype=input.dtype).reshape(class_shape))
     if kind == "f":  # class probabilities
+        if target_array.shape != shape and target_array.shape == shape[:axis] + shape[axis + 1:]:
+            raise TypeError(f"cross_entropy: a target of shape {target_array.shape} holds class indices, which "
+                            f"must be integers, got dtype {target_array.dtype}: pass target.long()")
         _, t = _pair(input, target, "cross_entropy")
         if label_smoothing:
             t = t * (1.0 - label_smoothing) + label_smoothing / n_classes

@@ -133,8 +133,8 @@ class _Layer(Module):
 
     def forward(self, x: Tensor, state: Any = None) -> tuple[Tensor, Any]:
         if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
-            raise ValueError(f"{self.kind}: expected input (L, N, {self.input_size}) "
-                             f"({'(N, L, ...)' if self.batch_first else ''}) or unbatched (L, {self.input_size}), "
+            batched = f"(N, L, {self.input_size}) (batch_first)" if self.batch_first else f"(L, N, {self.input_size})"
+            raise ValueError(f"{self.kind}: expected input {batched} or unbatched (L, {self.input_size}), "
                              f"got shape {x.shape}")
         if x.ndim == 2:  # unbatched: a batch of one, and the state without its batch axis
             out, final = self.forward(x.unsqueeze(0 if self.batch_first else 1), self._map_state(state, 1))

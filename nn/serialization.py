@@ -4,21 +4,25 @@ Never pickle: arrays are read with ``allow_pickle=False``, so loading a file
 can never run code. Writes are atomic (a temporary file in the same folder,
 then a rename), so a crash never leaves a half-written checkpoint. A file that
 is not a glassgrad checkpoint is refused with a message naming it and why.
+A state dict holding NaN or inf (a diverged run) is refused unless the caller
+says ``allow_nonfinite=True``. Files are created as any other file the user
+writes (mode 0666 less the umask) and an overwritten file keeps its mode.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
-__all__ = ["save", "load", "CheckpointError", "MAX_CHECKPOINT_BYTES"]
+__all__ = ["save", "load", "CheckpointError", "NonFiniteError", "nonfinite_entries", "write_atomically",
+           "MAX_CHECKPOINT_BYTES"]
 
 _MARKER = "__glassgrad__"
 _FORMAT = 1
@@ -29,9 +33,28 @@ class CheckpointError(ValueError):
     """The file is not a readable glassgrad checkpoint."""
 
 
-def save(state_dict: Mapping[str, Any], path: str | os.PathLike, metadata: Mapping[str, Any] | None = None) -> None:
+class NonFiniteError(ValueError):
+    """``save`` was given NaN or inf values (a diverged model) without ``allow_nonfinite=True``."""
+
+
+def nonfinite_entries(state_dict: Mapping[str, Any]) -> dict[str, int]:
+    """Names of the entries holding NaN or inf, with how many such values each."""
+    counts = {}
+    for name, value in state_dict.items():
+        arr = np.asarray(getattr(value, "data", value))
+        if arr.dtype.kind in "fc":
+            bad = arr.size - int(np.count_nonzero(np.isfinite(arr)))
+            if bad:
+                counts[name] = bad
+    return counts
+
+
+def save(state_dict: Mapping[str, Any], path: str | os.PathLike, metadata: Mapping[str, Any] | None = None,
+         allow_nonfinite: bool = False) -> None:
     """Write ``state_dict`` (names to arrays or Tensors) to ``path`` atomically.
-    ``metadata``: optional JSON-serialisable values stored beside the arrays."""
+    ``metadata``: optional JSON-serialisable values stored beside the arrays.
+    Raises ``NonFiniteError`` (and writes nothing) when an array holds NaN or
+    inf, unless ``allow_nonfinite=True``."""
     path = Path(path)
     arrays: dict[str, np.ndarray] = {}
     for name, value in state_dict.items():
@@ -41,12 +64,34 @@ def save(state_dict: Mapping[str, Any], path: str | os.PathLike, metadata: Mappi
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"save: {name!r} has dtype {arr.dtype}; only numeric arrays are saved")
         arrays[name] = arr
+    bad = {} if allow_nonfinite else nonfinite_entries(arrays)
+    if bad:
+        listed = ", ".join(f"{name!r} ({count} of {arrays[name].size})" for name, count in bad.items())
+        raise NonFiniteError(f"save: not saving {path}: NaN or inf values in {listed}, as a diverged run "
+                             "leaves them; pass allow_nonfinite=True to save them anyway")
     header = {"format": _FORMAT, "metadata": dict(metadata or {})}
     arrays[_MARKER] = np.array(json.dumps(header))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    write_atomically(path, lambda f: np.savez(f, **arrays))
+
+
+def write_atomically(path: str | os.PathLike, write: Callable[[BinaryIO], Any]) -> None:
+    """``write(f)`` into a temporary file beside ``path``, renamed over it once
+    complete: an interrupted write leaves no file and the previous one intact.
+    A new file gets mode 0666 less the umask; an overwritten one keeps its mode."""
+    path = Path(path)
+    folder = path.parent
+    while True:
+        tmp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:  # 0o666: the kernel applies the umask, as for any file the user writes
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            if path.exists():  # overwriting keeps the file's mode
+                os.chmod(tmp, path.stat().st_mode & 0o7777)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

@@ -93,3 +93,43 @@ def test_interrupted_save_leaves_previous_checkpoint(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert np.array_equal(nn.load(path)["w"], np.ones(3))
     assert [p.name for p in tmp_path.iterdir()] == ["ckpt.npz"]
+
+
+def test_a_model_holding_nan_or_inf_is_not_saved_unless_asked(tmp_path):
+    from nn.serialization import NonFiniteError
+
+    model = _model()
+    state = model.state_dict()
+    state["0.weight"][1, 2] = np.nan
+    state["3.bias"][0] = -np.inf
+    path = tmp_path / "diverged.npz"
+    with pytest.raises(NonFiniteError) as info:
+        nn.save(state, path)
+    text = str(info.value)
+    assert "'0.weight' (1 of 12)" in text and "'3.bias' (1 of 2)" in text and "allow_nonfinite=True" in text
+    assert list(tmp_path.iterdir()) == []  # nothing written, no temporary file either
+    nn.save(state, path, allow_nonfinite=True)
+    assert np.isnan(nn.load(path)["0.weight"][1, 2])
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_a_new_checkpoint_honours_the_umask(tmp_path, umask):
+    import os
+
+    old = os.umask(umask)
+    try:
+        nn.save({"w": np.ones(3)}, tmp_path / "new.npz")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.npz").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_overwriting_a_checkpoint_keeps_its_mode(tmp_path):
+    import os
+
+    path = tmp_path / "shared.npz"
+    nn.save({"w": np.ones(3)}, path)
+    os.chmod(path, 0o640)
+    nn.save({"w": np.zeros(3)}, path)
+    assert path.stat().st_mode & 0o777 == 0o640 and np.array_equal(nn.load(path)["w"], np.zeros(3))
+    assert [p.name for p in tmp_path.iterdir()] == ["shared.npz"]

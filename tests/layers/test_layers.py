@@ -284,3 +284,12 @@ def test_fused_layer_norm_and_conv2d_agree_with_their_composites(dtype):
 def test_summary_table(capsys):
     text = nn.summary(nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)), (5, 3))
     assert "0 (Linear)" in text and "(5, 4)" in text and "Total params: 26" in text
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_recurrent_shape_error_names_the_layouts_it_takes(batch_first):
+    lstm = nn.LSTM(4, 5, batch_first=batch_first)
+    batched = "(N, L, 4) (batch_first)" if batch_first else "(L, N, 4)"
+    with pytest.raises(ValueError) as info:
+        lstm(ag.zeros(2, 3, 7))
+    assert str(info.value) == f"LSTM: expected input {batched} or unbatched (L, 4), got shape (2, 3, 7)"

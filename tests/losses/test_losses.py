@@ -188,3 +188,12 @@ def test_cross_entropy_ignore_index_closed_form():
         F.cross_entropy(logits, ag.tensor([0, 2, 1]))
     with pytest.raises(ValueError, match="weight must have one value per class"):
         F.cross_entropy(logits, ag.tensor([0, 1, 1]), weight=ag.tensor([1.0, 2.0, 3.0]))
+
+
+@pytest.mark.parametrize("target", [np.array([0.0, 1.0, 2.0, 1.0]), ag.tensor([0.0, 1.0, 2.0, 1.0])])
+def test_cross_entropy_with_float_class_labels_says_they_must_be_integers(target):
+    with pytest.raises(TypeError, match=r"cross_entropy: a target of shape \(4,\) holds class indices, which must "
+                                        r"be integers, got dtype float\d\d: pass target.long\(\)"):
+        F.cross_entropy(t64(X, requires_grad=True), target)
+    with pytest.raises(ValueError, match=r"input shape \(4, 3\) and target shape \(4, 2\) differ"):
+        F.cross_entropy(t64(X), np.zeros((4, 2)))  # probabilities of the wrong shape: still the shape message
