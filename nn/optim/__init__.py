@@ -7,6 +7,8 @@ glassgrad always allowed: ``nn.optim.StepLR``).
 
 from . import lr_scheduler
 from .adam import Adam, AdamW
+from .adam_variants import NAdam, RAdam
+from .adaptive import Adadelta, Adagrad
 from .clip import clip_grad_norm_
 from .lr_scheduler import (
     CosineAnnealingLR,
@@ -23,6 +25,6 @@ from .optimizer import BLOCK, Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "lr_scheduler", "LRScheduler", "StepLR", "MultiStepLR",
-           "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "LinearLR", "OneCycleLR", "ReduceLROnPlateau",
-           "clip_grad_norm_", "BLOCK"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "NAdam", "RAdam",
+           "lr_scheduler", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
+           "LinearLR", "OneCycleLR", "ReduceLROnPlateau", "clip_grad_norm_", "BLOCK"]

@@ -18,6 +18,8 @@ import numpy as np
 
 from autograd import Tensor, Value, no_grad
 
+from .state import load_optimizer_state_dict, optimizer_state_dict
+
 BLOCK = 1 << 18  # elements per block of an in-place update (1 MB of float32): its temporaries stay in cache
 
 __all__ = ["Optimizer", "BLOCK"]
@@ -99,6 +101,22 @@ class Optimizer:
                 group[name] = value
         else:
             object.__setattr__(self, name, value)
+
+    # state entries with one number per element of their parameter (their shape is checked on load)
+    _elementwise_state = frozenset({"exp_avg", "exp_avg_sq", "max_exp_avg_sq", "momentum_buffer", "square_avg",
+                                    "grad_avg", "sum", "acc_delta"})
+
+    def state_dict(self) -> dict[str, Any]:
+        """A snapshot in PyTorch's layout: ``{"state": {index: {...}},
+        "param_groups": [{options..., "params": [indices]}]}``, parameters
+        numbered across the groups in order; arrays are numpy copies."""
+        return optimizer_state_dict(self)
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore ``state_dict()``'s moments, step counts and group options
+        (PyTorch's own optimizer state dicts load too). All or nothing: the
+        group sizes, indices, options and shapes are checked first."""
+        load_optimizer_state_dict(self, state_dict)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear gradients (Tensor grads become None; Value grads 0.0)."""

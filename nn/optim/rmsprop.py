@@ -37,7 +37,7 @@ class RMSprop(Optimizer):
         if h["weight_decay"]:
             g = g + h["weight_decay"] * w
         sq = a * state.get("square_avg", 0.0) + (1 - a) * g * g
-        state["square_avg"] = sq
+        state.update(step=state.get("step", 0) + 1, square_avg=sq)  # (step: kept as torch keeps it)
         if h["centered"]:
             ga = a * state.get("grad_avg", 0.0) + (1 - a) * g
             state["grad_avg"] = ga
