@@ -10,6 +10,7 @@ from .adam import Adam, AdamW
 from .adam_variants import NAdam, RAdam
 from .adaptive import Adadelta, Adagrad
 from .clip import clip_grad_norm_
+from .lbfgs import LBFGS
 from .lr_scheduler import (
     CosineAnnealingLR,
     ExponentialLR,
@@ -25,6 +26,6 @@ from .optimizer import BLOCK, Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "NAdam", "RAdam",
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "NAdam", "RAdam", "LBFGS",
            "lr_scheduler", "LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
            "LinearLR", "OneCycleLR", "ReduceLROnPlateau", "clip_grad_norm_", "BLOCK"]

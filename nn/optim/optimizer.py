@@ -11,12 +11,12 @@ block by block (``_update_in_place``); a subclass that defines only
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import numpy as np
 
-from autograd import Tensor, Value, no_grad
+from autograd import Tensor, Value, enable_grad, no_grad
 
 from .state import load_optimizer_state_dict, optimizer_state_dict
 
@@ -128,12 +128,20 @@ class Optimizer:
             elif p.grad is not None:
                 p.grad = Tensor(np.zeros_like(p.numpy()))
 
-    def step(self) -> None:
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Apply one update to every parameter that has a gradient. Every
         gradient is checked first; then each array parameter is updated in
         place (``_update_in_place``, for the built-in optimizers), or, for a
         subclass that defines only ``_update``, every update is computed before
-        any is written. Either way an error leaves the model unchanged."""
+        any is written. Either way an error leaves the model unchanged.
+
+        ``closure`` (as PyTorch's): a function that clears the gradients,
+        computes the loss, calls ``backward()`` and returns the loss; it runs
+        first (with gradients on), and its loss is returned."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
         # (this loop runs for every parameter on every training step, so it
         # reads the gradients itself rather than calling _grad_of)
         checked = []
@@ -162,6 +170,7 @@ class Optimizer:
                 update(p, w, g, state.setdefault(id(p), {}), h)
         else:
             self._commit(checked)
+        return loss
 
     def _commit(self, checked: list) -> None:
         """Every update computed by ``_update`` first, then all written."""
