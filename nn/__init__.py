@@ -24,7 +24,6 @@ from nn.layers import (
 )
 from nn.losses import (
     BCELoss,
-    BCEWithLogitsLoss,
     CrossEntropyLoss,
     HingeLoss,
     HuberLoss,
@@ -33,6 +32,9 @@ from nn.losses import (
     MSELoss,
     NLLLoss,
 )
+from nn.losses_logits import BCEWithLogitsLoss  # (with weight and pos_weight)
+from nn.losses_margin import HingeEmbeddingLoss, MultiMarginLoss, SoftMarginLoss
+from nn.losses_regression import SmoothL1Loss
 from nn.module import Module, Parameter
 from nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from nn.serialization import CheckpointError, load, save
@@ -46,4 +48,5 @@ __all__ = [
     "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "HingeLoss", "CrossEntropyLoss", "NLLLoss",
     "KLDivLoss", "to_torch", "from_torch", "save", "load", "CheckpointError", "summary", "draw_model",
     "data", "functional", "init", "optim", "scalar", "utils",
+    "SmoothL1Loss", "SoftMarginLoss", "MultiMarginLoss", "HingeEmbeddingLoss",
 ]
