@@ -17,6 +17,7 @@ import numpy as np
 from autograd import Tensor, default_generator, from_numpy, no_grad
 from autograd import primitives as P
 from autograd.primitives.normalization import layer_norm_composite
+from nn.adaptive_pool import adaptive_avg_pool2d
 from nn.conv import avg_pool2d, conv2d, conv_transpose2d, max_pool2d
 from nn.losses import (
     binary_cross_entropy,
@@ -39,7 +40,7 @@ __all__ = [
     "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
     "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "hinge_loss", "cross_entropy", "nll_loss", "kl_div",
-    "smooth_l1_loss", "soft_margin_loss", "multi_margin_loss", "hinge_embedding_loss",
+    "smooth_l1_loss", "soft_margin_loss", "multi_margin_loss", "hinge_embedding_loss", "adaptive_avg_pool2d",
 ]
 
 
