@@ -154,6 +154,9 @@ class LBFGS(Optimizer):
         if line_search_fn not in (None, "strong_wolfe"):
             raise ValueError(f"LBFGS: line_search_fn must be None or 'strong_wolfe', got {line_search_fn!r}")
 
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        raise ValueError("LBFGS: takes one parameter group (as PyTorch's); make a new LBFGS over all the parameters")
+
     def _flat_grad(self) -> np.ndarray:
         return np.concatenate([np.zeros(p.numel(), p.numpy().dtype) if p.grad is None else p.grad.numpy().reshape(-1)
                                for p in self._params])

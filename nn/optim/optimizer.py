@@ -56,29 +56,50 @@ class Optimizer:
     """
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
-        name = type(self).__name__
         items = list(params)
         groups = items if items and all(isinstance(g, dict) for g in items) else [{"params": items}]
         self.defaults = defaults
-        self.param_groups: list[dict[str, Any]] = []
-        for j, group in enumerate(groups):
-            if "params" not in group:
-                raise ValueError(f"{name}: parameter group {j} has no 'params'")
-            unknown = set(group) - set(defaults) - {"params"}
-            if unknown:
-                raise ValueError(f"{name}: parameter group {j} has unknown options {sorted(unknown)}; "
-                                 f"known: {sorted(defaults)}")
-            ps = [group["params"]] if isinstance(group["params"], (Tensor, Value)) else list(group["params"])
-            self.param_groups.append({**defaults, **group, "params": ps})
+        self.param_groups = [self._make_group(group, j) for j, group in enumerate(groups)]
         self._validate_groups()
         self.params = [p for g in self.param_groups for p in g["params"]]
         if not self.params:
-            raise ValueError(f"{name}: got an empty parameter list")
-        for i, p in enumerate(self.params):
-            if not isinstance(p, (Tensor, Value)):
-                raise TypeError(f"{name}: parameter {i} is a {type(p).__name__}, not a Tensor or Value")
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list")
+        self._check_params(self.params, 0)
         self.state: dict[int, dict[str, Any]] = {}
         self._work: dict[Any, np.ndarray] = {}  # a block's work array, by dtype (see _blocks)
+
+    def _make_group(self, group: dict[str, Any], j: int) -> dict[str, Any]:
+        """A group with the defaults filled in and its params as a list."""
+        name = type(self).__name__
+        if "params" not in group:
+            raise ValueError(f"{name}: parameter group {j} has no 'params'")
+        unknown = set(group) - set(self.defaults) - {"params"}
+        if unknown:
+            raise ValueError(f"{name}: parameter group {j} has unknown options {sorted(unknown)}; "
+                             f"known: {sorted(self.defaults)}")
+        ps = [group["params"]] if isinstance(group["params"], (Tensor, Value)) else list(group["params"])
+        return {**self.defaults, **group, "params": ps}
+
+    def _check_params(self, params: list[Any], first: int) -> None:
+        for i, p in enumerate(params, first):
+            if not isinstance(p, (Tensor, Value)):
+                raise TypeError(f"{type(self).__name__}: parameter {i} is a {type(p).__name__}, not a Tensor or Value")
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a parameter group, as PyTorch's: options it leaves out take the
+        optimizer's defaults; a parameter may be in one group only."""
+        name = type(self).__name__
+        if not isinstance(param_group, dict):
+            raise TypeError(f"{name}.add_param_group: expected a dict with 'params', got {type(param_group).__name__}")
+        group = self._make_group(param_group, len(self.param_groups))
+        type(self)._check_options(**{k: group[k] for k in self.defaults})
+        self._check_params(group["params"], len(self.params))
+        held = {id(p) for p in self.params}
+        if any(id(p) in held for p in group["params"]) or len({id(p) for p in group["params"]}) < len(group["params"]):
+            raise ValueError(f"{name}.add_param_group: a parameter may be in one group only, and this group "
+                             "repeats one or holds one already in another group")
+        self.param_groups.append(group)
+        self.params.extend(group["params"])
 
     def _validate_groups(self) -> None:
         """Check every group's options (the defaults included: each group holds them)."""

@@ -13,6 +13,7 @@ import nn
 from nn import functional as F
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.filterwarnings("ignore:reduction. .mean. divides:UserWarning")  # (torch on kl_div "mean")
 TF = torch.nn.functional
 
 RNG = np.random.default_rng(23)

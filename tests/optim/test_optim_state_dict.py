@@ -172,3 +172,23 @@ def test_value_parameters_round_trip():
     again = nn.optim.Adam([a, b], lr=0.1)
     again.load_state_dict(saved)
     assert again.state_dict() == saved
+
+
+def test_add_param_group_as_torch():
+    ours, theirs = _params(ag), _params(torch)
+    opt, ref = nn.optim.Adam([ours[0]], lr=0.05), torch.optim.Adam([theirs[0]], lr=0.05)
+    _train(ag, opt, ours, 2)
+    _train(torch, ref, theirs, 2)
+    opt.add_param_group({"params": ours[1], "lr": 0.01, "betas": (0.8, 0.9)})
+    ref.add_param_group({"params": theirs[1], "lr": 0.01, "betas": (0.8, 0.9)})
+    _train(ag, opt, ours, 3)
+    _train(torch, ref, theirs, 3)
+    _assert_same_params(ours, theirs, "add_param_group")
+    _assert_same_state(opt.state_dict(), ref.state_dict(), "add_param_group")
+    with pytest.raises(ValueError, match="a parameter may be in one group only"):
+        opt.add_param_group({"params": [ours[0]]})
+    with pytest.raises(ValueError, match="betas must be in \\[0, 1\\)"):
+        opt.add_param_group({"params": [ag.tensor([1.0], requires_grad=True)], "betas": (0.9, 2.0)})
+    with pytest.raises(ValueError, match="LBFGS: takes one parameter group"):
+        nn.optim.LBFGS([ours[0]]).add_param_group({"params": [ours[1]]})
+    assert len(opt.param_groups) == 2 and len(opt.params) == 2  # (the refused groups left nothing behind)
