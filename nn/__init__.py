@@ -42,7 +42,13 @@ from nn.module import Module, Parameter
 from nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from nn.serialization import CheckpointError, load, save
 from nn.summary import summary
-from nn.transformer import TransformerEncoder, TransformerEncoderLayer
+from nn.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
 __all__ = [
     "Module", "Parameter", "ModuleList", "ModuleDict", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
@@ -54,5 +60,5 @@ __all__ = [
     "data", "functional", "init", "optim", "scalar", "utils",
     "SmoothL1Loss", "SoftMarginLoss", "MultiMarginLoss", "HingeEmbeddingLoss",
     "AdaptiveAvgPool2d", "LazyLinear", "LazyConv2d", "MultiheadAttention", "TransformerEncoderLayer",
-    "TransformerEncoder",
+    "TransformerEncoder", "TransformerDecoderLayer", "TransformerDecoder", "Transformer",
 ]

@@ -146,3 +146,45 @@ def test_encoder_layer_refuses_an_unknown_activation():
         nn.TransformerEncoderLayer(E, HEADS, activation="swish")
     with pytest.raises(ValueError, match="num_layers must be a positive int, got 0"):
         nn.TransformerEncoder(nn.TransformerEncoderLayer(E, HEADS), 0)
+
+
+DECODER_CASES = [
+    dict(batch_first=False, norm_first=False, activation="relu"),
+    dict(batch_first=True, norm_first=True, activation="gelu"),
+]
+
+
+@pytest.mark.parametrize("case", DECODER_CASES, ids=[str(i) for i in range(len(DECODER_CASES))])
+def test_transformer_matches_torch(case):
+    options = dict(d_model=E, nhead=HEADS, num_encoder_layers=2, num_decoder_layers=2, dim_feedforward=16,
+                   dropout=0.0, **case)
+    ours, theirs = nn.Transformer(**options), torch.nn.Transformer(**options)
+    assert all(np.abs(p.numpy()).max() <= np.sqrt(6 / sum(p.shape[:2])) for p in ours.parameters() if p.ndim > 1)
+    _copy_weights(ours, theirs)
+    src_shape, tgt_shape = ((N, S, E), (N, L, E)) if case["batch_first"] else ((S, N, E), (L, N, E))
+    (src, tsrc), (tgt, ttgt) = _pair(src_shape), _pair(tgt_shape)
+    causal = nn.Transformer.generate_square_subsequent_mask(L, dtype=ag.float64)
+    ref_causal = torch.nn.Transformer.generate_square_subsequent_mask(L, dtype=torch.float64)
+    _close(causal, ref_causal, "mask")
+    out = ours(src, tgt, tgt_mask=causal, src_key_padding_mask=PADDING, memory_key_padding_mask=PADDING)
+    ref = theirs(tsrc, ttgt, tgt_mask=ref_causal, src_key_padding_mask=torch.tensor(PADDING),
+                 memory_key_padding_mask=torch.tensor(PADDING))
+    _close(out, ref, "output")
+    seed = RNG.standard_normal(out.shape)
+    out.backward(ag.tensor(seed))
+    ref.backward(torch.tensor(seed))
+    _check_grads(ours, theirs, [(src, tsrc), (tgt, ttgt)])
+
+
+def test_decoder_stack_alone_and_errors():
+    layer = dict(d_model=E, nhead=HEADS, dim_feedforward=16, dropout=0.0)
+    ours = nn.TransformerDecoder(nn.TransformerDecoderLayer(**layer), 2)
+    theirs = torch.nn.TransformerDecoder(torch.nn.TransformerDecoderLayer(**layer), 2)
+    _copy_weights(ours, theirs)
+    (tgt, ttgt), (memory, tmemory) = _pair((L, N, E)), _pair((S, N, E))
+    mask = np.triu(np.ones((L, L), dtype=bool), 1)
+    _close(ours(tgt, memory, tgt_mask=mask), theirs(ttgt, tmemory, tgt_mask=torch.tensor(mask)), "decoder")
+    with pytest.raises(ValueError, match="Transformer: src and tgt must have the same batch size and 8 features"):
+        nn.Transformer(E, HEADS, 1, 1, 16)(ag.tensor(np.zeros((S, N, E))), ag.tensor(np.zeros((L, N + 1, E))))
+    with pytest.raises(ValueError, match="TransformerDecoder: num_layers must be a positive int, got -1"):
+        nn.TransformerDecoder(nn.TransformerDecoderLayer(**layer), -1)
