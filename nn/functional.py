@@ -17,10 +17,10 @@ import numpy as np
 from autograd import Tensor, default_generator, from_numpy, no_grad
 from autograd import primitives as P
 from autograd.primitives.normalization import layer_norm_composite
+from nn.adaptive_pool import adaptive_avg_pool2d
 from nn.conv import avg_pool2d, conv2d, conv_transpose2d, max_pool2d
 from nn.losses import (
     binary_cross_entropy,
-    binary_cross_entropy_with_logits,
     cross_entropy,
     hinge_loss,
     huber_loss,
@@ -29,6 +29,9 @@ from nn.losses import (
     mse_loss,
     nll_loss,
 )
+from nn.losses_logits import binary_cross_entropy_with_logits  # (torch's signature: weight, pos_weight)
+from nn.losses_margin import hinge_embedding_loss, multi_margin_loss, soft_margin_loss
+from nn.losses_regression import smooth_l1_loss
 
 __all__ = [
     "relu", "sigmoid", "tanh", "leaky_relu", "gelu", "silu", "softplus", "elu", "softmax",
@@ -37,6 +40,7 @@ __all__ = [
     "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
     "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "hinge_loss", "cross_entropy", "nll_loss", "kl_div",
+    "smooth_l1_loss", "soft_margin_loss", "multi_margin_loss", "hinge_embedding_loss", "adaptive_avg_pool2d",
 ]
 
 

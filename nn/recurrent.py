@@ -131,6 +131,9 @@ class _Layer(Module):
                 for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):  # weight_ih_l0, weight_ih_l0_reverse
                     setattr(self, f"{name}_l{k}{suffix}", getattr(c, name))
 
+    def flatten_parameters(self) -> None:
+        """Does nothing: PyTorch packs the weights into one cuDNN buffer here; on the CPU there is none."""
+
     def forward(self, x: Tensor, state: Any = None) -> tuple[Tensor, Any]:
         if x.ndim not in (2, 3) or x.shape[-1] != self.input_size:
             batched = f"(N, L, {self.input_size}) (batch_first)" if self.batch_first else f"(L, N, {self.input_size})"
