@@ -59,7 +59,7 @@ class _Writer:
 
     def array(self, arr: np.ndarray) -> str:
         key = f"a{len(self.arrays)}"
-        self.arrays[key] = np.ascontiguousarray(arr)
+        self.arrays[key] = arr if arr.flags.c_contiguous else arr.copy(order="C")  # (ascontiguousarray makes 0-d 1-d)
         return key
 
     def tensor(self, t: Tensor, where: str) -> dict[str, Any]:
