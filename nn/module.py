@@ -168,7 +168,8 @@ class Module:
     def _named_members(self, store: str, prefix: str, recurse: bool,
                        remove_duplicate: bool) -> Iterator[tuple[str, Any]]:
         seen: set[int] = set()
-        modules = self.named_modules(prefix=prefix) if recurse else iter([(prefix, self)])
+        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse
+                   else iter([(prefix, self)]))
         for mod_name, mod in modules:
             for name, p in getattr(mod, store).items():
                 if p is None or (remove_duplicate and id(p) in seen):
@@ -335,16 +336,18 @@ class Module:
         """Every parameter and buffer by dotted name, as numpy arrays: a
         snapshot (copies, so ``best = model.state_dict()`` stays as it was
         while training goes on). Names and shapes match PyTorch's for the same
-        layers, so a state dict moves between the two through numpy arrays.
-        ``keep_vars=True`` gives the parameters and buffers themselves."""
+        layers (a tied weight under each of its names), so a state dict moves
+        between the two through numpy arrays. ``keep_vars=True`` gives the parameters and buffers themselves."""
         out: dict[str, Any] = {} if destination is None else destination
-        for name, t in [*self.named_parameters(prefix=prefix), *self.named_buffers(prefix=prefix)]:
-            out[name] = t if keep_vars else _snapshot(t)
+        for name, t in self._state_entries().items():
+            out[prefix + name] = t if keep_vars else _snapshot(t)
         return out
 
     def _state_entries(self) -> dict[str, Any]:
-        entries = dict(self.named_parameters())
-        entries.update(self.named_buffers())
+        """Parameters, then buffers, by every name they have (a tied weight under
+        each of its names, as in PyTorch's state dicts)."""
+        entries = dict(self.named_parameters(remove_duplicate=False))
+        entries.update(self.named_buffers(remove_duplicate=False))
         return entries
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
