@@ -252,6 +252,13 @@ class Module:
         """This module (glassgrad runs on the CPU)."""
         return self
 
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Switch gradient tracking of every Tensor parameter (freezing layers); returns this module."""
+        for p in self.parameters():
+            if isinstance(p, Tensor):
+                p.requires_grad_(requires_grad)
+        return self
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear gradients: Tensor grads become None (or zeros), Value grads 0.0."""
         for p in self.parameters():

@@ -176,3 +176,16 @@ def test_registration_spellings():
     assert [n for n, _ in model.named_parameters()] == ["body.weight", "body.bias"]
     with pytest.raises(AttributeError, match="has no submodule 'head'"):
         model.get_submodule("head")
+
+
+def test_moduledict_editing_and_freezing():
+    md = nn.ModuleDict({"a": nn.Linear(2, 2)})
+    md.update([("b", nn.Linear(2, 1))])
+    assert list(md) == ["a", "b"] and md.b is md["b"]
+    popped = md.pop("a")
+    assert isinstance(popped, nn.Linear) and list(md) == ["b"] and "a" not in md
+    del md["b"]
+    assert len(md) == 0
+    model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
+    assert model[0].requires_grad_(False) is model[0]
+    assert [p.requires_grad for p in model.parameters()] == [False, False, True, True]
