@@ -32,7 +32,7 @@ import tempfile
 import zipfile
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -183,13 +183,14 @@ class _Reader:
 
 
 def _check_map_location(map_location: Any) -> None:
-    from autograd.tensor_conversions import check_device
-
+    """Accept the CPU in any of torch's spellings; refuse another device, saying what to write."""
     if map_location is None or callable(map_location) and not isinstance(map_location, type):
         return  # a function of (storage, location): everything is on the CPU already
     targets = map_location.values() if isinstance(map_location, dict) else [map_location]
     for target in targets:
-        check_device(target, "load(map_location=...)")
+        if str(getattr(target, "type", target)).split(":")[0] != "cpu":
+            raise RuntimeError(f"load: glassgrad runs on the CPU only, got map_location={map_location!r}; "
+                               "write map_location='cpu' (or leave it out)")
 
 
 def _read(f: Any) -> tuple[dict[str, np.ndarray], dict[str, Any], str]:
@@ -203,7 +204,7 @@ def _read(f: Any) -> tuple[dict[str, np.ndarray], dict[str, Any], str]:
         return (*_load_checkpoint(path, with_metadata=True), getattr(f, "name", "the file object"))
 
 
-def _refuse_torch_file(f: Any, error: CheckpointError) -> None:
+def _refuse_torch_file(f: Any, error: CheckpointError) -> NoReturn:
     """Say how to convert a PyTorch checkpoint, which glassgrad never unpickles."""
     try:
         if hasattr(f, "seek"):
@@ -243,4 +244,7 @@ def load(f: str | os.PathLike | Any, map_location: Any = None, pickle_module: An
         return arrays  # a state dict written by nn.save
     if structure.get("version") != _VERSION:
         raise CheckpointError(f"load: {source} was written by a newer glassgrad (format {structure.get('version')})")
-    return _Reader(arrays, weights_only is False, source).decode(structure["tree"])
+    try:
+        return _Reader(arrays, weights_only is False, source).decode(structure["tree"])
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
+        raise CheckpointError(f"load: {source} holds a malformed structure ({type(e).__name__}: {e})") from None

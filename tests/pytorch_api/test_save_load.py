@@ -164,3 +164,11 @@ def test_state_dicts_move_to_torch_through_a_saved_file(tmp_path):
     model.eval(), theirs.eval()
     np.testing.assert_allclose(theirs(torch.from_numpy(x)).detach().numpy(), model(ag.tensor(x)).numpy(),
                                rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("tree", [{"tensor": "a9"}, {"dict": [["k"]]}, {"mystery": 1}, {"list": 5}], ids=str)
+def test_a_malformed_structure_is_refused_naming_the_file(tmp_path, tree):
+    path = tmp_path / "odd.pt"
+    nn.save({"a0": np.zeros(2)}, path, metadata={"glassgrad.save": {"version": 1, "tree": tree}})
+    with pytest.raises(nn.CheckpointError, match=f"load: {path} holds (a malformed structure|an entry of unknown)"):
+        glassgrad.load(path)
