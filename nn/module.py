@@ -56,6 +56,7 @@ class Module:
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", {})
         object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_forward_pre_hooks", {})
@@ -84,6 +85,10 @@ class Module:
             raise RuntimeError(
                 f"{type(self).__name__}: call super().__init__() before assigning attributes"
             )
+        if name in self._buffers and (value is None or isinstance(value, Tensor) and not _is_param(value)):
+            self._buffers[name] = value  # a new value for a buffer stays a buffer, as in PyTorch
+            object.__setattr__(self, name, value)
+            return
         for store in (self._parameters, self._modules, self._buffers):
             # forget any earlier registration under this name (and its list items)
             for key in [k for k in store if k == name or k.startswith(name + ".")]:
@@ -102,10 +107,14 @@ class Module:
         object.__setattr__(self, name, value)
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
-        """Register non-trainable state (saved in ``state_dict``, not in ``parameters``).
-        (``persistent=False`` is accepted; such a buffer is still saved.)"""
+        """Register non-trainable state: in ``buffers()``, not in ``parameters()``,
+        and in ``state_dict`` unless ``persistent=False`` (a cache that is rebuilt, as in PyTorch)."""
         object.__setattr__(self, name, tensor)
         self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers.discard(name)
+        else:
+            self._non_persistent_buffers.add(name)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """``self.name = param``, as PyTorch's spelling (None registers nothing)."""
@@ -351,10 +360,15 @@ class Module:
         return out
 
     def _state_entries(self) -> dict[str, Any]:
-        """Parameters, then buffers, by every name they have (a tied weight under
-        each of its names, as in PyTorch's state dicts)."""
-        entries = dict(self.named_parameters(remove_duplicate=False))
-        entries.update(self.named_buffers(remove_duplicate=False))
+        """Each module's parameters, then its persistent buffers, module by module
+        and by every name they have (a tied weight under each of its names): PyTorch's order."""
+        entries: dict[str, Any] = {}
+        for mod_name, mod in self.named_modules(remove_duplicate=False):
+            own = [*mod._parameters.items(),
+                   *[(n, b) for n, b in mod._buffers.items() if n not in mod._non_persistent_buffers]]
+            for name, t in own:
+                if t is not None:
+                    entries[f"{mod_name}.{name}" if mod_name else name] = t
         return entries
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:

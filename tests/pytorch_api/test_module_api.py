@@ -62,6 +62,7 @@ def test_traversal_gives_generators_with_torchs_names():
     ours_buffers = {n for n, _ in ours.named_buffers()}
     assert ours_buffers and ours_buffers <= {n for n, _ in theirs.named_buffers()}
     assert len(list(ours.buffers())) == len(ours_buffers)
+    assert list(ours.state_dict()) == list(theirs.state_dict())  # torch's order: module by module
 
 
 def test_a_micrograd_model_keeps_micrograds_list():
@@ -190,3 +191,24 @@ def test_moduledict_editing_and_freezing():
     model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
     assert model[0].requires_grad_(False) is model[0]
     assert [p.requires_grad for p in model.parameters()] == [False, False, True, True]
+
+
+def test_buffers_persist_and_stay_buffers_as_in_torch():
+    torch = pytest.importorskip("torch")
+
+    def build(torch_nn, tensor):
+        class Counter(torch_nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.register_buffer("steps", tensor([0.0]))
+                self.register_buffer("cache", tensor([1.0, 2.0]), persistent=False)
+                self.body = torch_nn.Linear(2, 2)
+
+        return Counter()
+
+    ours, theirs = build(nn, ag.tensor), build(torch.nn, torch.tensor)
+    ours.steps = ours.steps + 1  # assigning a tensor to a buffer's name keeps it a buffer
+    theirs.steps = theirs.steps + 1
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["steps", "body.weight", "body.bias"]
+    assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()] == ["steps", "cache"]
+    assert ours.state_dict()["steps"].tolist() == [1.0]
