@@ -31,7 +31,10 @@ class SummaryWriter:
         self._writer = tensorboardX.SummaryWriter(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
-        method = getattr(self.__dict__["_writer"], name)
+        writer = self.__dict__.get("_writer")
+        if writer is None:
+            raise AttributeError(name)
+        method = getattr(writer, name)
         if not callable(method):
             return method
 
