@@ -18,6 +18,7 @@ an array rather than a batch size.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -241,3 +242,8 @@ class DataLoader:
                 yield self._fetch(list(indices))
 
 
+
+
+# help() and IDEs show torch's signature, not (dataset, *args, **kwargs)
+_SETUP = inspect.signature(DataLoader._setup)
+DataLoader.__signature__ = _SETUP.replace(parameters=list(_SETUP.parameters.values())[1:])  # type: ignore[attr-defined]

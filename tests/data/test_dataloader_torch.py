@@ -194,3 +194,13 @@ def test_glassgrads_short_form_of_arrays_stays():
         list(range(10))
     loader = DataLoader(X, y=y, batch_size=4)
     assert len(loader.dataset) == 10 and next(iter(loader))[0].tolist() == X[:4].tolist()
+
+
+def test_the_signature_is_torchs():
+    import inspect
+
+    ours, theirs = inspect.signature(DataLoader).parameters, inspect.signature(tdata.DataLoader).parameters
+    positional = [n for n, p in theirs.items() if p.kind is p.POSITIONAL_OR_KEYWORD and n != "self"]
+    assert [n for n, p in ours.items() if p.kind is p.POSITIONAL_OR_KEYWORD] == positional
+    assert set(theirs) - {"self"} <= set(ours)
+    assert all(ours[n].default == theirs[n].default for n in positional)
