@@ -135,7 +135,9 @@ def save(obj: Any, f: str | os.PathLike | Any, pickle_module: Any = None, pickle
 class _Reader:
     """Turns a tree and its arrays back into the saved object."""
 
-    def __init__(self, arrays: dict[str, np.ndarray], allow_pickle: bool, source: str) -> None:
+    def __init__(self, arrays: dict[str, np.ndarray], allow_pickle: bool, source: str,
+                 pickle_options: dict[str, Any] | None = None) -> None:
+        self.pickle_options = pickle_options or {}
         self.arrays = arrays
         self.allow_pickle = allow_pickle
         self.source = source
@@ -177,7 +179,7 @@ class _Reader:
                 "with glassgrad.save); unpickling runs code from the file, so glassgrad does not by default: pass "
                 "weights_only=False if you trust the file, or save model.state_dict() and load it with "
                 "model.load_state_dict(glassgrad.load(f))")
-        unpickler = pickle.Unpickler(io.BytesIO(self.arrays[node["pickle"]].tobytes()))
+        unpickler = pickle.Unpickler(io.BytesIO(self.arrays[node["pickle"]].tobytes()), **self.pickle_options)
         unpickler.persistent_load = lambda pid: self.tensor(pid[1])
         return unpickler.load()
 
@@ -222,14 +224,15 @@ def _refuse_torch_file(f: Any, error: CheckpointError) -> NoReturn:
 
 
 def load(f: str | os.PathLike | Any, map_location: Any = None, pickle_module: Any = None, *,
-         weights_only: bool | None = None, mmap: bool | None = None) -> Any:
+         weights_only: bool | None = None, mmap: bool | None = None, **pickle_load_args: Any) -> Any:
     """``torch.load(f, map_location=None, weights_only=None)``: what ``save`` wrote.
 
     ``map_location`` may be "cpu", a ``torch.device("cpu")``, a dict of
     locations to "cpu", or a function; everything loads onto the CPU, and
     another device is refused. ``weights_only`` None or True (the default, as
     torch >= 2.6) never unpickles; False unpickles whole objects saved with
-    ``save`` (trusted files only). ``mmap`` and ``pickle_module`` are accepted and unused.
+    ``save`` (trusted files only), passing ``pickle_load_args`` (``encoding=``, ...)
+    to the unpickler. ``mmap`` and ``pickle_module`` are accepted and unused.
     """
     _check_map_location(map_location)
     start = f.tell() if hasattr(f, "tell") and hasattr(f, "seek") else None
@@ -245,6 +248,6 @@ def load(f: str | os.PathLike | Any, map_location: Any = None, pickle_module: An
     if structure.get("version") != _VERSION:
         raise CheckpointError(f"load: {source} was written by a newer glassgrad (format {structure.get('version')})")
     try:
-        return _Reader(arrays, weights_only is False, source).decode(structure["tree"])
+        return _Reader(arrays, weights_only is False, source, pickle_load_args).decode(structure["tree"])
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
         raise CheckpointError(f"load: {source} holds a malformed structure ({type(e).__name__}: {e})") from None
