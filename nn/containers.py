@@ -55,7 +55,7 @@ class ModuleList(Module):
 
 
 class ModuleDict(Module):
-    """A dict of modules by name, in insertion order."""
+    """A dict of modules by name, in insertion order; ``md.name`` reads one, as ``md["name"]``."""
 
     def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None) -> None:
         super().__init__()
@@ -91,3 +91,21 @@ class ModuleDict(Module):
 
     def items(self) -> Any:
         return self._modules.items()
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        """Add (or replace) modules from a mapping or ``(name, module)`` pairs."""
+        for name, m in (modules.items() if isinstance(modules, Mapping) else modules):
+            self[name] = m
+
+    def pop(self, name: str) -> Module:
+        """Remove the module ``name`` and return it."""
+        module = self[name]
+        del self._modules[name]
+        return module
+
+    def clear(self) -> None:
+        """Remove every module."""
+        self._modules.clear()
+
+    def __delitem__(self, name: str) -> None:
+        self.pop(name)

@@ -1,17 +1,34 @@
-"""Toy datasets (pure numpy, scikit-learn's names and signatures) and a
-minibatch ``DataLoader``."""
+"""Toy datasets (pure numpy, scikit-learn's names and signatures), and
+PyTorch's data loading (``torch.utils.data``: this module is
+``glassgrad.utils.data``): ``Dataset``, ``TensorDataset``, ``DataLoader``,
+the samplers, ``random_split``, ``Subset``, ``default_collate``, defined in
+``nn.dataset``, ``nn.sampler`` and ``nn.dataloader`` (torch's submodule names)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from nn import dataloader, dataset, sampler
+from nn.dataloader import DataLoader, default_collate, default_convert, get_worker_info
+from nn.dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
+from nn.sampler import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    WeightedRandomSampler,
+)
+
 __all__ = ["make_moons", "make_circles", "make_blobs", "make_spirals", "load_digits", "load_names", "names_path",
            "load_sonnets", "train_test_split",
-           "Dataset", "TensorDataset", "DataLoader"]
+           "Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "random_split",
+           "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
+           "BatchSampler", "DataLoader", "default_collate", "default_convert", "get_worker_info",
+           "dataloader", "dataset", "sampler"]
 
 
 def _rng(random_state: Any) -> np.random.Generator:
@@ -153,107 +170,3 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_size: float = 0.25,
     n_test = int(np.ceil(test_size * len(X)))
     test, train = order[:n_test], order[n_test:]
     return X[train], X[test], y[train], y[test]
-
-
-class Dataset:
-    """PyTorch's map-style dataset: define ``__len__`` and ``__getitem__(i)``
-    (returning a sample: a Tensor, an array, a number, or a tuple of them)."""
-
-    def __len__(self) -> int:
-        raise NotImplementedError
-
-    def __getitem__(self, index: int) -> Any:
-        raise NotImplementedError
-
-
-class TensorDataset(Dataset):
-    """Samples are the i-th rows of the given tensors (or arrays), as a tuple."""
-
-    def __init__(self, *tensors: Any) -> None:
-        arrays = [np.asarray(t) for t in tensors]
-        if not arrays or any(len(a) != len(arrays[0]) for a in arrays):
-            raise ValueError(f"TensorDataset: tensors need the same first dimension, got "
-                             f"{[a.shape for a in arrays]}")
-        self.arrays = arrays
-
-    def __len__(self) -> int:
-        return len(self.arrays[0])
-
-    def __getitem__(self, index: Any) -> tuple:
-        from autograd import from_numpy
-
-        return tuple(from_numpy(np.asarray(a[index])) for a in self.arrays)
-
-
-class DataLoader:
-    """Minibatches as Tensors, PyTorch's way or glassgrad's short one:
-
-    - ``DataLoader(dataset, batch_size=1, shuffle=False, generator=None, drop_last=False)``:
-      samples from a ``Dataset`` (anything with ``__len__`` and ``__getitem__``)
-      are stacked into batches (tuples field by field), as PyTorch's default collate;
-    - ``DataLoader(X, y, batch_size=..., shuffle=..., seed=...)``: rows of arrays,
-      ``(xb, yb)`` per batch (``X`` becomes float32 unless it is a float array).
-
-    ``shuffle=True`` draws a new order every epoch from ``generator`` (an
-    ``autograd.Generator``) or a generator seeded by ``seed``.
-    """
-
-    def __init__(self, dataset: Any, y: Any = None, batch_size: int = 1, shuffle: bool = False,
-                 seed: int | None = None, drop_last: bool = False, generator: Any = None) -> None:
-        if batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be >= 1, got {batch_size}")
-        self.dataset = None
-        if isinstance(dataset, Dataset) or (y is None and hasattr(dataset, "__getitem__")
-                                            and not isinstance(dataset, (np.ndarray, list, tuple))
-                                            and not hasattr(dataset, "grad_fn")):
-            self.dataset, self.X, self.y = dataset, None, None
-        else:
-            X = np.asarray(dataset)
-            if X.dtype.kind != "f":
-                X = X.astype(np.float32)
-            if y is not None:
-                y = np.asarray(y)
-                if len(y) != len(X):
-                    raise ValueError(f"DataLoader: X has {len(X)} samples but y has {len(y)}")
-            self.X, self.y = X, y
-        self.batch_size = int(batch_size)
-        self.shuffle = shuffle
-        self.drop_last = drop_last
-        self._rng = generator.rng if generator is not None else np.random.default_rng(seed)
-
-    def __len__(self) -> int:
-        n = len(self.dataset) if self.dataset is not None else len(self.X)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
-
-    def __iter__(self) -> Iterator[Any]:
-        from autograd import from_numpy
-
-        n = len(self.dataset) if self.dataset is not None else len(self.X)
-        order = self._rng.permutation(n) if self.shuffle else np.arange(n)
-        for b in range(len(self)):
-            idx = order[b * self.batch_size : (b + 1) * self.batch_size]
-            if self.dataset is not None:
-                yield _collate([self.dataset[int(i)] for i in idx])
-                continue
-            xb = from_numpy(self.X[idx])
-            if self.y is None:
-                yield xb
-            else:
-                yield xb, from_numpy(self.y[idx])
-
-
-def _collate(samples: list) -> Any:
-    """PyTorch's default collate: a list of samples -> one batch (stacked along a
-    new first axis; tuples and lists field by field; dicts key by key)."""
-    from autograd import from_numpy
-
-    first = samples[0]
-    if isinstance(first, (tuple, list)):
-        return type(first)(_collate(list(field)) for field in zip(*samples))
-    if isinstance(first, dict):
-        return {k: _collate([s[k] for s in samples]) for k in first}
-    arrays = [np.asarray(s) for s in samples]
-    batch = np.stack(arrays)
-    if batch.dtype == np.float64 and not any(isinstance(s, np.ndarray) or hasattr(s, "grad_fn") for s in samples):
-        batch = batch.astype(np.float32)  # Python floats: the default float dtype
-    return from_numpy(batch)

@@ -74,5 +74,5 @@ def test_dataset_tensordataset_and_dataloader_the_pytorch_way():
             return {"x": float(i), "y": i * i}
 
     (batch,) = list(DataLoader(Squares(), batch_size=5))
-    assert batch["x"].dtype == np.float32 and batch["y"].tolist() == [0, 1, 4, 9, 16]
+    assert batch["x"].dtype == np.float64 and batch["y"].tolist() == [0, 1, 4, 9, 16]  # torch: floats give float64
     assert len(list(DataLoader(X.data, y.data, batch_size=4, drop_last=True))) == 2  # glassgrad's short form
