@@ -38,7 +38,7 @@ ALIASES = {
     "glassgrad.nn": "nn",
     "glassgrad.autograd": "autograd",
     "glassgrad.optim": "nn.optim",
-    "glassgrad.optim.lr_scheduler": "glassgrad._lr_scheduler",
+    "glassgrad.optim.lr_scheduler": "nn.optim.lr_scheduler",
     "glassgrad.nn.parallel": "glassgrad._parallel",
     "glassgrad.utils.data": "nn.data",
     "glassgrad.utils.data.dataset": "nn.dataset",
