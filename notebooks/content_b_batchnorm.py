@@ -124,7 +124,7 @@ $1/a^2$. Large weights learn slowly, tiny ones take huge relative steps; batch n
 a bad initial scale from a fatal problem into an effective learning rate that is off.
 
 The experiment: a 10-layer tanh MLP on the digits, its hidden weights drawn with std
-$a/\sqrt{n_\text{in}}$ for a range of scales $a$, trained for 300 SGD steps with and without a
+$a/\sqrt{n_\text{in}}$ for a range of scales $a$, trained for 200 SGD steps with and without a
 `BatchNorm1d` between each linear layer and its tanh.
 """),
     ("code", r"""
@@ -144,7 +144,7 @@ def deep_tanh(scale, batchnorm, depth=10, width=100):
     nn.init.normal_(head.weight, std=0.01); nn.init.zeros_(head.bias)
     return nn.Sequential(*layers, head)
 
-def train(model, steps=300, lr=0.1):
+def train(model, steps=200, lr=0.1):
     opt = nn.optim.SGD(model.parameters(), lr=lr)
     rows_rng = np.random.default_rng(0)
     losses = []
@@ -169,7 +169,7 @@ for bn, style in ((False, "o--"), (True, "s-")):
     axes[0].semilogx(SCALES, [results[s, bn][1] for s in SCALES], style, label="with batch norm" if bn else "plain")
 axes[0].axvline(5 / 3, color="grey", lw=0.8); axes[0].text(5 / 3, 0.05, " Kaiming tanh gain 5/3")
 axes[0].set_xlabel("weight scale a (std = a / sqrt(fan_in))"); axes[0].set_ylabel("test accuracy")
-axes[0].set_ylim(0, 1); axes[0].legend(); axes[0].set_title("10 tanh layers, 300 SGD steps")
+axes[0].set_ylim(0, 1); axes[0].legend(); axes[0].set_title("10 tanh layers, 200 SGD steps")
 for (scale, bn), (losses, _) in results.items():
     if scale in (0.5, 10.0):
         axes[1].plot(np.convolve(losses, np.ones(10) / 10, mode="valid"),
