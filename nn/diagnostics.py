@@ -211,8 +211,9 @@ class Diagnostics:
 
 
 def _select(model: Module, modules: Iterable[type | str] | None) -> dict[str, Module]:
-    """name -> module for the layers to watch (see ``Diagnostics``)."""
-    named = {name: m for name, m in model.named_modules() if name}
+    """name -> module for the layers to watch (see ``Diagnostics``); a model without
+    children (a lone ``nn.LSTM``, say) is itself the one layer, named "(model)"."""
+    named = {name: m for name, m in model.named_modules() if name} or {"(model)": model}
     if modules is None:
         chosen = {n: m for n, m in named.items() if isinstance(m, ACTIVATIONS)}
         return chosen or {n: m for n, m in named.items() if not any(True for _ in m.children())}

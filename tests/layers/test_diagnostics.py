@@ -165,3 +165,23 @@ def test_plot_draws_one_line_per_layer():
     with pytest.raises(ValueError, match="kind must be"):
         plot(diag, "weights")
     plt.close("all")
+
+
+def test_convolutional_and_recurrent_layers_are_watched_per_channel_and_first_output():
+    ag.manual_seed(0)
+    cnn = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 5 * 5, 2))
+    diag = Diagnostics(cnn)
+    images = ag.tensor(RNG.standard_normal((3, 1, 5, 5)).astype(np.float32))
+    F.cross_entropy(cnn(images), ag.tensor(np.array([0, 1, 0]))).backward()
+    assert diag.last_activation["1"].shape == diag.last_gradient["1"].shape == (3, 4, 5, 5)
+    relu_out = np.maximum(F.conv2d(images, cnn[0].weight, cnn[0].bias, padding=1).numpy(), 0)
+    np.testing.assert_allclose(diag.last_activation["1"], relu_out, rtol=1e-6)
+    assert diag.activations["1"][-1].dead == pytest.approx((relu_out <= 0).all(axis=(0, 2, 3)).mean())
+    assert diag.activations["1"][-1].mean == pytest.approx(relu_out.mean())
+    lstm = nn.LSTM(3, 5, batch_first=True)  # returns (output, (h, c)): the output sequence is watched
+    diag = Diagnostics(lstm)
+    assert list(diag.layers) == ["(model)"]
+    out, _ = lstm(ag.tensor(RNG.standard_normal((2, 4, 3)).astype(np.float32)))
+    (out * out).sum().backward()
+    np.testing.assert_array_equal(diag.last_activation["(model)"], out.numpy())
+    np.testing.assert_allclose(diag.last_gradient["(model)"], 2 * out.numpy(), rtol=1e-6)
