@@ -240,8 +240,8 @@ plt.tight_layout(); plt.show()
 The first layer's 16 kernels are 3×3 images themselves (red for negative weights, blue for
 positive); at this size they are hard to read by eye, but what they do is easy to see.
 Passing one digit through the network and recording the first ReLU's output with a forward
-hook shows the 16 **feature maps** (特征图): where in the image each filter responded. Some
-respond to the digit's left edges, some to its right edges or its horizontal strokes, and a
+hook shows the 16 **feature maps** (特征图): where in the image each filter responded. Some seem to
+respond to the digit's left edges, others to its right edges or its horizontal strokes, and a
 map that is black everywhere belongs to a filter whose response was negative on the whole
 digit, zeroed by the ReLU (a unit that is silent for this input; notebook 07 counted units
 silent for *every* input). The second layer combines them into 32 maps of 4×4, each built
