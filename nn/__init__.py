@@ -2,6 +2,7 @@
 and shapes, so a PyTorch user can write a training loop without reading docs."""
 
 from nn import data, functional, init, optim, scalar, utils
+from nn import diagnostics as diagnostics  # per-layer training statistics (notebook 07)
 from nn.activations import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, SwiGLU, Tanh
 from nn.adaptive_pool import AdaptiveAvgPool2d
 from nn.attention import MultiheadAttention
