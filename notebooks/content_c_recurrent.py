@@ -263,7 +263,8 @@ equations above, using only tensor operations (`@`, `.T`, `.chunk(4, dim=-1)` or
 slicing, `.sigmoid()`, `.tanh()`, `*`, `+`). Shapes: `x` is (N, D), `h` and `c` are
 (N, H), `W_ih` is (4H, D), `W_hh` is (4H, H), the biases (4H,). The check builds an
 `nn.LSTMCell`, passes its parameters to your function, and compares your outputs **and
-the gradients they produce** with the layer's. Run the check cell as it is to see that
+the gradients they produce** with the layer's (and the outputs with `torch.nn.LSTMCell`
+holding the same weights, when PyTorch is installed). Run the check cell as it is to see that
 it is waiting for you; the solution is in `notebooks/solutions/nb12.py`.
 """),
     ("code", r"""

@@ -1,5 +1,6 @@
 """Checks for notebook 12 (recurrent nets): the learner's LSTM cell against
-``nn.LSTMCell`` (PyTorch's gate order), outputs and gradients."""
+``nn.LSTMCell`` (PyTorch's gate order), outputs and gradients, and against
+``torch.nn.LSTMCell`` when PyTorch is installed."""
 
 from __future__ import annotations
 
@@ -53,4 +54,22 @@ def check_lstm_cell(lstm_cell: Callable[..., Any]) -> None:
             raise AssertionError(f"the gradient of {name} differs from nn.LSTMCell's by up to "
                                  f"{np.abs(grads[name] - ref_grads[name]).max():.3g}: "
                                  "is every step a tensor operation (no .numpy() inside)?")
+    _against_torch(cell, data, out)
     print("correct: outputs and all 7 gradients match nn.LSTMCell")
+
+
+def _against_torch(cell: nn.LSTMCell, data: list[np.ndarray], out: list[np.ndarray]) -> None:
+    """The same cell in PyTorch (its state dict loaded), when PyTorch is installed."""
+    try:
+        import torch
+    except ImportError:
+        print("PyTorch is not installed: compared with nn.LSTMCell only")
+        return
+    theirs = torch.nn.LSTMCell(4, 5)
+    theirs.load_state_dict({k: torch.from_numpy(v) for k, v in cell.state_dict().items()})
+    with torch.no_grad():
+        h, c = theirs(*(torch.from_numpy(a) for a in data[:1]), tuple(torch.from_numpy(a) for a in data[1:]))
+    for label, mine, ref in zip(("h_new", "c_new"), out, (h.numpy(), c.numpy())):
+        if not np.allclose(mine, ref, atol=1e-5):
+            raise AssertionError(f"{label} differs from torch.nn.LSTMCell's by up to {np.abs(mine - ref).max():.3g}")
+    print("your outputs equal torch.nn.LSTMCell's with the same weights")
