@@ -158,7 +158,8 @@ carries the identity path for the gradient. This is the **pre-norm** arrangement
 the original transformer normalised *after* the addition (post-norm), which puts the
 normalisation on the gradient's highway, and it needed a learning-rate warm-up to train
 deep stacks (Xiong et al., 2020). Two other habits serve the same end: scaling each
-branch's last layer down at initialisation (GPT-2 divides by $\sqrt{2L}$), or setting it
+branch's last layer down at initialisation (GPT-2 scales it by $1/\sqrt{N}$, $N$ the
+number of residual branches: two per block), or setting it
 to zero so that every block starts as the identity (Goyal et al., 2017; "Fixup", Zhang
 et al., 2019).
 

@@ -215,10 +215,14 @@ than the flat MLP with the same parameters and the same context, but the gap is 
 hundredths, about what a different seed or split can move. Compare them also with
 notebook 14's MLP over *three* characters (development loss 2.058 there, on the same
 split): handing the flat MLP eight characters did not help it at all, because one layer
-has to learn every relation between eight positions from little data. Karpathy, on 32,000 names,
-saw the same order: 2.03 for the flat eight-character MLP against 1.99 for the
-hierarchy. Five thousand names are little data for 22,000 parameters, and the gap
-between the training and development losses shows the models starting to memorise.
+has to learn every relation between eight positions from little data.
+
+Karpathy, on 32,000 names, found much the same: at 22,000 parameters the flat
+eight-character MLP and the hierarchy reached about the same validation loss (near 2.03
+and 2.02), and his best result (near 1.99) came from scaling the hierarchy up to 76,000
+parameters, which its cheap levels make easy. Five thousand names are little data for
+22,000 parameters, and the gap between the training and development losses shows the
+models starting to memorise.
 What the hierarchy buys is mostly *structure*: the cost of each level grows with the
 width of a pair, not with the whole context, so doubling the context adds one level
 instead of doubling the first matrix.
