@@ -313,7 +313,7 @@ plt.suptitle(f"attention weights on {line!r}: row = the position reading, column
 plt.tight_layout(rect=(0, 0, 1, 0.96), h_pad=2.5); plt.show()
 """),
     ("md", r"""
-These maps come from a model trained for half a minute on 5,000 characters, so expect
+These maps come from a model trained for 600 steps on 5,000 characters, so expect
 rough versions of the patterns large models show. In this run one head of the first
 layer puts nearly all its weight on the diagonal (each position reads itself: a head
 that passes the current character on), and the other first-layer heads spread their
@@ -356,10 +356,10 @@ last dimension, and the weighted sum of the values. Use tensor operations only
 (`@`, `.transpose(-2, -1)`, `masked_fill`, `gg.tril`, `gg.softmax` or `.softmax(-1)`),
 not `scaled_dot_product_attention`.
 
-The check compares your output and the gradients of `q`, `k` and `v` with an
-independent numpy computation in float64 (and with PyTorch's
-`scaled_dot_product_attention` when PyTorch is installed), and then changes the values
-of the *last* position and checks that no earlier output moves: the mask works. The
+The check first changes the values of the *last* position and checks that no earlier
+output moves (the mask works), then compares your output and the gradients of `q`, `k`
+and `v` with an independent numpy computation in float64 (and the output with PyTorch's
+`scaled_dot_product_attention` when PyTorch is installed). The
 solution is in `notebooks/solutions/nb16.py`.
 """),
     ("code", r"""
