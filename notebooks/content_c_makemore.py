@@ -287,7 +287,7 @@ plt.title("learned character embeddings, two principal directions (vowels red)")
 plt.show()
 """),
     ("md", r"""
-Be honest about what the picture shows. Some pairs that behave alike sit together (in
+Read the picture with care. Some pairs that behave alike sit together (in
 this run `e` and `i`), but the vowels do not form one clean cluster: 5,000 names and
 6,000 steps teach less than Karpathy's 32,000 names, and two directions show only part
 of ten. Rare letters (`q`, `x`, `z`) sit wherever their few examples left them. With more
