@@ -24,12 +24,10 @@ rule with the definition of the derivative, and the debugging tools around it
 (`detect_anomaly`, hooks, `retain_grad`).
 """),
     ("code", r"""
-import math
 import numpy as np
 import matplotlib.pyplot as plt
 import autograd as ag
 import nn
-from nn import functional as F
 from autograd.viz import draw_graph
 """),
     ("md", r"""

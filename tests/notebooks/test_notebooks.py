@@ -21,9 +21,11 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.i
 
 def test_all_notebooks_are_present():
     names = [p.stem for p in NOTEBOOKS]
-    assert names == ["01_forward_and_backward", "02_activation_functions", "03_loss_functions",
-                     "04_mlp_from_scratch", "05_tensors_and_broadcasting", "06_training_a_classifier",
-                     "07_gradcheck_and_debugging", "08_makemore", "09_tiny_gpt"]
+    assert names == ["01_build_your_own_value", "02_neuron_mlp_training_loop", "03_activation_functions",
+                     "04_loss_functions", "05_tensors_and_broadcasting", "06_optimizers",
+                     "07_initialisation_and_statistics", "08_batch_normalisation", "09_backprop_by_hand",
+                     "10_convolution", "11_regularisation", "12_recurrent_nets", "13_residual_connections",
+                     "14_makemore", "15_wavenet", "16_tiny_gpt", "17_your_own_module_and_function"]
 
 
 def test_stored_notebooks_are_built_from_their_content_sources():
