@@ -126,6 +126,8 @@ def node_gradients(node: Any, g: Any, recorded: bool) -> Any:
         for counter, version in saved.versions:
             if counter[0] != version:
                 saved.check_versions(node)
+        if saved.out is not None and saved.out_counter[0] != saved.out_version:
+            saved.check_versions(node)
     kernel = None if recorded else fast_backward.get(node.fn)
     if kernel is None or _anomaly.enabled:
         return _run_definition(node, g, recorded, kernel)

@@ -152,7 +152,17 @@ class Function:
             out._version = [0]
         if record and _mode.enabled:  # the output's node: its cost is the engine's per-op cost
             out.requires_grad = True
-            out.grad_fn = _record(cls, inputs, arrays, options, data, extras, out._version)
+            node = out.grad_fn = _new(cls._node_class)
+            if len(inputs) == 1:
+                t = inputs[0]  # it requires grad, or nothing would be recorded
+                node._prev = (t.grad_fn or t._acc or _accumulator(t),)
+                node.needs_input_grad = needs = _ONE_NEEDS
+            else:
+                needs = _edges(node, inputs, arrays)
+            node.options, node.shape, node.dtype = options, data.shape, data.dtype
+            keep, keep_out = cls._save_plans.get(needs) or _save_plan(cls, needs)
+            node.saved = _saved_record(inputs, arrays, keep, keep_out, data, extras, out._version) \
+                if keep or keep_out or extras is not None else None
         else:
             out.requires_grad = False
             out.grad_fn = None
@@ -161,38 +171,21 @@ class Function:
         return out
 
 
-def _record(cls: Any, inputs: tuple, arrays: list, options: dict, data: np.ndarray, extras: Any,
-            version: list) -> Any:
-    """The node of one recorded op: its edges, options, and what it saves."""
-    node = _new(cls._node_class)
-    if len(inputs) == 1:
-        t = inputs[0]  # it requires grad, or nothing would be recorded
-        node._prev = (t.grad_fn or t._acc or _accumulator(t),)
-        node.needs_input_grad = needs = _ONE_NEEDS
-    else:
-        needs = _edges(node, inputs, arrays)
-    node.options = options
-    node.shape = data.shape
-    node.dtype = data.dtype
-    keep, keep_out = cls._save_plans.get(needs) or _save_plan(cls, needs)
-    if keep:
-        tensors, arrays_kept = [None] * len(inputs), [None] * len(inputs)
-        versions = []
-        for i in keep:
-            t = inputs[i]
-            tensors[i], arrays_kept[i] = t, arrays[i]
-            versions.append((t._version, t._version[0]))
-        if keep_out:
-            versions.append((version, version[0]))
-        node.saved = _new_record(SavedRecord, (tuple(tensors), tuple(arrays_kept), data if keep_out else None,
-                                               extras, tuple(versions)))
-    elif keep_out:  # the output only (tanh, exp, ...): the common case, made directly
-        node.saved = _new_record(SavedRecord, (None, None, data, extras, ((version, version[0]),)))
-    elif extras is not None:
-        node.saved = _new_record(SavedRecord, (None, None, None, extras, ()))
-    else:
-        node.saved = None
-    return node
+def _saved_record(inputs: tuple, arrays: list, keep: tuple, keep_out: bool, data: np.ndarray, extras: Any,
+                  version: list) -> SavedRecord:
+    """What one recorded op keeps: the inputs at positions ``keep``, the
+    output if ``keep_out``, the forward's ``extras``, and their versions."""
+    if not keep:  # the output only (tanh, exp, ...): the common case, made directly
+        return _new_record(SavedRecord, (None, None, data if keep_out else None, extras, (),
+                                         version if keep_out else None, version[0]))
+    tensors, arrays_kept = [None] * len(inputs), [None] * len(inputs)
+    versions = []
+    for i in keep:
+        t = inputs[i]
+        tensors[i], arrays_kept[i] = t, arrays[i]
+        versions.append((t._version, t._version[0]))
+    return _new_record(SavedRecord, (tuple(tensors), tuple(arrays_kept), data if keep_out else None,
+                                     extras, tuple(versions), version, version[0]))
 
 
 def _takes_ctx(forward: Any) -> bool:

@@ -67,13 +67,13 @@ def topological_order(roots: Any) -> list:
             stack.append(root)
     while stack:  # count, for each node, the edges that lead into it
         for p in stack.pop()._prev:
-            if p is None:
-                continue
-            if p in consumers:
-                consumers[p] += 1
-            else:
-                consumers[p] = 1
-                stack.append(p)
+            if p is not None:
+                count = consumers.get(p)
+                if count is None:
+                    consumers[p] = 1
+                    stack.append(p)
+                else:
+                    consumers[p] = count + 1
     ready = []
     for root in roots:  # (a root another root uses waits for it)
         if consumers[root] == 0 and root not in ready:
@@ -84,8 +84,9 @@ def topological_order(roots: Any) -> list:
         order.append(node)
         for p in node._prev:
             if p is not None:
-                consumers[p] -= 1
-                if consumers[p] == 0:
+                left = consumers[p] - 1
+                consumers[p] = left
+                if not left:
                     ready.append(p)
     return order
 
@@ -103,7 +104,7 @@ class _Freed:
 FREED: Any = _Freed()
 
 
-class SavedRecord(namedtuple("SavedRecord", "tensors arrays out extras versions")):
+class SavedRecord(namedtuple("SavedRecord", "tensors arrays out extras versions out_counter out_version")):
     """What a node keeps for its backward, and nothing else.
 
     - ``tensors``: the saved input Tensors, one entry per input (None: not saved);
@@ -111,9 +112,9 @@ class SavedRecord(namedtuple("SavedRecord", "tensors arrays out extras versions"
     - ``out``: the output array, or None;
     - ``extras``: arrays the forward computed for the backward (softmax
       probabilities, say), or None;
-    - ``versions``: ``(counter, version when saved)`` for each saved tensor
-      (the output's last), so that backward can refuse one that was changed
-      in place since.
+    - ``versions``: ``(counter, version when saved)`` for each saved input,
+      and ``out_counter``, ``out_version`` for the output (None when it is not
+      saved), so that backward can refuse a tensor changed in place since.
 
     (A named tuple: made once per recorded op, it must cost no more than one.)
     """
@@ -122,13 +123,14 @@ class SavedRecord(namedtuple("SavedRecord", "tensors arrays out extras versions"
 
     def check_versions(self, node: Any) -> None:
         """Raise if a saved tensor was changed in place after it was saved."""
-        for i, (counter, version) in enumerate(self.versions):
+        names = [f"input {j} (shape {t.shape})" for j, t in enumerate(self.tensors or ()) if t is not None]
+        what = list(zip(names, self.versions))
+        if self.out is not None:
+            what.append((f"its output (shape {node.shape})", (self.out_counter, self.out_version)))
+        for name, (counter, version) in what:
             if counter[0] != version:
-                saved = [f"input {j} (shape {t.shape})" for j, t in enumerate(self.tensors or ()) if t is not None]
-                if self.out is not None:
-                    saved.append(f"its output (shape {node.shape})")
                 raise RuntimeError(
-                    f"{node.fn.__name__} backward: {saved[i]} was modified in place after it was saved "
+                    f"{node.fn.__name__} backward: {name} was modified in place after it was saved "
                     f"for backward (version {version} -> {counter[0]}); "
                     "compute a new tensor instead of changing it in place"
                 )
@@ -249,7 +251,7 @@ class BackwardNode(Node):
         saved = self._live_record()
         if saved is None or saved.out is None:
             return None
-        return make_tensor(saved.out, self, saved.versions[-1][0])
+        return make_tensor(saved.out, self, saved.out_counter)
 
     def _live_record(self) -> SavedRecord | None:
         if self.saved is FREED:
@@ -293,7 +295,7 @@ class BackwardNode(Node):
         kept = tuple(tensors)
         arrays = tuple(None if t is None else t._data for t in kept)
         versions = tuple((t._version, t._version[0]) for t in kept if t is not None)
-        self.saved = SavedRecord(kept, arrays, None, None, versions)
+        self.saved = SavedRecord(kept, arrays, None, None, versions, None, None)
 
     @property
     def is_freed(self) -> bool:

@@ -168,7 +168,27 @@ class Tensor(TensorInPlace, TensorOps, TensorConversions):
         return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self._data if dtype is None else self._data.astype(dtype)
+        """numpy's protocol, with numpy's meaning of ``copy``: ``np.array(t)``
+        asks for a copy and gets one (a snapshot), ``np.asarray(t)`` shares."""
+        if dtype is not None and np.dtype(dtype) != self._data.dtype:
+            return self._data.astype(dtype)  # a new array in any case
+        return self._data.copy() if copy else self._data
+
+    def __getstate__(self) -> dict:
+        """What ``pickle`` and ``copy.deepcopy`` keep: the values, ``.grad``,
+        ``requires_grad`` and ``name``; never the graph. As in PyTorch, only a
+        leaf can be copied this way: a computed tensor would lose its history."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                f"pickle/deepcopy: this tensor (shape {self.shape}) was computed by {self.grad_fn.name()}; "
+                "only leaves can be copied with their gradient history cut: copy t.detach() instead"
+            )
+        return {"data": self._data, "grad": self.grad, "requires_grad": self.requires_grad, "name": self.name}
+
+    def __setstate__(self, state: dict) -> None:
+        self._data, self.grad = state["data"], state["grad"]
+        self.requires_grad, self.name = state["requires_grad"], state["name"]
+        self.grad_fn, self._acc, self._version = None, None, [0]
 
     def __len__(self) -> int:
         if self.ndim == 0:

@@ -68,7 +68,10 @@ class TensorOps:
         if ddof is None:
             ddof = correction if correction is not None else (1 if unbiased is None else int(bool(unbiased)))
         n = self._count(ax)
-        centred = self - self.mean(axis=ax, keepdims=True) if n else self
+        mean = self.mean(axis=ax, keepdims=True) if n else 0.0
+        if n <= ddof and n:  # no degrees of freedom: inf, and so is the gradient (PyTorch's 2 (x - mean) / 0);
+            mean = mean.detach()  # through the mean it would add inf - inf = nan, though sum(x - mean) = 0
+        centred = self - mean
         return (centred * centred).sum(axis=ax, keepdims=keep) * (1.0 / (n - ddof) if n > ddof else math.inf)
 
     def std(self, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,

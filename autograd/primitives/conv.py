@@ -16,7 +16,9 @@ import numpy as np
 
 from autograd.engine import composite_backward, fast_backward
 from autograd.function import Function
+from autograd.grad_mode import _mode
 from autograd.primitives._im2col import conv_backward, conv_forward, window_offsets
+from autograd.primitives.elementwise import piecewise
 from autograd.primitives.shape import Pad
 
 
@@ -125,7 +127,11 @@ class AvgPool(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return _windowed_rule(ctx, g, "mean")
+        (gx,) = _windowed_rule(ctx, g, "mean")
+        if _mode.enabled and not gx.requires_grad:  # a recorded pass: keep gx connected to x, as
+            gx = gx + piecewise(np.zeros_like, ctx.inputs[0])  # PyTorch does (its second derivative: 0)
+        return (gx,)
+
 
 def _over_windows(ufunc: Any, x: np.ndarray, kernel: tuple, stride: tuple, out_hw: tuple) -> np.ndarray:
     """``ufunc`` (np.maximum, np.add) folded over each window: one pass per kernel offset."""

@@ -8,7 +8,7 @@ import numpy as np
 from autograd.engine import fast_backward
 from autograd.function import Function
 from autograd.graph import make_tensor
-from autograd.primitives._numpy import max_shifted
+from autograd.primitives._numpy import accurate_sum, max_shifted
 from autograd.primitives.elementwise import piecewise
 
 
@@ -33,7 +33,7 @@ class Sum(Function):
 
     @staticmethod
     def forward(x, axis, keepdims):
-        return np.sum(x, axis=axis, keepdims=keepdims)
+        return accurate_sum(x, axis, keepdims)
 
     @staticmethod
     def backward(ctx, g):
@@ -51,7 +51,7 @@ class SumTo(Function):
         axes = tuple(range(lead)) + tuple(
             lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1
         )
-        out = np.sum(x, axis=axes, keepdims=True) if axes else x
+        out = accurate_sum(x, axes, keepdims=True) if axes else x
         return out.reshape(shape)
 
     @staticmethod
