@@ -43,8 +43,10 @@ class Tensor(TensorInPlace, TensorOps, TensorConversions):
 
     ``Tensor(data, requires_grad=False, dtype=None)``, as ``torch.tensor``:
     Python floats become float32, ints int64 and bools bool; numpy arrays keep
-    their dtype; the data is copied. Only floating-point tensors can require
-    gradients. After ``backward()``, ``.grad`` of each leaf that requires grad
+    their dtype; the data is copied. ``Tensor(2, 3)`` (two or more sizes) and
+    ``Tensor()`` are PyTorch's shape forms: float32 zeros of that shape (PyTorch
+    leaves them uninitialised); one int alone is a 0-d tensor, as in ``tensor(2)``.
+    Only floating-point tensors can require gradients. After ``backward()``, ``.grad`` of each leaf that requires grad
     holds d(output)/d(leaf) as a Tensor, accumulated across calls.
 
     A tensor computed by a recorded op has ``grad_fn``, its node in the
@@ -90,9 +92,15 @@ class Tensor(TensorInPlace, TensorOps, TensorConversions):
         the Tensor method of the same name (``np.transpose(t)`` reverses axes)."""
         return func(*_arrays(args), **_arrays(kwargs))
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None,
+    def __init__(self, data: Any = None, *sizes: int, requires_grad: bool = False, dtype: Any = None,
                  name: str = "", device: Any = None) -> None:
         check_device(device, "Tensor")
+        if sizes or data is None:  # PyTorch's Tensor(2, 3): a float32 tensor of that shape (zeros here)
+            shape = (() if data is None else (data,)) + sizes
+            if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0 for n in shape):
+                raise TypeError(f"Tensor: Tensor(*sizes) takes non-negative ints, got {shape}; "
+                                "for values write autograd.tensor([...])")
+            data = np.zeros(shape or (0,), dtype=np.float32 if dtype is None else _dtype(dtype))
         arr = _to_array(data, None if dtype is None else _dtype(dtype))
         if requires_grad and arr.dtype.kind not in _FLOAT_KINDS:
             raise TypeError(

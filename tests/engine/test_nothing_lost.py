@@ -90,3 +90,26 @@ def test_second_derivative_through_avg_pool2d_is_zeros_as_in_pytorch():
     (gx,) = ag.grad(F.avg_pool2d(x, 2).pow(1).sum(), x, create_graph=True)
     (ggx,) = ag.grad(gx.sum(), x)
     np.testing.assert_array_equal(ggx.numpy(), np.zeros((1, 1, 4, 4)))
+
+
+def test_var_with_no_degrees_of_freedom_left_has_pytorchs_infinite_gradient():
+    """PyTorch's 2 g (x - mean) / (n - correction) with n - correction = 0:
+    +-inf, not the nan an inf - inf through the mean would give."""
+    x = ag.tensor(np.array([[1.0, 2.0], [3.0, 5.0]]), requires_grad=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = x.var(dim=1, correction=2)
+        v.backward(ag.tensor(np.array([1.0, -2.0])))
+    assert v.tolist() == [np.inf, np.inf]
+    np.testing.assert_array_equal(x.grad.numpy(), [[-np.inf, np.inf], [np.inf, -np.inf]])
+
+
+def test_torch_style_tensor_of_sizes_is_a_float32_tensor_of_that_shape():
+    import glassgrad as torch
+
+    t = torch.Tensor(2, 3)
+    assert t.shape == (2, 3) and t.dtype == np.float32 and not t.requires_grad
+    assert torch.Tensor(2, 3, requires_grad=True).requires_grad
+    assert torch.Tensor().shape == (0,)
+    assert ag.Tensor(5).shape == ()  # one int alone is a value, as tensor(5)
+    with pytest.raises(TypeError, match=r"Tensor\(\*sizes\) takes non-negative ints, got \(2, -1\)"):
+        torch.Tensor(2, -1)
