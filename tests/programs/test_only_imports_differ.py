@@ -1,0 +1,35 @@
+"""A ported program differs from its original in import lines only: every
+program whose original is kept in ``tests/programs/originals/`` is compared
+with it line by line, after the port's leading comment (its source, license
+and what the test does around it)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import pytest
+
+PROGRAMS = Path(__file__).parent
+ORIGINALS = sorted((PROGRAMS / "originals").glob("*.py"))
+IMPORT = re.compile(r"^\s*(import \S|from \S+ import )")
+
+
+def _without_header(text: str) -> list[str]:
+    """The program's lines after its leading comment block (the port's provenance note)."""
+    lines = text.splitlines()
+    while lines and (lines[0].startswith("#") or not lines[0].strip()):
+        lines.pop(0)
+    return lines
+
+
+@pytest.mark.parametrize("original", ORIGINALS, ids=[p.stem for p in ORIGINALS])
+def test_the_port_changes_only_import_lines(original):
+    port = PROGRAMS / original.name
+    assert port.exists(), f"{original.name} has no port in tests/programs/"
+    changed = [line for line in difflib.ndiff(_without_header(original.read_text()), _without_header(port.read_text()))
+               if line[:2] in ("- ", "+ ")]
+    assert changed, "the port must change its import lines"
+    assert all(IMPORT.match(line[2:]) for line in changed), "\n".join(
+        line for line in changed if not IMPORT.match(line[2:]))
