@@ -32,13 +32,14 @@ from autograd.graph import AccumulateGrad, RetainGrad, make_tensor
 from autograd.tensor_conversions import TensorConversions, _dtype, check_device
 from autograd.tensor_inplace import TensorInPlace
 from autograd.tensor_ops import TensorOps
+from autograd.tensor_torch import TensorTorchMethods
 
 __all__ = ["Tensor", "tensor", "normalize_axis"]
 
 _FLOAT_KINDS = "f"
 
 
-class Tensor(TensorInPlace, TensorOps, TensorConversions):
+class Tensor(TensorInPlace, TensorOps, TensorTorchMethods, TensorConversions):
     """An n-dimensional array in a computation graph.
 
     ``Tensor(data, requires_grad=False, dtype=None)``, as ``torch.tensor``:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from autograd import graph
+from autograd import primitives as P
 from autograd.coerce import _index
 from autograd.grad_mode import _mode, is_grad_enabled
 
@@ -51,8 +52,22 @@ class TensorInPlace:
             raise RuntimeError(f"{op}: this tensor's data is a read-only view (e.g. from broadcast_to)")
 
     def __setitem__(self, index: Any, value: Any) -> None:
+        """``x[index] = value``. Where gradients are recorded and either side
+        needs one, it is recorded as PyTorch records it (``SetItem``, its
+        CopySlices): ``x`` keeps its identity and storage and gets the new
+        node; a graph that saved the old ``x`` then refuses to backward."""
+        T = graph.tensor_class
+        if _mode.enabled and (self.requires_grad or (isinstance(value, T) and value.requires_grad)):
+            v = value if isinstance(value, T) else T(np.asarray(value, dtype=self.dtype))
+            self._refuse_a_leaf("__setitem__")
+            try:
+                result = P.SetItem.apply(self, v.astype(self.dtype), index=_index(index))
+            except (IndexError, ValueError) as e:
+                raise type(e)(f"__setitem__: tensor of shape {self.shape}: {e}") from None
+            self._adopt(result)
+            return
         self._check_inplace("__setitem__")
-        value = value._data if isinstance(value, graph.tensor_class) else value
+        value = value._data if isinstance(value, T) else value
         try:
             self._data[_index(index)] = value
         except (IndexError, ValueError) as e:
@@ -62,12 +77,14 @@ class TensorInPlace:
     def _inplace(self, other: Any, op: str, fn: Callable) -> Any:
         """``fn(self._data, other)`` in place (``fn``: an in-place operator such
         as ``operator.isub``), with numpy's same-kind casting; marks the
-        tensor as changed, so that backward notices if it was saved."""
-        if self.requires_grad and _mode.enabled:
-            self._check_inplace(op)
-        if isinstance(other, graph.tensor_class):
-            if other.requires_grad and _mode.enabled:
-                raise RuntimeError(f"{op}: in-place update from a tensor that requires grad; write x = x {op} y")
+        tensor as changed, so that backward notices if it was saved. Where
+        gradients are recorded and either side needs one, the operation is
+        recorded and this tensor takes its result in place, as in PyTorch."""
+        T = graph.tensor_class
+        if _mode.enabled and (self.requires_grad or (isinstance(other, T) and other.requires_grad)):
+            self._refuse_a_leaf(op)
+            return self._adopt(_OUT_OF_PLACE[fn](self, other))
+        if isinstance(other, T):
             other = other._data
         try:
             fn(self._data, other)
@@ -80,13 +97,32 @@ class TensorInPlace:
         self._version[0] += 1
         return self
 
-    def add_(self, other: Any) -> Any:
-        """self += other, in place (PyTorch's name)."""
-        return self._inplace(other, "add_", operator.iadd)
+    def _refuse_a_leaf(self, op: str) -> None:
+        if self.requires_grad and self.grad_fn is None:
+            raise RuntimeError(
+                f"{op}: in-place change of a leaf tensor that requires grad (shape {self.shape}) while "
+                "gradients are being recorded; do it inside `with no_grad():` (an update), or compute "
+                "a new tensor (x = x + y)"
+            )
 
-    def sub_(self, other: Any) -> Any:
-        """self -= other, in place."""
-        return self._inplace(other, "sub_", operator.isub)
+    def _adopt(self, result: Any) -> Any:
+        """Take a recorded result in place: the same storage (views see it),
+        the result's node, and a new version (a graph that saved the old
+        values refuses to backward through them)."""
+        if result.shape != self.shape:
+            raise ValueError(f"in-place: the result's shape {result.shape} is not the tensor's {self.shape}")
+        np.copyto(self._data, result._data, casting="same_kind")
+        self.grad_fn, self.requires_grad = result.grad_fn, True
+        self._version[0] += 1
+        return self
+
+    def add_(self, other: Any, alpha: float = 1) -> Any:
+        """self += alpha * other, in place (PyTorch's name and ``alpha``)."""
+        return self._inplace(other if alpha == 1 else other * alpha, "add_", operator.iadd)
+
+    def sub_(self, other: Any, alpha: float = 1) -> Any:
+        """self -= alpha * other, in place."""
+        return self._inplace(other if alpha == 1 else other * alpha, "sub_", operator.isub)
 
     def mul_(self, other: Any) -> Any:
         """self *= other, in place."""
@@ -114,3 +150,8 @@ class TensorInPlace:
 
     def _records_out_of_place(self) -> bool:
         return self.grad_fn is not None and _mode.enabled
+
+
+# the out-of-place form of each in-place operator (a recorded in-place update runs it)
+_OUT_OF_PLACE = {operator.iadd: operator.add, operator.isub: operator.sub, operator.imul: operator.mul,
+                 operator.itruediv: operator.truediv}

@@ -48,7 +48,7 @@ from autograd.primitives.linalg import Einsum, Linear, MatMul
 from autograd.primitives.losses import BinaryCrossEntropy, CrossEntropy
 from autograd.primitives.normalization import LayerNorm
 from autograd.primitives.reduce import Cumsum, LogSumExp, Max, Min, Prod, Sum, SumTo
-from autograd.primitives.shape import BroadcastTo, Concatenate, Getitem, IndexAdd, Pad, Permute, Reshape
+from autograd.primitives.shape import BroadcastTo, Concatenate, Getitem, IndexAdd, Pad, Permute, Reshape, SetItem
 
 __all__ = [
     "constant",
@@ -58,7 +58,7 @@ __all__ = [
     "Linear", "MatMul", "Max", "Maximum", "Min", "Minimum", "Mul", "MulScalar", "Neg", "Pad", "Permute",
     "PiecewiseConstant", "SqrtOfVariance",
     "Pow", "PowScalar", "Prod", "ReLU", "Reshape", "Sigmoid", "Sign", "Sin", "Softplus", "Sqrt",
-    "Sum", "SumTo", "Tanh", "Where",
+    "SetItem", "Sum", "SumTo", "Tanh", "Where",
     "AvgPool", "Convolution", "MaxPool", "Windows", "WindowsAdd", "BinaryCrossEntropy",
     "CrossEntropy",
 ]

@@ -117,6 +117,33 @@ def _add_rows(out: np.ndarray, index: np.ndarray, g: np.ndarray) -> None:
     out[rows[starts]] += sums
 
 
+class SetItem(Function):
+    """y = x with y[index] = v (x unchanged elsewhere: PyTorch's CopySlices);
+    dy/dx = 1 outside ``index`` and 0 inside,  dy/dv = 1 at ``index`` (summed
+    back to v's shape where v was broadcast into the slot)"""
+
+    saves = ()
+
+    @staticmethod
+    def forward(x, v, index):
+        out = x.copy()
+        out[index] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        index = ctx.options["index"]
+        need_x, need_v = ctx.needs_input_grad
+        gx = gv = None
+        if need_x:
+            outside = np.ones(ctx.shape, dtype=ctx.dtype)
+            outside[index] = 0
+            gx = g * outside
+        if need_v:
+            gv = g[index].sum_to(ctx.input_shapes[1])
+        return gx, gv
+
+
 class Concatenate(Function):
     """y = the inputs joined along ``axis``;  each input's gradient is its slice of g"""
 
@@ -173,7 +200,20 @@ def _getitem_grad(ctx, g):
     return (IndexAdd.forward(g, shape=ctx.input_shapes[0], index=ctx.options["index"]),)
 
 
+def _set_item_grad(ctx, g):
+    index = ctx.options["index"]
+    need_x, need_v = ctx.needs_input_grad
+    gx = gv = None
+    if need_x:
+        gx = g.copy()
+        gx[index] = 0
+    if need_v:
+        gv = SumTo.forward(np.asarray(g[index]), shape=ctx.input_shapes[1])
+    return gx, gv
+
+
 fast_backward.update({
+    SetItem: _set_item_grad,
     Permute: _permute_grad,
     BroadcastTo: _broadcast_to_grad,
     Getitem: _getitem_grad,

@@ -258,11 +258,44 @@ def test_advanced_indexing_copies_so_it_does_not_share_the_version_counter():
 
 def test_in_place_on_tensor_requiring_grad_is_refused_while_recording():
     x = ag.tensor([1.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match=r"\+=: in-place change of a tensor that requires grad"):
+    with pytest.raises(RuntimeError, match=r"\+=: in-place change of a leaf tensor that requires grad"):
         x += 1
     with ag.no_grad():
         x += 1
     assert x.item() == 2.0
+
+
+def test_in_place_updates_that_pytorch_records_are_recorded():
+    """``dC[ix] += demb[k]`` with ``demb`` in the graph (makemore's backprop
+    ninja), and item assignment into a computed tensor, as PyTorch's CopySlices:
+    the tensor keeps its identity, gets the new node, and the gradients are
+    the right ones; a graph that saved the old values refuses to backward."""
+    C = ag.tensor(np.arange(15.0).reshape(5, 3) / 10, requires_grad=True)
+    rows = [1, 1, 4]
+    demb = C[np.array(rows)] * 2.0
+    dC = ag.zeros_like(C)
+    for k, ix in enumerate(rows):
+        dC[ix] += demb[k]
+    assert dC.requires_grad and dC.grad_fn.name() == "SetItemBackward"
+    expected = np.zeros((5, 3))
+    for ix in rows:
+        expected[ix] += 2 * C.numpy()[ix]
+    np.testing.assert_allclose(dC.numpy(), expected)
+    dC.sum().backward()
+    np.testing.assert_allclose(C.grad.numpy(), np.bincount(rows, minlength=5)[:, None] * 2.0 * np.ones((5, 3)))
+
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * 2.0
+    view = h
+    h[1] = x[0] * 5.0
+    assert view is h and h.tolist() == [2.0, 5.0, 6.0]
+    h.sum().backward()
+    assert x.grad.tolist() == [7.0, 0.0, 2.0]
+
+    y = x.tanh()  # tanh saves its output: changing it in place is the hazard the version counter catches
+    y[0] = 0.0
+    with pytest.raises(RuntimeError, match=r"Tanh backward: its output .* was modified in place"):
+        y.sum().backward()
 
 
 def test_setitem_outside_graph():

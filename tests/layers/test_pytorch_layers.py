@@ -22,7 +22,7 @@ def test_loss_plus_equals_and_inplace_flags_as_learners_write_them():
     loss += w.sum()
     loss.backward()
     np.testing.assert_allclose(w.grad.data, [2 * 2 * (-1 - 1) + 2 * 2 * (-1 - 2) + 1] * 2)
-    with pytest.raises(RuntimeError, match=r"\+=: in-place change of a tensor that requires grad"):
+    with pytest.raises(RuntimeError, match=r"\+=: in-place change of a leaf tensor that requires grad"):
         w += 1.0  # a leaf that requires grad: refused, as in PyTorch
     x = ag.tensor([-1.0, 2.0])
     model = nn.Sequential(nn.ReLU(inplace=True), nn.LeakyReLU(0.1, inplace=True), nn.Dropout(0.0, inplace=True))

@@ -69,8 +69,15 @@ def _layer_cases():
     yield "sqrt_of_variance", lambda x: x.std(1), [RNG.normal(size=(2, 3))]
     yield "reshape", lambda x: x.reshape(3, 2), [RNG.normal(size=(2, 3))]
     yield "sum_to", lambda x: x.sum_to((1, 3)), [RNG.normal(size=(2, 3))]
+    yield "set_item", _set_item, [RNG.normal(size=s) for s in ((3, 4), (2,))]
     yield "index_add", lambda g: primitives.IndexAdd.apply(g, shape=(4, 3), index=np.array([0, 2, 2])), \
         [RNG.normal(size=(3, 3))]
+
+
+def _set_item(x, v):
+    h = x * 1.0  # (a computed tensor: item assignment into it is recorded)
+    h[1:, 2] = v
+    return h
 
 
 def _windows(x):
