@@ -138,7 +138,7 @@ def node_gradients(node: Any, g: Any, recorded: bool) -> Any:
         return _checked(node, grads, kernel, np.ndarray)
     for gi, n in zip(grads, node._prev):  # the usual well-formed result, checked inline
         if gi is not None and n is not None and (type(gi) is not np.ndarray or gi.shape != n.shape
-                                                 or gi.dtype != n.dtype):
+                                                 or gi.dtype is not n.dtype):  # (numpy's dtypes are singletons)
             return _checked(node, grads, kernel, np.ndarray)
     return grads
 

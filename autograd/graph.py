@@ -65,13 +65,14 @@ def topological_order(roots: Any) -> list:
         if root not in consumers:
             consumers[root] = 0
             stack.append(root)
+    push, count_of = stack.append, consumers.get
     while stack:  # count, for each node, the edges that lead into it
         for p in stack.pop()._prev:
             if p is not None:
-                count = consumers.get(p)
+                count = count_of(p)
                 if count is None:
                     consumers[p] = 1
-                    stack.append(p)
+                    push(p)
                 else:
                     consumers[p] = count + 1
     ready = []
@@ -79,15 +80,16 @@ def topological_order(roots: Any) -> list:
         if consumers[root] == 0 and root not in ready:
             ready.append(root)
     order = []
-    while ready:
+    emit, push = order.append, ready.append
+    while ready:  # emit a node once every node that uses it has been emitted
         node = ready.pop()
-        order.append(node)
+        emit(node)
         for p in node._prev:
             if p is not None:
                 left = consumers[p] - 1
                 consumers[p] = left
                 if not left:
-                    ready.append(p)
+                    push(p)
     return order
 
 

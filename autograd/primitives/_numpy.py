@@ -32,7 +32,8 @@ def max_shifted(x: np.ndarray, axis: int | tuple | None) -> tuple[np.ndarray, np
     so that ``exp(x - m)`` never overflows; where the max is not finite (a row
     of -inf, say) ``m`` is 0 instead, so that the row stays -inf, not nan."""
     m = np.maximum.reduce(x, axis=axis, keepdims=True)  # (np.max without its Python wrapper)
-    m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
+    if not np.isfinite(m).all():  # (rare: checked first, as the fix costs more than the test on a small batch)
+        m = np.where(np.isfinite(m), m, 0).astype(x.dtype, copy=False)
     return x - m, m
 
 
