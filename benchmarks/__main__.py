@@ -111,9 +111,8 @@ def serve(workload: str, engine: str, threads: int) -> None:
     """A timing worker: build the workload, say it is ready, then time one
     sample each time the parent writes ``go`` (until ``quit``)."""
     _set_threads(engine, threads)
-    # Every engine runs with the malloc settings glassgrad makes for itself at
-    # import (freed arrays kept for the next step), so that none wins by them.
-    from autograd import allocation  # noqa: F401
+    # Each engine runs in its own default environment, as its users run it:
+    # glassgrad's malloc settings (made when it is imported) are its own.
     step, first = build(workload, engine)  # builds and runs the warm-up step
     # A sample runs the step enough times to last about 20 ms (as timeit's
     # autorange does): a single sub-millisecond step is mostly timer noise.
