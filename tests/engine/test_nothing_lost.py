@@ -85,6 +85,27 @@ def test_float32_reductions_are_as_accurate_as_pytorchs_at_any_length(op, shape,
     np.testing.assert_allclose(got, exact, rtol=3e-7, atol=0)
 
 
+LOSSES = {
+    "mse_loss": lambda a, b, y: F.mse_loss(a, b),
+    "l1_loss": lambda a, b, y: F.l1_loss(a, b),
+    "huber_loss": lambda a, b, y: F.huber_loss(a, b),
+    "cross_entropy": lambda a, b, y: F.cross_entropy(a.reshape(-1, 4), y),
+    "binary_cross_entropy": lambda a, b, y: F.binary_cross_entropy(a.sigmoid(), (b > 0).float()),
+}
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_float32_losses_over_a_million_elements_are_as_accurate_as_float64(loss):
+    """The losses' mean reductions go through the same accurate sums."""
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(1.0, 0.3, 1_000_000), rng.normal(0.0, 0.3, 1_000_000)
+    y = rng.integers(0, 4, 250_000)
+
+    def run(dtype):
+        return LOSSES[loss](*(ag.tensor(v.astype(np.float32).astype(dtype)) for v in (a, b)), ag.tensor(y)).item()
+    np.testing.assert_allclose(run(np.float32), run(np.float64), rtol=3e-7, atol=0)
+
+
 def test_second_derivative_through_avg_pool2d_is_zeros_as_in_pytorch():
     x = ag.tensor(np.random.default_rng(1).normal(size=(1, 1, 4, 4)), requires_grad=True)
     (gx,) = ag.grad(F.avg_pool2d(x, 2).pow(1).sum(), x, create_graph=True)
