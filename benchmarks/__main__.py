@@ -12,7 +12,7 @@ rounds of the two engines' samples of that round (with the range of each set
 of processes' own ratio); and whether each target holds; ``--json`` writes it
 all, raw samples included.
 
-    python -m benchmarks                 # everything, 1 and 2 threads
+    python -m benchmarks                 # everything, 1 thread and all cores
     python -m benchmarks --quick         # a short run
     python -m benchmarks --only T1,T3s --threads 1
 """
@@ -47,6 +47,20 @@ TARGETS = {
     "MT": ("torch", 1.2, "fwdpeak"),
     **{name: ("torch", target, "time") for name, target in speed.TARGETS.items()},
 }
+# at more than one thread (the machine's default: every core), where it differs
+ALL_CORES_TARGETS = {"T3l": 1.1, **speed.ALL_CORES_TARGETS}
+LONG_WORKLOADS = ("D1", "S2", "T3l", *speed.SCALING)  # fewer samples and sets of processes
+ALL_CORES = os.cpu_count() or 1
+
+
+def target_for(workload: str, threads: int) -> tuple[str, float | None, str]:
+    """(reference engine, target ratio, what is compared) at ``threads`` threads."""
+    ref, target, kind = TARGETS[workload]
+    if threads > 1 and workload in ALL_CORES_TARGETS:
+        target = ALL_CORES_TARGETS[workload]
+    return ref, target, kind
+
+
 MODULES = {"glassgrad": "autograd", "numpy": "numpy", "torch": "torch", "micrograd": "micrograd", "mygrad": "mygrad"}
 
 
@@ -244,13 +258,14 @@ def _parser() -> argparse.ArgumentParser:
         description="glassgrad side by side with numpy, PyTorch, micrograd and MyGrad: each engine in\n"
                     "its own processes, with the same threads, seeds and warm-up. Prints medians, the\n"
                     "ratio to each workload's reference engine, and whether its target holds.",
-        epilog=f"examples:\n  {prog}                        everything, 1 and 2 threads\n"
+        epilog=f"examples:\n  {prog}                        everything, 1 thread and all cores\n"
                f"  {prog} --quick                a short run\n"
                f"  {prog} --only T1,T3s --threads 1\n\nworkloads: {', '.join(WORKLOADS)}")
     parser.add_argument("--quick", action="store_true", help="fewer rounds and repetitions")
     parser.add_argument("--only", metavar="W1,W2", help="comma-separated workloads (default: all; listed below)")
-    parser.add_argument("--threads", type=_positive_int, nargs="+", default=[1, 2], metavar="N",
-                        help="BLAS/OpenMP threads per engine; several numbers run each (default: 1 2)")
+    parser.add_argument("--threads", type=_positive_int, nargs="+", default=sorted({1, ALL_CORES}), metavar="N",
+                        help="threads per engine (BLAS, OpenMP, PyTorch's intra-op); several numbers run "
+                             f"each (default: 1 and all cores, here {ALL_CORES})")
     parser.add_argument("--json", default="bench-results.json", metavar="PATH",
                         help="where to write the results (default bench-results.json)")
     parser.add_argument("--worker", nargs=2, metavar=("WORKLOAD", "ENGINE"), help=argparse.SUPPRESS)
@@ -272,97 +287,111 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve:
         serve(args.serve[0], args.serve[1], args.threads[0])
         return 0
-
     selected = args.only.split(",") if args.only else list(WORKLOADS)
-    # Fresh worker processes per replica: a process's speed is partly a
-    # lottery here (with two BLAS threads the same T1 code ran at 0.24 ms in
-    # one process and 0.46 ms in the next, for numpy as for glassgrad, and now
-    # and then 3.6 ms), which only many processes per engine average out.
-    # The short workloads get seven sets; the long ones three.
-    samples = 11
     results: dict = {"machine": {"python": platform.python_version(), "processor": platform.processor(),
                                  "cpus": os.cpu_count()}, "quick": args.quick, "rows": []}
     print(f"glassgrad benchmarks ({'quick' if args.quick else 'full'}): medians of interleaved samples")
-    for threads in args.threads:
+    for threads in dict.fromkeys(args.threads):  # in order, each once
         for workload in selected:
-            description, engines = WORKLOADS[workload]
-            engines = [e for e in engines if _available(e)]
-            if TARGETS[workload][2] in ("memory", "fwdpeak"):
-                per_engine: dict[str, list[dict]] = {e: [] for e in engines}
-                for _ in range(1 if args.quick else 3):
-                    for engine in engines:
-                        got = _run_memory_worker(workload, engine, threads)
-                        if got is not None:
-                            per_engine[engine].append(got)
-            else:
-                n = {"D1": 1, "S2": 5, "T3l": 5}.get(workload, samples)
-                replicas = 1 if args.quick else (3 if workload in ("D1", "S2", "T3l") else 7)
-                per_engine = {e: [] for e in engines}
-                for _ in range(replicas):
-                    for engine, got in _time_interleaved(workload, engines, n, threads).items():
-                        per_engine[engine].append(got)
-            ref, target, kind = TARGETS[workload]
-            summary = {}
-            for engine, outs in per_engine.items():
-                if not outs:
-                    continue
-                if kind in ("memory", "fwdpeak"):
-                    value = statistics.median(o["memory_mb"] for o in outs)
-                    if kind == "fwdpeak":
-                        summary[engine] = {"peak": statistics.median(o["peak_mb"] for o in outs)}
-                else:
-                    value = statistics.median(t for o in outs for t in o["times"])
-                summary[engine] = {**summary.get(engine, {}), "value": value, "first_loss": outs[0]["first_loss"]}
-                if kind == "time":  # the raw samples, one list per set of processes
-                    summary[engine]["samples"] = [o["times"] for o in outs]
-            base = summary.get(ref, {}).get("value")
-            ref_loss = summary.get("numpy" if "numpy" in summary else ref, {}).get("first_loss")
-            unit = "s" if kind == "time" else "MB"
-            print(f"\n[{workload}] {description}  ({threads} thread{'s' if threads > 1 else ''})")
-            print(f"  {'engine':<10} {'median':>12} {'vs ' + ref:>14} {'first loss':>14}")
-            for engine, row in summary.items():
-                ratio = row["value"] / base if base else float("nan")
-                if kind == "time" and base and len(per_engine.get(ref, ())) == len(per_engine[engine]):
-                    # paired: the median over rounds of this engine's sample over the
-                    # reference's sample of the same round (drift cancels within a round)
-                    pairs = [a / b for mine, theirs in zip(per_engine[engine], per_engine[ref])
-                             for a, b in zip(mine["times"], theirs["times"])]
-                    ratio = statistics.median(pairs)
-                    # how far apart the sets of processes were: each set's own paired ratio
-                    row["ratio_per_set"] = [
-                        statistics.median(a / b for a, b in zip(mine["times"], theirs["times"]))
-                        for mine, theirs in zip(per_engine[engine], per_engine[ref])]
-                row["ratio"] = ratio
-                peak_text = ""
-                if kind == "fwdpeak":
-                    base_peak = summary.get(ref, {}).get("peak")
-                    row["peak_ratio"] = row["peak"] / base_peak if base_peak else float("nan")
-                    peak_text = f"   peak {row['peak']:.3g} MB ({row['peak_ratio']:.2f}x)"
-                loss = row["first_loss"]
-                same = ""
-                if ref_loss is not None and loss == loss and ref_loss == ref_loss:
-                    same = "" if abs(loss - ref_loss) <= 1e-4 * max(1.0, abs(ref_loss)) else "  MISMATCH"
-                value = f"{row['value']:.4g} {unit}"
-                spread = row.get("ratio_per_set", [])
-                sets = f"   sets {min(spread):.2f}-{max(spread):.2f}x" if len(spread) > 1 and engine != ref else ""
-                print(f"  {engine:<10} {value:>12} {ratio:>13.2f}x {loss:>14.6g}{same}{sets}{peak_text}")
-            ours = summary.get("glassgrad", {}).get("ratio")
-            if kind == "fwdpeak" and ours is not None:  # both must hold: after forward, and the peak
-                ours = max(ours, summary["glassgrad"].get("peak_ratio", float("nan")))
-            if target is None:
-                verdict = "no target (shown for comparison)"
-                print(f"  {verdict}")
-            else:
-                verdict = "n/a (reference engine missing)" if ours is None or ours != ours else (
-                    "met" if ours <= target else "MISSED")
-                print(f"  target: glassgrad <= {target}x {ref} -> {verdict}")
-            results["rows"].append({"workload": workload, "threads": threads, "description": description,
-                                    "reference": ref, "target": target, "kind": kind, "engines": summary,
-                                    "verdict": verdict})
+            engines = [e for e in WORKLOADS[workload][1] if _available(e)]
+            per_engine = _measure(workload, engines, threads, args.quick)
+            results["rows"].append(_report_row(workload, threads, per_engine))
     with open(args.json, "w") as f:
         json.dump(results, f, indent=2)
     print(f"\nwrote {args.json}")
     return 0
+
+
+def _measure(workload: str, engines: list[str], threads: int, quick: bool) -> dict[str, list[dict]]:
+    """Every engine's results, one entry per set of fresh processes.
+
+    Fresh worker processes per replica: a process's speed is partly a lottery
+    here (with two BLAS threads the same T1 code ran at 0.24 ms in one process
+    and 0.46 ms in the next, for numpy as for glassgrad, and now and then
+    3.6 ms), which only many processes per engine average out. The short
+    workloads get seven sets; the long ones three."""
+    per_engine: dict[str, list[dict]] = {e: [] for e in engines}
+    if TARGETS[workload][2] in ("memory", "fwdpeak"):
+        for _ in range(1 if quick else 3):
+            for engine in engines:
+                got = _run_memory_worker(workload, engine, threads)
+                if got is not None:
+                    per_engine[engine].append(got)
+        return per_engine
+    long = workload in LONG_WORKLOADS
+    n = 1 if workload == "D1" else (5 if long else 11)
+    for _ in range(1 if quick else (3 if long else 7)):
+        for engine, got in _time_interleaved(workload, engines, n, threads).items():
+            per_engine[engine].append(got)
+    return per_engine
+
+
+def _summary(kind: str, per_engine: dict[str, list[dict]]) -> dict[str, dict]:
+    """Each engine's median (time or memory), first loss and raw samples."""
+    summary: dict[str, dict] = {}
+    for engine, outs in per_engine.items():
+        if not outs:
+            continue
+        if kind in ("memory", "fwdpeak"):
+            value = statistics.median(o["memory_mb"] for o in outs)
+            if kind == "fwdpeak":
+                summary[engine] = {"peak": statistics.median(o["peak_mb"] for o in outs)}
+        else:
+            value = statistics.median(t for o in outs for t in o["times"])
+        summary[engine] = {**summary.get(engine, {}), "value": value, "first_loss": outs[0]["first_loss"]}
+        if kind == "time":  # the raw samples, one list per set of processes
+            summary[engine]["samples"] = [o["times"] for o in outs]
+    return summary
+
+
+def _ratios(row: dict, engine: str, ref: str, kind: str, per_engine: dict, summary: dict) -> None:
+    """Set ``row``'s ratio to the reference: for timings, the median over rounds
+    of this engine's sample over the reference's sample of the same round
+    (drift cancels within a round), and each set of processes' own ratio."""
+    base = summary.get(ref, {}).get("value")
+    row["ratio"] = row["value"] / base if base else float("nan")
+    if kind == "time" and base and len(per_engine.get(ref, ())) == len(per_engine[engine]):
+        pairs = [a / b for mine, theirs in zip(per_engine[engine], per_engine[ref])
+                 for a, b in zip(mine["times"], theirs["times"])]
+        row["ratio"] = statistics.median(pairs)
+        row["ratio_per_set"] = [statistics.median(a / b for a, b in zip(mine["times"], theirs["times"]))
+                                for mine, theirs in zip(per_engine[engine], per_engine[ref])]
+    if kind == "fwdpeak":
+        base_peak = summary.get(ref, {}).get("peak")
+        row["peak_ratio"] = row["peak"] / base_peak if base_peak else float("nan")
+
+
+def _report_row(workload: str, threads: int, per_engine: dict[str, list[dict]]) -> dict:
+    """Print one workload's table at one thread count; return its results row."""
+    description = WORKLOADS[workload][0]
+    ref, target, kind = target_for(workload, threads)
+    summary = _summary(kind, per_engine)
+    ref_loss = summary.get("numpy" if "numpy" in summary else ref, {}).get("first_loss")
+    unit = "s" if kind == "time" else "MB"
+    print(f"\n[{workload}] {description}  ({threads} thread{'s' if threads > 1 else ''})")
+    print(f"  {'engine':<10} {'median':>12} {'vs ' + ref:>14} {'first loss':>14}")
+    for engine, row in summary.items():
+        _ratios(row, engine, ref, kind, per_engine, summary)
+        loss, same = row["first_loss"], ""
+        if ref_loss is not None and loss == loss and ref_loss == ref_loss:
+            same = "" if abs(loss - ref_loss) <= 1e-4 * max(1.0, abs(ref_loss)) else "  MISMATCH"
+        spread = row.get("ratio_per_set", [])
+        sets = f"   sets {min(spread):.2f}-{max(spread):.2f}x" if len(spread) > 1 and engine != ref else ""
+        peak = f"   peak {row['peak']:.3g} MB ({row['peak_ratio']:.2f}x)" if kind == "fwdpeak" else ""
+        value = f"{row['value']:.4g} {unit}"
+        print(f"  {engine:<10} {value:>12} {row['ratio']:>13.2f}x {loss:>14.6g}{same}{sets}{peak}")
+    ours = summary.get("glassgrad", {}).get("ratio")
+    if kind == "fwdpeak" and ours is not None:  # both must hold: after forward, and the peak
+        ours = max(ours, summary["glassgrad"].get("peak_ratio", float("nan")))
+    if target is None:
+        verdict = "no target (shown for comparison)"
+        print(f"  {verdict}")
+    else:
+        verdict = "n/a (reference engine missing)" if ours is None or ours != ours else (
+            "met" if ours <= target else "MISSED")
+        print(f"  target: glassgrad <= {target}x {ref} -> {verdict}")
+    return {"workload": workload, "threads": threads, "description": description, "reference": ref,
+            "target": target, "kind": kind, "engines": summary, "verdict": verdict}
 
 
 if __name__ == "__main__":

@@ -173,7 +173,7 @@ def cnn(engine: str) -> tuple[Forward, Backward]:
 
 
 # -- a transformer block ------------------------------------------------------------------------
-def transformer_weights() -> dict[str, np.ndarray]:
+def transformer_weights(C: int = C) -> dict[str, np.ndarray]:  # noqa: N803 (the block's width, as in the paper)
     rng = _rng(5)
     return {
         "ln1.weight": np.ones(C, np.float32), "ln1.bias": np.zeros(C, np.float32),
@@ -185,13 +185,13 @@ def transformer_weights() -> dict[str, np.ndarray]:
     }
 
 
-def transformer(engine: str) -> tuple[Forward, Backward]:
-    """A GPT block: x + attn(ln1(x)), then + mlp(ln2(x)) with GELU; causal
-    self-attention over 4 heads; loss = mean(out**2). The same code runs on
-    both engines (torch's and glassgrad's spellings agree here)."""
+def transformer(engine: str, C: int = C) -> tuple[Forward, Backward]:  # noqa: N803
+    """A GPT block of width C: x + attn(ln1(x)), then + mlp(ln2(x)) with GELU;
+    causal self-attention over 4 heads; loss = mean(out**2). The same code runs
+    on both engines (torch's and glassgrad's spellings agree here)."""
     nn, F = _libs(engine)
     module = nn.Module
-    weights = transformer_weights()
+    weights = transformer_weights(C)
 
     class Block(module):
         def __init__(self) -> None:

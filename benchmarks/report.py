@@ -5,8 +5,9 @@ numbers in the docs are never typed by hand:
     python -m benchmarks.report --write docs/performance.md
 
 prints one table row per workload: glassgrad's time (or memory), the
-reference engine's, the one-thread ratio with the range over sets of
-processes, the target and its verdict, and the two-thread ratio. ``--write``
+reference engine's, the ratio with the range over sets of processes and the
+target and its verdict at one thread and at all cores; and a table of the
+transformer block's step time against its width. ``--write``
 puts the table, and the run's machine line, between a document's
 ``<!-- results -->`` and ``<!-- /results -->`` markers (the test suite checks
 that docs/performance.md holds what results.json gives).
@@ -40,23 +41,59 @@ def _ratio(row: dict) -> str:
     return text
 
 
-def table(results: dict, only: list[str] | None = None) -> str:
-    """The markdown table of the rows of ``results`` (one line per workload)."""
+def _by_workload(results: dict, only: list[str] | None = None) -> dict[str, dict[int, dict]]:
     rows: dict[str, dict[int, dict]] = {}
     for row in results["rows"]:
         if only is None or row["workload"] in only:
             rows.setdefault(row["workload"], {})[row["threads"]] = row
-    lines = ["| id | workload | glassgrad | reference | ratio, 1 thread (sets) | target | 2 threads |",
-             "|---|---|---|---|---|---|---|"]
-    for name, by_threads in rows.items():
+    return rows
+
+
+def _target(row: dict | None) -> str:
+    return "" if row is None or row["target"] is None else f"<= {row['target']}x: {row['verdict']}"
+
+
+def table(results: dict, only: list[str] | None = None) -> str:
+    """The markdown table of the rows of ``results`` (one line per workload):
+    one thread and all cores, each with its target."""
+    cores = max((row["threads"] for row in results["rows"]), default=1)
+    lines = ["| id | workload | glassgrad | reference | ratio, 1 thread (sets) | target | "
+             f"ratio, all {cores} cores (sets) | target |", "|---|---|---|---|---|---|---|---|"]
+    for name, by_threads in _by_workload(results, only).items():
+        if name in SCALING_ROWS and name != "RT":  # RT itself is a row of both tables
+            continue
         one = by_threads.get(1) or next(iter(by_threads.values()))
         ref, kind = one["reference"], one["kind"]
         ours, theirs = one["engines"].get("glassgrad", {}), one["engines"].get(ref, {})
-        target = "" if one["target"] is None else f"<= {one['target']}x: {one['verdict']}"
-        two = _ratio(by_threads[2]) if 2 in by_threads else ""
+        every = by_threads.get(cores) if cores > 1 else None
         lines.append(f"| {name} | {one['description']} | {_amount(ours['value'], kind) if ours else ''} | "
                      f"{ref} {_amount(theirs['value'], kind) if theirs else ''} | **{_ratio(one)}** | "
-                     f"{target} | {two} |")
+                     f"{_target(one)} | {_ratio(every) if every else ''} | {_target(every)} |")
+    return "\n".join(lines)
+
+
+SCALING_ROWS = {"RT64": 64, "RT": 128, "RT256": 256, "RT512": 512}
+
+
+def scaling_table(results: dict) -> str:
+    """The transformer block's step time against its width, glassgrad and
+    PyTorch, at each thread count the run measured (empty if it measured none)."""
+    rows = _by_workload(results, list(SCALING_ROWS))
+    if len(rows) < 2:
+        return ""
+    counts = sorted({t for by_threads in rows.values() for t in by_threads})
+    head = " | ".join(f"glassgrad, {t} thr | torch, {t} thr | ratio, {t} thr" for t in counts)
+    lines = [f"| C | {head} |", "|---|" + "---|" * 3 * len(counts)]
+    for name, width in SCALING_ROWS.items():
+        if name not in rows:
+            continue
+        cells = []
+        for t in counts:
+            row = rows[name].get(t)
+            engines = row["engines"] if row else {}
+            cells += [_amount(engines[e]["value"], "time") if e in engines else "" for e in ("glassgrad", "torch")]
+            cells.append(_ratio(row) if row else "")
+        lines.append(f"| {width} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -77,7 +114,10 @@ def fill(document: str, results: dict) -> str:
     start, end = document.find(BEGIN), document.find(END)
     if start < 0 or end < start:
         raise ValueError(f"report: the document has no {BEGIN} ... {END} markers")
-    return f"{document[: start + len(BEGIN)]}\n{machine(results)}\n\n{table(results)}\n{document[end:]}"
+    scaling = scaling_table(results)
+    scaling = f"\nThe transformer block (RT) at other widths:\n\n{scaling}\n" if scaling else ""
+    return (f"{document[: start + len(BEGIN)]}\n{machine(results)}\n\n{table(results)}\n{scaling}"
+            f"{document[end:]}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,13 @@ WORKLOADS = {
     "RO": "one SGD step over 20 M parameters (20 tensors of 1024 x 1024)",
     "RA": "one Adam step over the same 20 M parameters",
 }
-TARGETS = {"RT": 1.3, "RC": 1.5, "RG": 1.1, "RP": 1.0, "RV": 1.5, "RO": 1.2, "RA": 1.0}
+# the transformer block at other widths: how the ratio to PyTorch moves with size
+SCALING = {f"RT{c}": c for c in (64, 256, 512)}
+WORKLOADS.update({name: f"RT at C={c} (B=16, T=64, 4 heads): scaling, no target" for name, c in SCALING.items()})
+TARGETS = {"RT": 1.3, "RC": 1.5, "RG": 1.1, "RP": 1.0, "RV": 1.5, "RO": 1.2, "RA": 1.0,
+           **dict.fromkeys(SCALING)}
+# with every core (PyTorch spreads its kernels over them; numpy only its matrix products)
+ALL_CORES_TARGETS = {"RT": 1.2, "RC": 1.3, "RG": 1.1, "RV": 1.3, "RA": 1.0}
 
 
 def _optim(engine: str):
@@ -126,6 +132,8 @@ def build(workload: str, engine: str):
         step = optimizer_step(engine, "SGD")
     elif workload == "RA":
         step = optimizer_step(engine, "Adam")
+    elif workload in SCALING:
+        step = _training_step(engine, models.transformer(engine, SCALING[workload]), "Adam", lr=1e-3)
     else:
         raise KeyError(workload)
     return step, step()

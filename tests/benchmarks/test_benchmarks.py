@@ -74,7 +74,7 @@ def test_report_renders_results_as_a_markdown_table():
     results = {"rows": [
         {"workload": "RT", "threads": 1, "description": "a step", "reference": "torch", "target": 1.3,
          "kind": "time", "verdict": "met", "engines": engines},
-        {"workload": "RT", "threads": 2, "description": "a step", "reference": "torch", "target": 1.3,
+        {"workload": "RT", "threads": 2, "description": "a step", "reference": "torch", "target": 1.2,
          "kind": "time", "verdict": "MISSED", "engines": {**engines, "glassgrad": {"value": 0.0175, "ratio": 1.52}}},
         {"workload": "MT", "threads": 1, "description": "memory", "reference": "torch", "target": 1.2,
          "kind": "fwdpeak", "verdict": "met",
@@ -82,6 +82,32 @@ def test_report_renders_results_as_a_markdown_table():
     ]}
     lines = table(results).splitlines()
     assert len(lines) == 4
-    assert lines[2] == "| RT | a step | 23.6 ms | torch 20.4 ms | **1.16x (1.14-1.19)** | <= 1.3x: met | 1.52x |"
-    assert lines[3] == "| MT | memory | 9.0 MB | torch 9.1 MB | **0.99x / 0.88x** | <= 1.2x: met |  |"
+    assert "all 2 cores" in lines[0]
+    assert lines[2] == ("| RT | a step | 23.6 ms | torch 20.4 ms | **1.16x (1.14-1.19)** | <= 1.3x: met | 1.52x | "
+                        "<= 1.2x: MISSED |")
+    assert lines[3] == "| MT | memory | 9.0 MB | torch 9.1 MB | **0.99x / 0.88x** | <= 1.2x: met |  |  |"
     assert table(results, ["MT"]).count("\n") == 2
+
+
+def test_report_renders_the_transformer_blocks_scaling_with_width():
+    from benchmarks.report import scaling_table
+
+    def row(name, threads, ours, theirs):
+        return {"workload": name, "threads": threads, "description": "", "reference": "torch", "target": None,
+                "kind": "time", "verdict": "", "engines": {"glassgrad": {"value": ours, "ratio": ours / theirs},
+                                                             "torch": {"value": theirs}}}
+    results = {"rows": [row("RT64", 1, 0.01, 0.02), row("RT", 1, 0.03, 0.02), row("RT", 2, 0.02, 0.01)]}
+    lines = scaling_table(results).splitlines()
+    assert lines[0] == ("| C | glassgrad, 1 thr | torch, 1 thr | ratio, 1 thr | glassgrad, 2 thr | torch, 2 thr | "
+                        "ratio, 2 thr |")
+    assert lines[2] == "| 64 | 10 ms | 20 ms | 0.50x |  |  |  |"
+    assert lines[3] == "| 128 | 30 ms | 20 ms | 1.50x | 20 ms | 10 ms | 2.00x |"
+    assert scaling_table({"rows": [row("RT", 1, 0.03, 0.02)]}) == ""
+
+
+def test_at_all_cores_the_targets_are_the_all_core_ones():
+    from benchmarks.__main__ import target_for
+
+    assert target_for("RC", 1) == ("torch", 1.5, "time")
+    assert target_for("RC", 2) == ("torch", 1.3, "time")
+    assert target_for("T1", 8) == target_for("T1", 1)
