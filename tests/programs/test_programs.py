@@ -34,6 +34,7 @@ SWAPS = {
     "from autograd import Value": "from micrograd.engine import Value",
     "import nn": "import torch.nn as nn",
     "from nn import functional as F": "import torch.nn.functional as F",
+    "import glassgrad.nn.functional as F": "import torch.nn.functional as F",
     "import nn.optim as optim": "import torch.optim as optim",
     "from nn.scalar import Neuron, Layer, MLP": "from micrograd.nn import Neuron, Layer, MLP",
 }
