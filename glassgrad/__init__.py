@@ -26,7 +26,7 @@ import nn
 import nn.utils
 from autograd import *  # noqa: F403
 from autograd import __all__ as _engine_names
-from glassgrad import _aliases, accelerator, amp, backends, cuda, distributed, onnx, utils
+from glassgrad import _aliases, accelerator, amp, backends, cuda, distributed, onnx, serialization, utils
 from glassgrad._cpu import (
     bfloat16,
     compile,
@@ -39,7 +39,7 @@ from nn.saving import load, save
 
 __all__ = [*_engine_names, "autograd", "nn", "optim", "device", "save", "load", "compile", "bfloat16",
            "set_float32_matmul_precision", "get_float32_matmul_precision", "autocast",
-           "cuda", "backends", "accelerator", "amp", "distributed", "onnx", "utils"]
+           "cuda", "backends", "accelerator", "amp", "distributed", "onnx", "serialization", "utils"]
 
 
 class device:  # noqa: N801 (torch's name)

@@ -41,6 +41,7 @@ from nn.module import Parameter
 from nn.serialization import CheckpointError
 from nn.serialization import load as _load_checkpoint
 from nn.serialization import save as _save_checkpoint
+from nn.trusted_globals import AllowlistUnpickler, allowed
 
 __all__ = ["save", "load"]
 
@@ -117,18 +118,20 @@ def save(obj: Any, f: str | os.PathLike | Any, pickle_module: Any = None, pickle
          _use_new_zipfile_serialization: bool = True) -> None:
     """``torch.save(obj, f)``: write ``obj`` to a path or a binary file object.
     Everything is checked before anything is written; a path is written atomically.
+    NaN and inf are saved as they are, as torch does (an attention mask holds -inf;
+    ``nn.save``, glassgrad's own checkpoint, is the one that refuses a diverged model).
     (``pickle_module`` and ``_use_new_zipfile_serialization`` are torch's, accepted and unused.)"""
     writer = _Writer(pickle_protocol)
     tree = writer.encode(obj, "obj")
     metadata = {_KEY: {"version": _VERSION, "tree": tree}}
     if isinstance(f, (str, os.PathLike)):
-        _save_checkpoint(writer.arrays, f, metadata=metadata)
+        _save_checkpoint(writer.arrays, f, metadata=metadata, allow_nonfinite=True)
         return
     if not hasattr(f, "write"):
         raise TypeError(f"save: f must be a path or a binary file object, got {type(f).__name__}")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "checkpoint.npz"
-        _save_checkpoint(writer.arrays, path, metadata=metadata)
+        _save_checkpoint(writer.arrays, path, metadata=metadata, allow_nonfinite=True)
         f.write(path.read_bytes())
 
 
@@ -173,13 +176,18 @@ class _Reader:
         raise CheckpointError(f"load: {self.source} holds an entry of unknown kind {tag!r}")
 
     def unpickled(self, node: dict[str, Any]) -> Any:
-        if not self.allow_pickle:
+        data = io.BytesIO(self.arrays[node["pickle"]].tobytes())
+        if self.allow_pickle:
+            unpickler = pickle.Unpickler(data, **self.pickle_options)
+        elif allowed():  # only the classes the caller listed (glassgrad.serialization.safe_globals)
+            unpickler = AllowlistUnpickler(data, self.source, **self.pickle_options)
+        else:
             raise pickle.UnpicklingError(
                 f"load: {self.source} holds a pickled {node.get('type')} (a whole object, such as a model, saved "
                 "with glassgrad.save); unpickling runs code from the file, so glassgrad does not by default: pass "
-                "weights_only=False if you trust the file, or save model.state_dict() and load it with "
+                "weights_only=False if you trust the file, list its classes with "
+                "glassgrad.serialization.safe_globals([...]), or save model.state_dict() and load it with "
                 "model.load_state_dict(glassgrad.load(f))")
-        unpickler = pickle.Unpickler(io.BytesIO(self.arrays[node["pickle"]].tobytes()), **self.pickle_options)
         unpickler.persistent_load = lambda pid: self.tensor(pid[1])
         return unpickler.load()
 
@@ -230,7 +238,8 @@ def load(f: str | os.PathLike | Any, map_location: Any = None, pickle_module: An
     ``map_location`` may be "cpu", a ``torch.device("cpu")``, a dict of
     locations to "cpu", or a function; everything loads onto the CPU, and
     another device is refused. ``weights_only`` None or True (the default, as
-    torch >= 2.6) never unpickles; False unpickles whole objects saved with
+    torch >= 2.6) never unpickles, except the classes listed with
+    ``glassgrad.serialization.safe_globals``; False unpickles whole objects saved with
     ``save`` (trusted files only), passing ``pickle_load_args`` (``encoding=``, ...)
     to the unpickler. ``mmap`` and ``pickle_module`` are accepted and unused.
     """
