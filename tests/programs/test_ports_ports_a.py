@@ -49,7 +49,11 @@ NANOGPT_ARGS = ["--dataset=shakespeare_char", "--n_layer=2", "--n_head=2", "--n_
 NANOGPT_RUNS = {"scratch": ["--max_iters=10"], "resume": ["--max_iters=15", "--init_from=resume"]}
 
 MAKEMORE_ARGS = ["--n-layer=1", "--n-head=2", "--n-embd=16", "--n-embd2=16", "--batch-size=8", "--num-workers=0"]
-MAKEMORE_RUNS = {"transformer": ["--type=transformer", "--max-steps=31"], "gru": ["--type=gru", "--max-steps=21"]}
+MAKEMORE_RUNS = {"transformer": ["--type=transformer", "--max-steps=31"],
+                 **{kind: [f"--type={kind}", "--max-steps=21"] for kind in ("gru", "rnn", "mlp", "bow", "bigram")}}
+# past step 200 and 400 (samples) and 500 (evaluation on both splits, model.pt saved), then sampling from model.pt
+MAKEMORE_LONG_RUNS = {"transformer": ["--type=transformer", "--max-steps=501"],
+                      "sample-only": ["--type=transformer", "--sample-only"]}
 MAKEMORE_WORDS = 300  # the first names of the shipped names file
 
 
@@ -133,7 +137,11 @@ def _exec(source: str, name: str, argv: list[str], monkeypatch) -> str:
     monkeypatch.setattr(sys, "argv", [name, *argv])
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(source, name, "exec"), {"__name__": "__main__"})
+        try:
+            exec(compile(source, name, "exec"), {"__name__": "__main__"})
+        except SystemExit as stop:  # makemore --sample-only ends with sys.exit()
+            if stop.code not in (None, 0):
+                raise
     return out.getvalue()
 
 
@@ -165,15 +173,15 @@ def run_nanogpt(engine: str, monkeypatch, workdir: Path) -> dict[str, str]:
     return {run: _exec(train, "train.py", NANOGPT_ARGS + extra, monkeypatch) for run, extra in NANOGPT_RUNS.items()}
 
 
-def run_makemore(engine: str, monkeypatch, workdir: Path) -> dict[str, str]:
-    """What makemore.py printed for each model type."""
+def run_makemore(engine: str, monkeypatch, workdir: Path, runs: dict[str, list[str]] = MAKEMORE_RUNS) -> dict[str, str]:
+    """What makemore.py printed in each run (by default: each model type for a few steps)."""
     _engine(engine, monkeypatch)
     names = _names_file().read_text().splitlines()[:MAKEMORE_WORDS]
     (workdir / "names.txt").write_text("\n".join(names) + "\n")
     monkeypatch.chdir(workdir)
     source = _source(PROGRAMS / "makemore.py", engine)
     outputs = {}
-    for run, extra in MAKEMORE_RUNS.items():
+    for run, extra in runs.items():
         _engine(engine, monkeypatch)  # each run draws from the start of the fixed streams
         outputs[run] = _exec(source, "makemore.py", MAKEMORE_ARGS + extra, monkeypatch)
     return outputs
@@ -187,12 +195,30 @@ def deterministic_numbers(text: str) -> list[float]:
     return _numbers(text)
 
 
-def _theirs(program: str, run_original, monkeypatch, tmp_path: Path) -> dict[str, list[float]]:
-    if HAS_TORCH:
-        (tmp_path / "torch").mkdir()
-        outputs = run_original("torch", monkeypatch, tmp_path / "torch")
-        return {run: deterministic_numbers(text) for run, text in outputs.items()}
-    return json.loads(RECORDS.read_text())[program]
+@contextlib.contextmanager
+def _torch_on_one_thread():
+    """PyTorch's thread pool on a shared machine makes a tiny model's step 50 times slower."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _theirs(program: str, monkeypatch, tmp_path: Path, **runs) -> dict[str, list[float]]:
+    """The original's numbers: run live under PyTorch, else as recorded from that run."""
+    if not HAS_TORCH:
+        return json.loads(RECORDS.read_text())[program]
+    (tmp_path / "torch").mkdir()
+    with _torch_on_one_thread():
+        outputs = PROGRAM_RUNNERS[program]("torch", monkeypatch, tmp_path / "torch", **runs)
+    return {run: deterministic_numbers(text) for run, text in outputs.items()}
+
+
+PROGRAM_RUNNERS = {"nanogpt": run_nanogpt, "makemore": run_makemore, "makemore-long": run_makemore}
 
 
 def _assert_same_numbers(ours: dict[str, str], theirs: dict[str, list[float]]) -> None:
@@ -242,7 +268,7 @@ def test_nanogpt_trains_checkpoints_and_resumes_with_the_originals_numbers(monke
     assert [group["weight_decay"] for group in optimizer["param_groups"]] == [0.1, 0.0]
     assert len(optimizer["state"]) == 15 and all({"exp_avg", "exp_avg_sq"} <= set(s)
                                                  for s in optimizer["state"].values())
-    _assert_same_numbers(ours, _theirs("nanogpt", run_nanogpt, monkeypatch, tmp_path))
+    _assert_same_numbers(ours, _theirs("nanogpt", monkeypatch, tmp_path))
 
 
 def test_nanogpt_checkpoint_round_trips_through_save_and_load(monkeypatch, tmp_path):
@@ -272,7 +298,7 @@ def test_nanogpt_checkpoint_round_trips_through_save_and_load(monkeypatch, tmp_p
     assert sorted(first["optimizer"]["state"]) == list(range(15))
 
 
-def test_makemore_trains_a_transformer_and_a_gru_with_the_originals_numbers(monkeypatch, tmp_path):
+def test_makemore_trains_each_model_type_with_the_originals_numbers(monkeypatch, tmp_path):
     from glassgrad.utils import tensorboard
 
     monkeypatch.setitem(sys.modules, "tensorboardX", None)  # the writer logs nothing without it
@@ -283,7 +309,24 @@ def test_makemore_trains_a_transformer_and_a_gru_with_the_originals_numbers(monk
     about_writer = [w for w in caught if "tensorboardX is not installed" in str(w.message)]
     assert len(about_writer) == 1  # two programs made a writer: one warning
     assert [int(s) for s in re.findall(r"^step (\d+) \|", ours["transformer"], flags=re.M)] == [0, 10, 20, 30]
-    _assert_same_numbers(ours, _theirs("makemore", run_makemore, monkeypatch, tmp_path))
+    _assert_same_numbers(ours, _theirs("makemore", monkeypatch, tmp_path))
+
+
+@pytest.mark.slow
+def test_makemore_samples_evaluates_saves_and_samples_from_its_saved_model(monkeypatch, tmp_path):
+    """501 steps (samples at 200 and 400, both splits evaluated and model.pt saved
+    at 500), then ``--sample-only`` from model.pt; about 10 s."""
+    import glassgrad
+
+    (tmp_path / "glassgrad").mkdir()
+    ours = run_makemore("glassgrad", monkeypatch, tmp_path / "glassgrad", MAKEMORE_LONG_RUNS)
+    assert re.search(r"^step 500 train loss: [\d.]+ test loss: [\d.]+$", ours["transformer"], flags=re.M)
+    saved = glassgrad.load(tmp_path / "glassgrad" / "out" / "model.pt")
+    assert "transformer.h.0.attn.c_attn.weight" in saved and "transformer.h.0.attn.bias" in saved
+    samples = re.search(r"-{80}\n(.*?)-{80}\n", ours["sample-only"], flags=re.S).group(1).splitlines()
+    counts = [int(line.split()[0]) for line in samples if "samples that are" in line]
+    assert "resuming from existing model" in ours["sample-only"] and sum(counts) == 50 == len(samples) - 3
+    _assert_same_numbers(ours, _theirs("makemore-long", monkeypatch, tmp_path, runs=MAKEMORE_LONG_RUNS))
 
 
 def _record() -> None:
@@ -291,10 +334,9 @@ def _record() -> None:
     import tempfile
 
     records = {}
-    for program, run in (("nanogpt", run_nanogpt), ("makemore", run_makemore)):
+    for program, runs in (("nanogpt", {}), ("makemore", {}), ("makemore-long", {"runs": MAKEMORE_LONG_RUNS})):
         with pytest.MonkeyPatch.context() as monkeypatch, tempfile.TemporaryDirectory() as workdir:
-            outputs = run("torch", monkeypatch, Path(workdir))
-        records[program] = {name: deterministic_numbers(text) for name, text in outputs.items()}
+            records[program] = _theirs(program, monkeypatch, Path(workdir), **runs)
     RECORDS.write_text(json.dumps(records, indent=1) + "\n")
 
 
