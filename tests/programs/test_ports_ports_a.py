@@ -40,11 +40,12 @@ NANOGPT = PROGRAMS / "nanogpt"
 RECORDS = PROGRAMS / "recorded_ports_a.json"
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
-# nanoGPT's tiny configuration: 10 iterations with evaluations (and checkpoints) at 5 and 10,
+# nanoGPT's tiny configuration: 10 iterations (of 2 accumulated micro-batches) with evaluations
+# (and checkpoints) at 5 and 10,
 # then 5 more resumed from the checkpoint of iteration 10
 NANOGPT_ARGS = ["--dataset=shakespeare_char", "--n_layer=2", "--n_head=2", "--n_embd=32", "--block_size=16",
                 "--batch_size=4", "--device=cpu", "--compile=False", "--dtype=float32", "--wandb_log=False",
-                "--gradient_accumulation_steps=1", "--eval_interval=5", "--eval_iters=3", "--log_interval=1",
+                "--gradient_accumulation_steps=2", "--eval_interval=5", "--eval_iters=3", "--log_interval=1",
                 "--learning_rate=0.001", "--warmup_iters=3", "--lr_decay_iters=15", "--min_lr=0.0001"]
 NANOGPT_RUNS = {"scratch": ["--max_iters=10"], "resume": ["--max_iters=15", "--init_from=resume"]}
 
@@ -278,6 +279,8 @@ def test_nanogpt_checkpoint_round_trips_through_save_and_load(monkeypatch, tmp_p
     import glassgrad
 
     run_nanogpt("glassgrad", monkeypatch, tmp_path)
+    with np.load(tmp_path / "out" / "ckpt.pt", allow_pickle=False) as entries:  # arrays and JSON, no pickle
+        assert all(entries[name].dtype != object for name in entries.files)
     first = glassgrad.load(tmp_path / "out" / "ckpt.pt", weights_only=True)
     glassgrad.save(first, tmp_path / "again.pt")
     second = glassgrad.load(tmp_path / "again.pt", weights_only=True)
