@@ -48,7 +48,8 @@ def _positive_int(value: Any, name: str, op: str) -> int:
 
 class RandomSampler(Sampler):
     """A new random order every pass (``replacement=False``: each index once per
-    ``len(data_source)`` draws), or ``num_samples`` indices drawn with replacement."""
+    ``len(data_source)`` draws), or ``num_samples`` indices drawn with replacement,
+    32 at a time as they are read (``num_samples=int(1e10)`` makes an endless loader)."""
 
     def __init__(self, data_source: Any, replacement: bool = False, num_samples: int | None = None,
                  generator: Generator | None = None) -> None:
