@@ -42,8 +42,7 @@ RECORDS = PROGRAMS / "recorded_ports_a.json"
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
 # nanoGPT's tiny configuration: 10 iterations (of 2 accumulated micro-batches) with evaluations
-# (and checkpoints) at 5 and 10,
-# then 5 more resumed from the checkpoint of iteration 10
+# (and checkpoints) at 5 and 10, then 5 more resumed from the checkpoint of iteration 10
 NANOGPT_ARGS = ["--dataset=shakespeare_char", "--n_layer=2", "--n_head=2", "--n_embd=32", "--block_size=16",
                 "--batch_size=4", "--device=cpu", "--compile=False", "--dtype=float32", "--wandb_log=False",
                 "--gradient_accumulation_steps=2", "--eval_interval=5", "--eval_iters=3", "--log_interval=1",
