@@ -14,6 +14,8 @@ from autograd import Generator, multinomial, randint, randperm, tensor
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "BatchSampler"]
 
+_BLOCK = 32  # indices a RandomSampler with replacement draws at a time
+
 
 class Sampler:
     """Base class: define ``__iter__`` (indices) and, if known, ``__len__``."""
@@ -46,7 +48,8 @@ def _positive_int(value: Any, name: str, op: str) -> int:
 
 class RandomSampler(Sampler):
     """A new random order every pass (``replacement=False``: each index once per
-    ``len(data_source)`` draws), or ``num_samples`` indices drawn with replacement."""
+    ``len(data_source)`` draws), or ``num_samples`` indices drawn with replacement,
+    32 at a time as they are read (``num_samples=int(1e10)`` makes an endless loader)."""
 
     def __init__(self, data_source: Any, replacement: bool = False, num_samples: int | None = None,
                  generator: Generator | None = None) -> None:
@@ -64,8 +67,9 @@ class RandomSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         n, wanted = len(self.data_source), self.num_samples
-        if self.replacement:
-            yield from randint(0, n, (wanted,), generator=self.generator).tolist()
+        if self.replacement:  # in blocks of 32, as PyTorch draws them: an "infinite" loader asks for 1e10
+            for start in range(0, wanted, _BLOCK):
+                yield from randint(0, n, (min(_BLOCK, wanted - start),), generator=self.generator).tolist()
             return
         for _ in range(wanted // n):
             yield from randperm(n, generator=self.generator).tolist()

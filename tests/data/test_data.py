@@ -76,3 +76,25 @@ def test_dataset_tensordataset_and_dataloader_the_pytorch_way():
     (batch,) = list(DataLoader(Squares(), batch_size=5))
     assert batch["x"].dtype == np.float64 and batch["y"].tolist() == [0, 1, 4, 9, 16]  # torch: floats give float64
     assert len(list(DataLoader(X.data, y.data, batch_size=4, drop_last=True))) == 2  # glassgrad's short form
+
+
+def test_random_sampler_with_replacement_draws_lazily_like_an_infinite_loader():
+    """makemore's InfiniteDataLoader samples ``num_samples=int(1e10)`` with
+    replacement: the indices come a block at a time (as PyTorch draws them),
+    never all at once, and a seeded generator repeats them."""
+    from itertools import islice
+
+    from nn.data import DataLoader, RandomSampler
+
+    def first(count, seed):
+        sampler = RandomSampler(range(7), replacement=True, num_samples=int(1e10),
+                                generator=ag.Generator().manual_seed(seed))
+        return list(islice(iter(sampler), count))
+
+    drawn = first(100, 5)
+    assert len(drawn) == 100 and set(drawn) <= set(range(7)) and len(set(drawn)) > 1
+    assert drawn == first(100, 5)
+    assert len(list(RandomSampler(range(7), replacement=True, num_samples=70))) == 70  # not a multiple of 32
+    loader = DataLoader(list(range(7)), batch_size=4,
+                        sampler=RandomSampler(range(7), replacement=True, num_samples=int(1e10)))
+    assert [len(batch) for batch in islice(iter(loader), 3)] == [4, 4, 4]

@@ -37,6 +37,15 @@ SWAPS = {
     "import glassgrad.nn.functional as F": "import torch.nn.functional as F",
     "import nn.optim as optim": "import torch.optim as optim",
     "from nn.scalar import Neuron, Layer, MLP": "from micrograd.nn import Neuron, Layer, MLP",
+    "import glassgrad.nn as nn": "import torch.nn as nn",
+    "from glassgrad.nn import functional as F": "from torch.nn import functional as F",
+    "from glassgrad.utils.data import Dataset": "from torch.utils.data import Dataset",
+    "from glassgrad.utils.data.dataloader import DataLoader": "from torch.utils.data.dataloader import DataLoader",
+    "from glassgrad.utils.tensorboard import SummaryWriter": "from torch.utils.tensorboard import SummaryWriter",
+    "from glassgrad.nn.parallel import DistributedDataParallel as DDP":
+        "from torch.nn.parallel import DistributedDataParallel as DDP",
+    "from glassgrad.distributed import init_process_group, destroy_process_group":
+        "from torch.distributed import init_process_group, destroy_process_group",
 }
 
 

@@ -111,6 +111,16 @@ def test_what_has_no_cpu_meaning_says_what_to_do(use, words):
     assert not glassgrad.distributed.is_available() and not glassgrad.distributed.is_initialized()
 
 
+def test_distributed_functions_import_and_raise_when_called():
+    """nanoGPT's train.py imports init_process_group and destroy_process_group
+    at its top and calls them only under torchrun: the import must work."""
+    from glassgrad.distributed import destroy_process_group, init_process_group
+
+    for call in (lambda: init_process_group(backend="gloo"), destroy_process_group):
+        with pytest.raises(RuntimeError, match="glassgrad trains in one process"):
+            call()
+
+
 def test_data_parallel_runs_the_module_as_torch_does_without_gpus():
     torch = pytest.importorskip("torch")
     glassgrad.manual_seed(0)
@@ -144,12 +154,30 @@ def test_grad_scaler_and_autocast_pass_through_with_a_warning():
         glassgrad.autocast("cpu", enabled=False)
 
 
-def test_summary_writer_delegates_to_tensorboardx_or_says_to_install_it(monkeypatch):
-    from glassgrad.utils.tensorboard import SummaryWriter
+def test_summary_writer_without_tensorboardx_logs_nothing_and_warns_once(monkeypatch, tmp_path):
+    """makemore makes a SummaryWriter and logs on the side: without tensorboardX
+    it must still train, told once (not per writer) that nothing is logged."""
+    from glassgrad.utils import tensorboard
 
     monkeypatch.setitem(sys.modules, "tensorboardX", None)  # not installed
-    with pytest.raises(ImportError, match="pip install tensorboardX"):
-        SummaryWriter("runs/x")
+    monkeypatch.setattr(tensorboard, "_WARNED", False)
+    with pytest.warns(UserWarning, match="pip install tensorboardX"):
+        writer = tensorboard.SummaryWriter(log_dir=str(tmp_path / "runs"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with tensorboard.SummaryWriter(str(tmp_path / "other")) as second:
+            second.add_scalar("Loss/train", glassgrad.tensor(2.5), 500)
+            second.add_scalars("loss", {"train": 1.0, "val": 2.0}, 3)
+            second.flush()
+    assert writer.add_histogram("w", np.zeros(3), 0) is None and writer.close() is None
+    assert writer.get_logdir() == str(tmp_path / "runs") and not (tmp_path / "runs").exists()
+    with pytest.raises(AttributeError, match="tensorboardX is not installed"):
+        writer.add_scalr  # a misspelt method is not silently ignored  # noqa: B018
+
+
+def test_summary_writer_delegates_to_tensorboardx(monkeypatch):
+    from glassgrad.utils.tensorboard import SummaryWriter
+
     calls = []
 
     class FakeWriter:
