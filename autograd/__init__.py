@@ -61,6 +61,7 @@ from autograd.tensor_functions import (
     triu,
     where,
 )
+from autograd.threads import get_num_threads, set_num_threads
 from autograd.torch_names import *  # noqa: F403 (torch's module-level names: tanh, sum, ...)
 from autograd.torch_names import __all__ as _torch_names
 from autograd.value import Value
@@ -83,5 +84,5 @@ __all__ = [
     "float",
     "zeros", "ones", "full", "eye", "arange", "linspace", "rand", "randn", "zeros_like",
     "ones_like", "full_like", "rand_like", "randn_like", "from_numpy", "manual_seed", "default_generator",
-    "Generator", "randint", "randperm", "multinomial",
+    "Generator", "randint", "randperm", "multinomial", "get_num_threads", "set_num_threads",
 ]
