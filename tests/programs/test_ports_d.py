@@ -104,7 +104,9 @@ def _run(source: str, engine: str, monkeypatch: pytest.MonkeyPatch, workdir: Pat
     finally:
         plt.close("all")
     text = out.getvalue()
-    return {"numbers": _numbers(text), "cmp": [list(c) for c in CMP_LINE.findall(text)], "plots": plots}
+    names = re.findall(r"^[a-z]*\.$", text, re.MULTILINE)  # sampled with torch.multinomial: never compared
+    return {"numbers": _numbers(text), "cmp": [list(c) for c in CMP_LINE.findall(text)], "plots": plots,
+            "names": names}
 
 
 def _assert_cmp_says_what_pytorch_says(ours: list, theirs: list) -> None:
@@ -148,6 +150,15 @@ def test_every_hand_derived_gradient_agrees_with_autograd(monkeypatch, tmp_path)
     assert all(approx == "True" for _, _, approx, _ in results), results
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_lecture_samples_the_same_names_from_its_seeded_generator(name, monkeypatch, tmp_path):
+    """``torch.Generator().manual_seed(2147483647 + 10)`` makes the 20 sampled
+    names the same on every run (PyTorch's stream differs, so they are not PyTorch's)."""
+    runs = [_run(_source(name), "glassgrad", monkeypatch, tmp_path)["names"] for _ in range(2)]
+    assert runs[0] == runs[1] and len(runs[0]) == 20
+    assert len(set(runs[0])) > 10  # names, not one string repeated
+
+
 def _record() -> None:
     """Write recorded_ports_d.json from the original programs run under PyTorch."""
     recorded = {}
@@ -156,6 +167,7 @@ def _record() -> None:
             workdir = Path(f"/tmp/ports_d_record_{name}")
             workdir.mkdir(exist_ok=True)
             run = _torch_run(name, monkeypatch, workdir)
+            del run["names"]
             run["plots"] = json.loads(re.sub(r"-?\d+\.\d+(?:e[-+]?\d+)?", lambda m: f"{float(m[0]):.5g}",
                                              json.dumps(run["plots"])))  # 5 digits: plenty for rtol 2e-3
             recorded[name] = run
