@@ -27,6 +27,7 @@ import json
 import re
 import shutil
 import sys
+import tempfile
 import types
 from pathlib import Path
 
@@ -36,7 +37,7 @@ import pytest
 from tests.programs.test_programs import HAS_TORCH, _fixed_randint, _fixed_randn, _names_file, _numbers, _original
 
 PROGRAMS = Path(__file__).parent
-pytestmark = pytest.mark.slow  # whole lectures: about 25 s each with PyTorch's run beside glassgrad's
+pytestmark = pytest.mark.slow  # whole lectures, run twice (glassgrad, PyTorch): up to ~15 s each
 
 RECORDED_PATH = PROGRAMS / "recorded_ports_d.json"
 NAMES = ["makemore_part3_bn", "makemore_part4_backprop"]
@@ -164,8 +165,7 @@ def _record() -> None:
     recorded = {}
     with pytest.MonkeyPatch.context() as monkeypatch:
         for name in NAMES:
-            workdir = Path(f"/tmp/ports_d_record_{name}")
-            workdir.mkdir(exist_ok=True)
+            workdir = Path(tempfile.mkdtemp(prefix=f"{name}_"))
             run = _torch_run(name, monkeypatch, workdir)
             del run["names"]
             run["plots"] = json.loads(re.sub(r"-?\d+\.\d+(?:e[-+]?\d+)?", lambda m: f"{float(m[0]):.5g}",
