@@ -5,8 +5,10 @@ matplotlib's Agg backend, its 200,000-step loops shortened by a ``range`` put
 into the program's globals (the same for both engines: a range of at least
 ``LONG`` steps keeps its first ``STEPS``), and both engines given the same
 random draws (test_programs.py's seeded randn and randint). Its printed numbers
-are compared with the original program's, run live under PyTorch when it is
-installed, else with the numbers recorded from that run
+and the data it plots (loss curve, activation and gradient histograms from
+torch.histogram, update-to-data ratios, dlogits as an image) are compared with
+the original program's, run live under PyTorch when it is installed, else with
+those recorded from that run
 (``recorded_ports_d.json``; ``python -m tests.programs.test_ports_d --record``
 writes it). The names sampled with torch.multinomial are left out: the two
 engines' generators give different streams.
@@ -25,6 +27,7 @@ import json
 import re
 import shutil
 import sys
+import tempfile
 import types
 from pathlib import Path
 
@@ -34,7 +37,7 @@ import pytest
 from tests.programs.test_programs import HAS_TORCH, _fixed_randint, _fixed_randn, _names_file, _numbers, _original
 
 PROGRAMS = Path(__file__).parent
-pytestmark = pytest.mark.slow  # whole lectures: about 25 s each with PyTorch's run beside glassgrad's
+pytestmark = pytest.mark.slow  # whole lectures, run twice (glassgrad, PyTorch): up to ~15 s each
 
 RECORDED_PATH = PROGRAMS / "recorded_ports_d.json"
 NAMES = ["makemore_part3_bn", "makemore_part4_backprop"]
@@ -66,8 +69,20 @@ def _ipywidgets_stand_in() -> types.ModuleType:
     return module
 
 
-def _output(source: str, engine: str, monkeypatch: pytest.MonkeyPatch, workdir: Path) -> str:
-    """Run a program's source in ``workdir`` (next to the names file); return what it printed."""
+def _plotted(plt) -> list[list]:
+    """The data of every line, image and scatter on the open figures, in drawing order."""
+    arrays = []
+    for number in plt.get_fignums():
+        for ax in plt.figure(number).axes:
+            arrays += [line.get_xydata() for line in ax.get_lines()]
+            arrays += [image.get_array() for image in ax.get_images()]
+            arrays += [points.get_offsets() for points in ax.collections]
+    return [np.asarray(a, dtype=float).round(6).tolist() for a in arrays]
+
+
+def _run(source: str, engine: str, monkeypatch: pytest.MonkeyPatch, workdir: Path) -> dict:
+    """Run a program's source in ``workdir`` (next to the names file): the numbers it
+    printed, its cmp() verdicts and the data it plotted."""
     pytest.importorskip("matplotlib", reason="the lectures draw their statistics with matplotlib")
     pytest.importorskip("scipy", reason="lecture 3's BatchNorm widget draws normal densities with scipy.stats")
     import matplotlib
@@ -82,17 +97,17 @@ def _output(source: str, engine: str, monkeypatch: pytest.MonkeyPatch, workdir: 
     shutil.copy(_names_file(), workdir / "names.txt")
     monkeypatch.chdir(workdir)
     out = io.StringIO()
+    plt.close("all")
     try:
         with contextlib.redirect_stdout(out):
             exec(compile(source, "<program>", "exec"), {"__name__": "__main__", "range": _short_range})
+        plots = _plotted(plt)
     finally:
         plt.close("all")
-    return out.getvalue()
-
-
-def _cmp_results(text: str) -> list[tuple[str, ...]]:
-    """Each cmp() line's name and its exact, approximate and shape verdicts."""
-    return CMP_LINE.findall(text)
+    text = out.getvalue()
+    names = re.findall(r"^[a-z]*\.$", text, re.MULTILINE)  # sampled with torch.multinomial: never compared
+    return {"numbers": _numbers(text), "cmp": [list(c) for c in CMP_LINE.findall(text)], "plots": plots,
+            "names": names}
 
 
 def _assert_cmp_says_what_pytorch_says(ours: list, theirs: list) -> None:
@@ -110,29 +125,39 @@ def _source(name: str) -> str:
 
 
 def _torch_run(name: str, monkeypatch: pytest.MonkeyPatch, workdir: Path) -> dict:
-    text = _output(_original(_source(name)), "torch", monkeypatch, workdir)
-    return {"numbers": _numbers(text), "cmp": [list(c) for c in _cmp_results(text)]}
+    return _run(_original(_source(name)), "torch", monkeypatch, workdir)
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_lecture_prints_the_original_programs_numbers(name, monkeypatch, tmp_path):
-    ours = _output(_source(name), "glassgrad", monkeypatch, tmp_path)
+def test_lecture_prints_and_plots_the_original_programs_numbers(name, monkeypatch, tmp_path):
+    ours = _run(_source(name), "glassgrad", monkeypatch, tmp_path)
     if HAS_TORCH:
         theirs = _torch_run(name, monkeypatch, tmp_path)
     else:
         theirs = json.loads(RECORDED_PATH.read_text())[name]
-    _assert_cmp_says_what_pytorch_says(_cmp_results(ours), theirs["cmp"])
-    numbers = _numbers(ours)
-    assert len(numbers) == len(theirs["numbers"]) > 0
-    np.testing.assert_allclose(numbers, theirs["numbers"], rtol=2e-3, atol=2e-4)
+    _assert_cmp_says_what_pytorch_says(ours["cmp"], theirs["cmp"])
+    assert len(ours["numbers"]) == len(theirs["numbers"]) > 0
+    np.testing.assert_allclose(ours["numbers"], theirs["numbers"], rtol=2e-3, atol=2e-4)
+    assert len(ours["plots"]) == len(theirs["plots"]) > 0  # the loss curve, histograms, update ratios, dlogits
+    for plotted, their_plotted in zip(ours["plots"], theirs["plots"]):
+        np.testing.assert_allclose(plotted, their_plotted, rtol=2e-3, atol=2e-4)
 
 
 def test_every_hand_derived_gradient_agrees_with_autograd(monkeypatch, tmp_path):
     """Lecture 4's 28 cmp() checks all find the hand-derived gradient allclose to
     autograd's .grad (the bit-for-bit ones are checked against PyTorch above)."""
-    results = _cmp_results(_output(_source("makemore_part4_backprop"), "glassgrad", monkeypatch, tmp_path))
+    results = _run(_source("makemore_part4_backprop"), "glassgrad", monkeypatch, tmp_path)["cmp"]
     assert len(results) == 28
     assert all(approx == "True" for _, _, approx, _ in results), results
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_lecture_samples_the_same_names_from_its_seeded_generator(name, monkeypatch, tmp_path):
+    """``torch.Generator().manual_seed(2147483647 + 10)`` makes the 20 sampled
+    names the same on every run (PyTorch's stream differs, so they are not PyTorch's)."""
+    runs = [_run(_source(name), "glassgrad", monkeypatch, tmp_path)["names"] for _ in range(2)]
+    assert runs[0] == runs[1] and len(runs[0]) == 20
+    assert len(set(runs[0])) > 10  # names, not one string repeated
 
 
 def _record() -> None:
@@ -140,10 +165,13 @@ def _record() -> None:
     recorded = {}
     with pytest.MonkeyPatch.context() as monkeypatch:
         for name in NAMES:
-            workdir = Path(f"/tmp/ports_d_record_{name}")
-            workdir.mkdir(exist_ok=True)
-            recorded[name] = _torch_run(name, monkeypatch, workdir)
-    RECORDED_PATH.write_text(json.dumps(recorded, indent=1) + "\n")
+            workdir = Path(tempfile.mkdtemp(prefix=f"{name}_"))
+            run = _torch_run(name, monkeypatch, workdir)
+            del run["names"]
+            run["plots"] = json.loads(re.sub(r"-?\d+\.\d+(?:e[-+]?\d+)?", lambda m: f"{float(m[0]):.5g}",
+                                             json.dumps(run["plots"])))  # 5 digits: plenty for rtol 2e-3
+            recorded[name] = run
+    RECORDED_PATH.write_text(json.dumps(recorded, separators=(",", ":")) + "\n")
 
 
 if __name__ == "__main__" and "--record" in sys.argv:
