@@ -261,9 +261,9 @@ class Softmax(Function):
 
 def _tanh_grad(ctx, g):
     y = ctx.saved.out
-    out = np.multiply(y, y, out=np.empty_like(y))  # g * (1 - y**2) in one new array
-    np.multiply(out, g, out=out)
-    return (np.subtract(g, out, out=out),)
+    out = np.multiply(y, y, out=np.empty_like(y))  # g * (1 - y**2) in one new array, rounded as PyTorch's
+    np.subtract(constant(1.0, out.dtype), out, out=out)
+    return (np.multiply(out, g, out=out),)
 
 
 def _sigmoid_grad(ctx, g):

@@ -115,3 +115,15 @@ def test_every_kernel_the_primitives_register_is_checked_above():
         reached.update(type(node).fn for node in topological_order([out.grad_fn]) if hasattr(node, "fn"))
     registered = {op for op in fast_backward if op.__module__.startswith("autograd.primitives")}
     assert registered - reached == set(), sorted(op.__name__ for op in registered - reached)
+
+
+def test_tanh_kernel_rounds_as_its_definition_and_pytorchs_formula():
+    """g * (1 - y*y), not g - g*y*y: a lecture's hand-derived gradient
+    (makemore part 4) must compare exactly equal, as it does in PyTorch."""
+    rng = np.random.default_rng(4)
+    x = ag.tensor(rng.standard_normal((64, 200)).astype(np.float32), requires_grad=True)
+    g = rng.standard_normal((64, 200)).astype(np.float32)
+    y = x.tanh()
+    y.backward(ag.tensor(g))
+    yn = y.detach().numpy()
+    np.testing.assert_array_equal(x.grad.numpy(), g * (np.float32(1.0) - yn * yn))
