@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.programs.test_programs import HAS_TORCH, _fixed_init, _numbers
+from tests.programs.test_programs import HAS_TORCH, _fixed_init, _fixed_randn, _numbers
 
 PORTS = Path(__file__).parent / "pytorch_examples"
 ORIGINALS = Path(__file__).parent / "originals" / "pytorch_examples"
@@ -279,7 +279,14 @@ def _run_dropout_language_model(engine: str, monkeypatch, workdir: Path) -> str:
     return _run_word_language_model(engine, monkeypatch, workdir, layers="1", dropout="0.2")
 
 
-RUNS = {"mnist": _run_mnist, "time_sequence_prediction": _run_sine_training,
+def _run_regression(engine: str, monkeypatch, workdir: Path) -> str:
+    module = _engine_module(engine)
+    _same_draws(engine, monkeypatch)
+    monkeypatch.setattr(module, "randn", _fixed_randn(module))
+    return _exec(_program(engine, "regression/main.py"), [], monkeypatch, workdir)
+
+
+RUNS = {"mnist": _run_mnist, "regression": _run_regression, "time_sequence_prediction": _run_sine_training,
         "word_language_model_lstm": _run_word_language_model,
         "word_language_model_lstm_dropout": _run_dropout_language_model,
         "word_language_model_transformer": _run_transformer_language_model}
@@ -358,6 +365,17 @@ def test_word_language_model_trains_as_in_pytorch(kind, monkeypatch, tmp_path):
     assert len(ours) == len(theirs) > 0
     # printed with 2 decimals ({:5.2f}): a value near a rounding boundary may print 0.01 apart
     np.testing.assert_allclose(ours, theirs, rtol=2e-3, atol=0.0101)
+
+
+@pytest.mark.slow
+def test_regression_fits_the_polynomial_as_in_pytorch(monkeypatch, tmp_path):
+    """regression/main.py: a Linear layer fitted to a random degree-4 polynomial with
+    smooth_l1_loss and hand-written SGD until the loss is under 1e-3: the last loss, the number
+    of batches it took, and the learned and actual coefficients, as PyTorch prints them."""
+    ours, text = _ours("regression", monkeypatch, tmp_path)
+    theirs = _theirs("regression", monkeypatch, tmp_path)
+    assert "Learned function" in text and len(ours) == len(theirs) > 0
+    np.testing.assert_allclose(ours, theirs, rtol=2e-3, atol=2e-4)
 
 
 def test_generate_sine_wave_writes_the_originals_data(monkeypatch, tmp_path):
