@@ -73,12 +73,14 @@ def _same_draws(engine: str, monkeypatch) -> None:
     monkeypatch.setattr(module.nn.functional, "dropout", _fixed_dropout(module))
 
 
-def _torchvision(module: Any) -> ModuleType:
-    """A stand-in ``torchvision`` (datasets.MNIST, transforms) giving small deterministic digits:
-    label k is a bright bar at rows 2k+2..2k+4 over seeded dim noise, so the network can learn it."""
-    vision, datasets, transforms = (ModuleType(n) for n in ("torchvision", "torchvision.datasets",
-                                                              "torchvision.transforms"))
-    vision.datasets, vision.transforms = datasets, transforms
+def _torchvision(module: Any) -> dict[str, ModuleType]:
+    """A stand-in ``torchvision`` (datasets.MNIST, transforms, a utils.save_image that writes
+    nothing) giving small deterministic digits: label k is a bright bar at rows 2k+2..2k+4 over
+    seeded dim noise, so the network can learn it."""
+    vision, datasets, transforms, utils = (ModuleType(n) for n in ("torchvision", "torchvision.datasets",
+                                                                     "torchvision.transforms", "torchvision.utils"))
+    vision.datasets, vision.transforms, vision.utils = datasets, transforms, utils
+    utils.save_image = lambda *args, **kwargs: None
 
     class MNIST:
         def __init__(self, root, train=True, download=False, transform=None, target_transform=None):
@@ -119,7 +121,7 @@ def _torchvision(module: Any) -> ModuleType:
 
     datasets.MNIST = MNIST
     transforms.Compose, transforms.ToTensor, transforms.Normalize = Compose, ToTensor, Normalize
-    return vision
+    return {m.__name__: m for m in (vision, datasets, transforms, utils)}
 
 
 def _no_drawing() -> dict[str, ModuleType]:
@@ -161,8 +163,27 @@ def _program(engine: str, rel: str) -> Path:
 
 def _run_mnist(engine: str, monkeypatch, workdir: Path) -> str:
     _same_draws(engine, monkeypatch)
-    monkeypatch.setitem(sys.modules, "torchvision", _torchvision(_engine_module(engine)))
+    for name, stand_in in _torchvision(_engine_module(engine)).items():
+        monkeypatch.setitem(sys.modules, name, stand_in)
     return _exec(_program(engine, "mnist/main.py"), MNIST_ARGV, monkeypatch, workdir)
+
+
+def _run_vae(engine: str, monkeypatch, workdir: Path) -> str:
+    """vae/main.py draws eps with randn_like, samples with randn and shuffles both loaders:
+    both engines get the same seeded draws and orders."""
+    module = _engine_module(engine)
+    _same_draws(engine, monkeypatch)
+    for name, stand_in in _torchvision(module).items():
+        monkeypatch.setitem(sys.modules, name, stand_in)
+    monkeypatch.setattr(module, "randn", _fixed_randn(module))
+    rng = np.random.default_rng(4)
+    monkeypatch.setattr(module, "randn_like", lambda t, **_: module.from_numpy(
+        rng.standard_normal(tuple(t.shape)).astype(np.float32)))
+    orders = np.random.default_rng(6)
+    monkeypatch.setattr(module.utils.data.RandomSampler, "__iter__",
+                        lambda sampler: iter(orders.permutation(len(sampler)).tolist()))
+    argv = ["--batch-size", "16", "--epochs", "2", "--log-interval", "1"]
+    return _exec(_program(engine, "vae/main.py"), argv, monkeypatch, workdir)
 
 
 def _sine_data() -> np.ndarray:
@@ -286,7 +307,7 @@ def _run_regression(engine: str, monkeypatch, workdir: Path) -> str:
     return _exec(_program(engine, "regression/main.py"), [], monkeypatch, workdir)
 
 
-RUNS = {"mnist": _run_mnist, "regression": _run_regression, "time_sequence_prediction": _run_sine_training,
+RUNS = {"mnist": _run_mnist, "regression": _run_regression, "vae": _run_vae, "time_sequence_prediction": _run_sine_training,
         "word_language_model_lstm": _run_word_language_model,
         "word_language_model_lstm_dropout": _run_dropout_language_model,
         "word_language_model_transformer": _run_transformer_language_model}
@@ -375,6 +396,18 @@ def test_regression_fits_the_polynomial_as_in_pytorch(monkeypatch, tmp_path):
     ours, text = _ours("regression", monkeypatch, tmp_path)
     theirs = _theirs("regression", monkeypatch, tmp_path)
     assert "Learned function" in text and len(ours) == len(theirs) > 0
+    np.testing.assert_allclose(ours, theirs, rtol=2e-3, atol=2e-4)
+
+
+@pytest.mark.slow
+def test_vae_trains_as_in_pytorch(monkeypatch, tmp_path):
+    """vae/main.py: a variational autoencoder (reparameterised with randn_like) with the
+    continuous-Bernoulli loss (torch.where, clamp, le/gt, elementwise max, binary_cross_entropy)
+    trained by Adam on shuffled batches: every batch's loss, each epoch's average and test loss."""
+    ours, text = _ours("vae", monkeypatch, tmp_path)
+    theirs = _theirs("vae", monkeypatch, tmp_path)
+    assert text.count("Train Epoch") == 8 and text.count("Test set loss") == 2
+    assert len(ours) == len(theirs) > 0
     np.testing.assert_allclose(ours, theirs, rtol=2e-3, atol=2e-4)
 
 
