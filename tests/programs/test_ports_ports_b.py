@@ -360,6 +360,17 @@ def test_mnist_cnn_trains_as_in_pytorch(monkeypatch, tmp_path):
 
 
 @pytest.mark.slow
+def test_mnist_dry_run_stops_after_the_first_logged_batch(monkeypatch, tmp_path):
+    """--dry-run: one training line, then the test set, in both engines alike."""
+    monkeypatch.setattr(sys.modules[__name__], "MNIST_ARGV", ["--batch-size", "16", "--test-batch-size", "32",
+                                                              "--epochs", "1", "--dry-run"])
+    ours, text = _ours("mnist", monkeypatch, tmp_path)
+    assert text.count("Train Epoch") == 1 and text.count("Test set") == 1
+    if HAS_TORCH:
+        np.testing.assert_allclose(ours, _theirs("mnist", monkeypatch, tmp_path), rtol=2e-3, atol=2e-4)
+
+
+@pytest.mark.slow
 def test_time_sequence_prediction_lbfgs_matches_pytorch_step_for_step(monkeypatch, tmp_path):
     """time_sequence_prediction/train.py: two LSTMCells in float64 trained by LBFGS with a
     closure; the loss of every closure call (LBFGS's line of evaluations) and each step's test
