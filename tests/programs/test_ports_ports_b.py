@@ -259,7 +259,7 @@ def _corpus(workdir: Path) -> None:
 
 
 def _run_word_language_model(engine: str, monkeypatch, workdir: Path, kind: str = "LSTM", lr: str = "20",
-                             layers: str = "2", dropout: str = "0") -> str:
+                             layers: str = "2", dropout: str = "0", flags: tuple[str, ...] = ()) -> str:
     module = _engine_module(engine)
 
     def write(t, values):
@@ -277,7 +277,7 @@ def _run_word_language_model(engine: str, monkeypatch, workdir: Path, kind: str 
     # dropout with 2 layers 0: PyTorch draws LSTM's inter-layer dropout masks in C++, out of the harness's reach
     argv = ["--data", ".", "--model", kind, "--emsize", "16", "--nhid", "16", "--nlayers", layers, "--nhead", "2",
             "--batch_size", "4", "--bptt", "10", "--dropout", dropout, "--epochs", "2", "--log-interval", "1",
-            "--lr", lr, "--save", str(workdir / "model.pt")]
+            "--lr", lr, "--save", str(workdir / "model.pt"), *flags]
     return _exec(_program(engine, "word_language_model/main.py"), argv, monkeypatch, workdir)
 
 
@@ -307,9 +307,15 @@ def _run_regression(engine: str, monkeypatch, workdir: Path) -> str:
     return _exec(_program(engine, "regression/main.py"), [], monkeypatch, workdir)
 
 
+def _run_tied_language_model(engine: str, monkeypatch, workdir: Path) -> str:
+    """--tied (the decoder's weight is the embedding's) and --use-optimizer (AdamW)."""
+    return _run_word_language_model(engine, monkeypatch, workdir, lr="0.005", flags=("--tied", "--use-optimizer"))
+
+
 RUNS = {"mnist": _run_mnist, "regression": _run_regression, "vae": _run_vae, "time_sequence_prediction": _run_sine_training,
         "word_language_model_lstm": _run_word_language_model,
         "word_language_model_lstm_dropout": _run_dropout_language_model,
+        "word_language_model_lstm_tied_adamw": _run_tied_language_model,
         "word_language_model_transformer": _run_transformer_language_model}
 
 
@@ -384,11 +390,12 @@ def test_time_sequence_prediction_lbfgs_matches_pytorch_step_for_step(monkeypatc
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", ["lstm", "lstm_dropout", "transformer"])
+@pytest.mark.parametrize("kind", ["lstm", "lstm_dropout", "lstm_tied_adamw", "transformer"])
 def test_word_language_model_trains_as_in_pytorch(kind, monkeypatch, tmp_path):
     """word_language_model/main.py (+ model.py, data.py, imported by name): a 2-layer LSTM, a
-    1-layer LSTM with dropout, or a Transformer encoder language model trained by hand-written SGD with clip_grad_norm_, two
-    epochs; every batch's loss and perplexity, the validation and test losses after
+    1-layer LSTM with dropout, a tied LSTM trained by AdamW (--use-optimizer), or a Transformer
+    encoder language model, trained by hand-written SGD with clip_grad_norm_ (but the AdamW run)
+    for two epochs; every batch's loss and perplexity, the validation and test losses after
     torch.save(model) and torch.load under serialization.safe_globals, as PyTorch prints them."""
     name = f"word_language_model_{kind}"
     ours, text = _ours(name, monkeypatch, tmp_path)
