@@ -68,3 +68,15 @@ def test_save_keeps_nan_and_inf_as_torch_does():
     theirs = torch.load(buffer)
     for key in values:
         np.testing.assert_array_equal(loaded[key].numpy(), theirs[key].numpy())
+
+
+def test_add_safe_globals_allows_for_the_process_until_cleared():
+    model = glassgrad.nn.Linear(2, 2)
+    glassgrad.serialization.add_safe_globals([glassgrad.nn.Linear])
+    try:
+        assert glassgrad.serialization.get_safe_globals() == [glassgrad.nn.Linear]
+        assert isinstance(glassgrad.load(_saved(model)), glassgrad.nn.Linear)
+    finally:
+        glassgrad.serialization.clear_safe_globals()
+    with pytest.raises(pickle.UnpicklingError):
+        glassgrad.load(_saved(model))
