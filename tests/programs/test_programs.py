@@ -36,6 +36,11 @@ SWAPS = {
     "from nn import functional as F": "import torch.nn.functional as F",
     "import nn.optim as optim": "import torch.optim as optim",
     "from nn.scalar import Neuron, Layer, MLP": "from micrograd.nn import Neuron, Layer, MLP",
+    "import glassgrad.nn.functional as F": "import torch.nn.functional as F",
+    "from glassgrad import nn": "from torch import nn",
+    "from glassgrad import optim": "from torch import optim",
+    "from glassgrad.utils.data import TensorDataset": "from torch.utils.data import TensorDataset",
+    "from glassgrad.utils.data import DataLoader": "from torch.utils.data import DataLoader",
 }
 
 
