@@ -41,6 +41,7 @@ SWAPS = {
     "from glassgrad import optim": "from torch import optim",
     "from glassgrad.utils.data import TensorDataset": "from torch.utils.data import TensorDataset",
     "from glassgrad.utils.data import DataLoader": "from torch.utils.data import DataLoader",
+    "from glassgrad.utils import data": "from torch.utils import data",
 }
 
 
@@ -100,8 +101,9 @@ def _fixed_init(write):
     return kaiming_uniform_, uniform_
 
 
-def _output(source: str, engine: str, monkeypatch, workdir: Path) -> str:
-    """Run a program's source in ``workdir`` (with the names file); return what it printed."""
+def _output(source: str, engine: str, monkeypatch, workdir: Path, namespace: dict | None = None) -> str:
+    """Run a program's source in ``workdir`` (with the names file), in ``namespace``
+    (a fresh ``__main__`` by default); return what it printed."""
     if engine == "micrograd":
         init = None
     elif engine == "torch":
@@ -135,7 +137,7 @@ def _output(source: str, engine: str, monkeypatch, workdir: Path) -> str:
         gc.disable()  # micrograd's closures make reference cycles: the collector would walk every graph
     try:
         with contextlib.redirect_stdout(out):
-            exec(compile(source, "<program>", "exec"), {"__name__": "__main__"})
+            exec(compile(source, "<program>", "exec"), {"__name__": "__main__"} if namespace is None else namespace)
     finally:
         if collecting:
             gc.enable()
