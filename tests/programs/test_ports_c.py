@@ -1,12 +1,17 @@
-"""Ported programs of branch ports-c (PyTorch's nn_tutorial, a d2l chapter with
-its helpers inlined...): each runs with only its import lines changed, on small
-synthetic data, and prints the original's numbers: the original run live with
-PyTorch when it is installed (import lines swapped back), else the numbers
-recorded from that run in ``recorded_ports_c.json``.
+"""Ported programs of branch ports-c (PyTorch's nn_tutorial and dynamic_net,
+two d2l chapters with their d2l helpers inlined): each runs with only its
+import lines changed, on small synthetic data, and prints the original's
+numbers: the original run live with PyTorch when it is installed (import
+lines swapped back), else the numbers recorded from that run in
+``recorded_ports_c.json``.
 
 Both engines get the same random draws: ``randn``/``randint`` and layer
-initialisation as in test_programs.py, and the DataLoader's shuffle order
-(``randperm``, which glassgrad's sampler and PyTorch's both call).
+initialisation as in test_programs.py; here also the DataLoader's shuffle
+order (``randperm``, which glassgrad's sampler and PyTorch's both call),
+``normal``/``normal_`` and Python's ``random``. What the programs reach
+outside the engine is stood in for: the MNIST pickle nn_tutorial reads, a
+``requests`` that must not be called, a tiny ``torchvision`` and d2l 0.17's
+``IPython.display`` (whose ``display`` prints the plotted training curves).
 Record again with ``python -m tests.programs.test_ports_c --record``."""
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from tests.programs.test_programs import _numbers, _original, _output
 
 PROGRAMS = Path(__file__).parent
 RECORDED_FILE = PROGRAMS / "recorded_ports_c.json"
-PORTS = ["pytorch_nn_tutorial", "d2l_linear_regression_concise", "pytorch_dynamic_net"]
+PORTS = ["pytorch_nn_tutorial", "d2l_linear_regression_concise", "d2l_softmax_regression_scratch",
+         "pytorch_dynamic_net"]
 # a hard-coded training loop -> the steps the test runs (both engines alike)
 CAPPED_LOOPS = {"pytorch_dynamic_net": (30000, 2000)}
 HAS_TORCH = importlib.util.find_spec("torch") is not None
@@ -68,8 +74,8 @@ def _fixed_normal(module, write):
     same seeded draws in either engine."""
     rng = np.random.default_rng(4)
 
-    def normal(mean, std=1.0, size=None, *, generator=None, **_):
-        return module.tensor(rng.normal(mean, std, tuple(size)).astype(np.float32))
+    def normal(mean, std=1.0, size=None, *, generator=None, requires_grad=False, **_):
+        return module.tensor(rng.normal(mean, std, tuple(size)).astype(np.float32), requires_grad=requires_grad)
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         return write(self, rng.normal(mean, std, tuple(self.shape)).astype(np.float32))
@@ -108,6 +114,75 @@ def _stand_ins(engine: str, monkeypatch, workdir: Path) -> None:
     normal, normal_ = _fixed_normal(torch, write)
     monkeypatch.setattr(torch, "normal", normal)
     monkeypatch.setattr(torch.Tensor, "normal_", normal_)
+    monkeypatch.setitem(sys.modules, "torchvision", _stand_in_torchvision(torch))
+    monkeypatch.setitem(sys.modules, "torchvision.datasets", sys.modules["torchvision"].datasets)
+    monkeypatch.setitem(sys.modules, "torchvision.transforms", sys.modules["torchvision"].transforms)
+
+
+def _stand_in_torchvision(torch) -> types.ModuleType:
+    """A tiny ``torchvision`` for d2l's ``load_data_fashion_mnist``: a
+    ``datasets.FashionMNIST`` of small synthetic 28x28 uint8 images (a class
+    prototype plus noise; 1,024 to train on, 512 to test) and the
+    ``transforms`` it uses, giving tensors of the engine under test."""
+    torchvision = types.ModuleType("torchvision")
+    torchvision.datasets, torchvision.transforms = types.ModuleType("datasets"), types.ModuleType("transforms")
+
+    class FashionMNIST:
+        def __init__(self, root, train=True, transform=None, download=False):
+            rng = np.random.default_rng(11)
+            prototypes = rng.uniform(0, 255, (10, 28, 28)) * (rng.uniform(size=(10, 28, 28)) < 0.4)
+            rng = np.random.default_rng(12 if train else 13)
+            self.targets = rng.integers(0, 10, 1024 if train else 512)
+            noisy = prototypes[self.targets] + rng.normal(0, 200, (len(self.targets), 28, 28))
+            self.data, self.transform = np.clip(noisy, 0, 255).astype(np.uint8), transform
+
+        def __len__(self):
+            return len(self.targets)
+
+        def __getitem__(self, i):
+            image = self.data[i] if self.transform is None else self.transform(self.data[i])
+            return image, int(self.targets[i])
+
+    class ToTensor:
+        def __call__(self, picture):
+            return torch.tensor(np.asarray(picture, dtype=np.float32)[None] / np.float32(255))
+
+    class Compose:
+        def __init__(self, transforms):
+            self.transforms = transforms
+
+        def __call__(self, x):
+            for transform in self.transforms:
+                x = transform(x)
+            return x
+
+    class Resize:
+        def __init__(self, size):
+            raise NotImplementedError("the stand-in torchvision does not resize")
+
+    torchvision.datasets.FashionMNIST = FashionMNIST
+    torchvision.transforms.ToTensor, torchvision.transforms.Compose = ToTensor, Compose
+    torchvision.transforms.Resize = Resize
+    return torchvision
+
+
+def _stand_in_ipython(monkeypatch) -> None:
+    """``from IPython import display`` for d2l 0.17: ``set_matplotlib_formats``
+    (gone from today's IPython) does nothing, and ``display(figure)`` prints
+    the plotted curves' values, which is what a learner sees of training."""
+    ipython, display = types.ModuleType("IPython"), types.ModuleType("IPython.display")
+    ipython.display, ipython.get_ipython = display, lambda: None
+    ipython.version_info = (9, 0, 0, "")  # (matplotlib reads it: a current IPython)
+    display.set_matplotlib_formats = lambda *formats, **kwargs: None
+    display.clear_output = lambda wait=False: None
+
+    def show(*figures, **_):
+        for figure in figures:
+            for line in figure.axes[0].get_lines():
+                print(" ".join(f"{float(v):.6g}" for v in line.get_ydata()))
+    display.display = show
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "IPython.display", display)
 
 
 def _d2l_module(monkeypatch) -> dict:
@@ -141,6 +216,7 @@ def _namespace(name: str, monkeypatch) -> dict:
     """Where a program runs: d2l's as the module ``d2l.torch``; a program with
     a capped loop with a ``range`` that shortens that one loop."""
     if name.startswith("d2l_"):
+        _stand_in_ipython(monkeypatch)
         return _d2l_module(monkeypatch)
     namespace = {"__name__": "__main__"}
     if name in CAPPED_LOOPS:
