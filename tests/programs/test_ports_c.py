@@ -34,7 +34,7 @@ from tests.programs.test_programs import _numbers, _original, _output
 PROGRAMS = Path(__file__).parent
 RECORDED_FILE = PROGRAMS / "recorded_ports_c.json"
 PORTS = ["pytorch_nn_tutorial", "d2l_linear_regression_concise", "d2l_softmax_regression_scratch",
-         "pytorch_dynamic_net"]
+         "pytorch_dynamic_net", "pytorch_cifar10_tutorial"]
 # a hard-coded training loop -> the steps the test runs (both engines alike)
 CAPPED_LOOPS = {"pytorch_dynamic_net": (30000, 2000)}
 HAS_TORCH = importlib.util.find_spec("torch") is not None
@@ -115,26 +115,41 @@ def _stand_ins(engine: str, monkeypatch, workdir: Path) -> None:
     monkeypatch.setattr(torch, "normal", normal)
     monkeypatch.setattr(torch.Tensor, "normal_", normal_)
     monkeypatch.setitem(sys.modules, "torchvision", _stand_in_torchvision(torch))
-    monkeypatch.setitem(sys.modules, "torchvision.datasets", sys.modules["torchvision"].datasets)
-    monkeypatch.setitem(sys.modules, "torchvision.transforms", sys.modules["torchvision"].transforms)
+    for name in ("datasets", "transforms", "utils"):
+        monkeypatch.setitem(sys.modules, f"torchvision.{name}", getattr(sys.modules["torchvision"], name))
+
+
+def _synthetic_images(seed: int, count: int, shape: tuple, noise: float, solid: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` uint8 images of ``shape``: one of 10 class prototypes (a
+    sparse pattern, or a solid colour) plus noise."""
+    pattern = (1, 1, shape[-1]) if solid else shape
+    prototypes = np.random.default_rng(11).uniform(0, 255, (10, *pattern))
+    if not solid:
+        prototypes *= np.random.default_rng(12).uniform(size=(10, *pattern)) < 0.4
+    rng = np.random.default_rng(seed)
+    targets = rng.integers(0, 10, count)
+    images = np.clip(prototypes[targets] + rng.normal(0, noise, (count, *shape)), 0, 255).astype(np.uint8)
+    return images, targets
 
 
 def _stand_in_torchvision(torch) -> types.ModuleType:
-    """A tiny ``torchvision`` for d2l's ``load_data_fashion_mnist``: a
-    ``datasets.FashionMNIST`` of small synthetic 28x28 uint8 images (a class
-    prototype plus noise; 1,024 to train on, 512 to test) and the
-    ``transforms`` it uses, giving tensors of the engine under test."""
+    """A tiny ``torchvision`` giving tensors of the engine under test:
+    ``datasets.FashionMNIST`` (1,024 training and 512 test images of 28x28, for
+    d2l) and ``datasets.CIFAR10`` (400 and 400 of 32x32x3, a solid colour per
+    class, which the tutorial's 200 steps of SGD at lr 0.001 begin to learn:
+    after thousands of steps float32 rounding alone flips predictions between
+    the engines), synthetic; the ``transforms`` they use and ``utils.make_grid``."""
     torchvision = types.ModuleType("torchvision")
-    torchvision.datasets, torchvision.transforms = types.ModuleType("datasets"), types.ModuleType("transforms")
+    for name in ("datasets", "transforms", "utils"):
+        setattr(torchvision, name, types.ModuleType(name))
 
-    class FashionMNIST:
+    class Synthetic:
+        sizes, shape, noise, solid = (1024, 512), (28, 28), 200.0, False
+
         def __init__(self, root, train=True, transform=None, download=False):
-            rng = np.random.default_rng(11)
-            prototypes = rng.uniform(0, 255, (10, 28, 28)) * (rng.uniform(size=(10, 28, 28)) < 0.4)
-            rng = np.random.default_rng(12 if train else 13)
-            self.targets = rng.integers(0, 10, 1024 if train else 512)
-            noisy = prototypes[self.targets] + rng.normal(0, 200, (len(self.targets), 28, 28))
-            self.data, self.transform = np.clip(noisy, 0, 255).astype(np.uint8), transform
+            count = self.sizes[0] if train else self.sizes[1]
+            self.data, self.targets = _synthetic_images(13 - train, count, self.shape, self.noise, self.solid)
+            self.transform = transform
 
         def __len__(self):
             return len(self.targets)
@@ -143,9 +158,20 @@ def _stand_in_torchvision(torch) -> types.ModuleType:
             image = self.data[i] if self.transform is None else self.transform(self.data[i])
             return image, int(self.targets[i])
 
+    class CIFAR10(Synthetic):
+        sizes, shape, noise, solid = (400, 400), (32, 32, 3), 120.0, True
+
     class ToTensor:
         def __call__(self, picture):
-            return torch.tensor(np.asarray(picture, dtype=np.float32)[None] / np.float32(255))
+            array = np.asarray(picture, dtype=np.float32) / np.float32(255)
+            return torch.tensor(array[None] if array.ndim == 2 else array.transpose(2, 0, 1))
+
+    class Normalize:
+        def __init__(self, mean, std):
+            self.mean, self.std = (torch.tensor(v).reshape(-1, 1, 1) for v in (mean, std))
+
+        def __call__(self, image):
+            return (image - self.mean) / self.std
 
     class Compose:
         def __init__(self, transforms):
@@ -160,9 +186,10 @@ def _stand_in_torchvision(torch) -> types.ModuleType:
         def __init__(self, size):
             raise NotImplementedError("the stand-in torchvision does not resize")
 
-    torchvision.datasets.FashionMNIST = FashionMNIST
-    torchvision.transforms.ToTensor, torchvision.transforms.Compose = ToTensor, Compose
-    torchvision.transforms.Resize = Resize
+    torchvision.datasets.FashionMNIST, torchvision.datasets.CIFAR10 = Synthetic, CIFAR10
+    for transform in (ToTensor, Normalize, Compose, Resize):
+        setattr(torchvision.transforms, transform.__name__, transform)
+    torchvision.utils.make_grid = lambda images, **_: torch.cat(list(images), 2)  # side by side
     return torchvision
 
 
@@ -203,13 +230,31 @@ def _run(name: str, engine: str, monkeypatch, workdir: Path) -> list[float]:
     _stand_ins(engine, monkeypatch, workdir)
     random_state = random.getstate()
     random.seed(0)  # dynamic_net draws each forward pass's depth from Python's random
+    threads = _one_thread(engine)
     try:
         return _numbers(_output(source, engine, monkeypatch, workdir, _namespace(name, monkeypatch)))
     finally:
         random.setstate(random_state)
+        if threads:
+            import torch
+
+            torch.set_num_threads(threads)
         import matplotlib.pyplot
 
         matplotlib.pyplot.close("all")
+
+
+def _one_thread(engine: str) -> int | None:
+    """PyTorch on one thread for the oracle run (the CIFAR10 tutorial's batches
+    of 4 ran 10 times slower on a shared test machine with its threads); the
+    number it had, to restore."""
+    if engine != "torch":
+        return None
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    return threads
 
 
 def _namespace(name: str, monkeypatch) -> dict:

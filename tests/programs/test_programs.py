@@ -42,6 +42,8 @@ SWAPS = {
     "from glassgrad.utils.data import TensorDataset": "from torch.utils.data import TensorDataset",
     "from glassgrad.utils.data import DataLoader": "from torch.utils.data import DataLoader",
     "from glassgrad.utils import data": "from torch.utils import data",
+    "import glassgrad.nn as nn": "import torch.nn as nn",
+    "import glassgrad.optim as optim": "import torch.optim as optim",
 }
 
 
