@@ -21,6 +21,7 @@ from autograd.factories import (
     linspace,
     manual_seed,
     multinomial,
+    normal,
     ones,
     ones_like,
     rand,
@@ -84,5 +85,5 @@ __all__ = [
     "float",
     "zeros", "ones", "full", "eye", "arange", "linspace", "rand", "randn", "zeros_like",
     "ones_like", "full_like", "rand_like", "randn_like", "from_numpy", "manual_seed", "default_generator",
-    "Generator", "randint", "randperm", "multinomial", "get_num_threads", "set_num_threads",
+    "Generator", "randint", "randperm", "multinomial", "normal", "get_num_threads", "set_num_threads",
 ]

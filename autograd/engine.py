@@ -56,9 +56,12 @@ class GradientSums(dict):
             old += g  # our own sum: in place, no temporary
             self[node] = old  # (a 0-d sum is a numpy scalar, which += replaces)
         else:
-            self[node] = old + g
+            total = old + g
             if type(g) is np.ndarray:  # (a recorded pass's sums are graph nodes, never written to)
+                if type(total) is not np.ndarray:  # two 0-d arrays add up to a numpy scalar
+                    total = np.asarray(total)
                 self.own.add(node)
+            self[node] = total
 
 
 def run_backward(roots: list, seeds: list, retain_graph: bool = False, create_graph: bool = False,

@@ -1,6 +1,7 @@
-"""Tensor factories (``zeros ones full eye arange linspace rand randn
-zeros_like ones_like from_numpy``) and the generator behind the random ones,
-which ``manual_seed`` resets."""
+"""Tensor factories (``zeros ones full eye arange linspace rand randn normal
+zeros_like ones_like from_numpy``); the random ones draw from
+``autograd.generator`` (the default generator, which ``manual_seed`` resets,
+or a ``Generator`` passed as ``generator=``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from typing import Any
 
 import numpy as np
 
+from autograd.function import Function
+from autograd.generator import Generator, default_generator, manual_seed
+from autograd.generator import rng_of as _rng
 from autograd.graph import make_tensor
 from autograd.tensor import Tensor
 from autograd.tensor_conversions import _dtype, check_device
@@ -15,49 +19,8 @@ from autograd.tensor_conversions import _dtype, check_device
 __all__ = [
     "zeros", "ones", "full", "eye", "arange", "linspace", "rand", "randn",
     "zeros_like", "ones_like", "full_like", "rand_like", "randn_like", "from_numpy", "manual_seed",
-    "default_generator", "Generator", "randint", "randperm", "multinomial",
+    "default_generator", "Generator", "randint", "randperm", "multinomial", "normal",
 ]
-
-_generator = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> None:
-    """Reset the generator behind ``rand``/``randn`` (and nn's initialisers)."""
-    global _generator
-    _generator = np.random.default_rng(seed)
-
-
-def default_generator() -> np.random.Generator:
-    """The numpy Generator that glassgrad's random functions draw from."""
-    return _generator
-
-
-class Generator:
-    """PyTorch's ``torch.Generator``: ``g = Generator().manual_seed(42)``, then
-    ``generator=g`` in ``rand randn randint randperm multinomial``. The same
-    seed gives the same numbers every run (glassgrad's, not PyTorch's: the
-    two libraries' random streams differ)."""
-
-    def __init__(self, device: Any = "cpu") -> None:
-        check_device(device, "Generator")
-        self.rng = np.random.default_rng()
-
-    def manual_seed(self, seed: int) -> Generator:
-        self.rng = np.random.default_rng(int(seed))
-        return self
-
-    def seed(self) -> int:
-        seed = int(np.random.SeedSequence().entropy % 2**63)
-        self.rng = np.random.default_rng(seed)
-        return seed
-
-
-def _rng(generator: Generator | None) -> np.random.Generator:
-    if generator is None:
-        return _generator
-    if not isinstance(generator, Generator):
-        raise TypeError(f"generator must be an autograd.Generator, got {type(generator).__name__}")
-    return generator.rng
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
@@ -125,6 +88,43 @@ def randn(*shape: Any, size: Any = None, generator: Generator | None = None, dty
                     "randn")
 
 
+class Normal(Function):
+    """``normal(mean, std)``'s node. PyTorch records the draw but gives mean
+    and std zero gradients (it is not reparametrised as ``mean + std * eps``;
+    write that out to get a gradient), and so does glassgrad."""
+
+    saves = ()
+
+    @staticmethod
+    def forward(mean: np.ndarray, std: np.ndarray, eps: np.ndarray) -> np.ndarray:
+        return (mean + std * eps).astype(eps.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx: Any, g: Any) -> Any:
+        return tuple(Tensor(np.zeros(shape, dtype)) for shape, dtype in zip(ctx.input_shapes, ctx.input_dtypes))
+
+
+def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None,
+           dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """Draws from N(mean, std**2), as ``torch.normal``: ``normal(0.0, 1.0, (2, 3))``
+    with numbers and a size, or ``normal(means, stds)`` with tensors (either may be
+    a number), the shape theirs broadcast and the dtype the tensor's."""
+    check_device(device, "normal")
+    tensors = [x for x in (mean, std) if isinstance(x, Tensor)]
+    if (size is None) == (not tensors):
+        raise TypeError("normal: call normal(mean, std, size) with numbers, or normal(mean, std) where mean or "
+                        f"std is a tensor; got mean={type(mean).__name__}, std={type(std).__name__}, size={size}")
+    if (np.asarray(std._data if isinstance(std, Tensor) else std) < 0).any():
+        raise ValueError(f"normal: std must be >= 0, got {std}")
+    if not tensors:
+        return _factory(_rng(generator).normal(mean, std, _shape((size,))), requires_grad, dtype, device, "normal")
+    kind = _dtype(dtype) if dtype is not None else next((t.dtype for t in tensors if t.dtype.kind == "f"), np.float32)
+    mean, std = (x if isinstance(x, Tensor) else Tensor(x, dtype=kind) for x in (mean, std))
+    eps = Tensor(_rng(generator).standard_normal(np.broadcast_shapes(mean.shape, std.shape)), dtype=kind)
+    drawn = Normal.apply(mean, std, eps)
+    return drawn.requires_grad_() if requires_grad and drawn.is_leaf else drawn
+
+
 def randint(*args: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
             device: Any = None) -> Tensor:
     """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high), int64."""
@@ -189,12 +189,12 @@ def full_like(x: Any, fill_value: float, dtype: Any = None, device: Any = None,
 
 def rand_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1) in ``x``'s shape (and dtype), from the seedable generator."""
-    return _like(x, _generator.random, dtype, device, requires_grad, "rand_like")
+    return _like(x, default_generator().random, dtype, device, requires_grad, "rand_like")
 
 
 def randn_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal in ``x``'s shape (and dtype), from the seedable generator."""
-    return _like(x, _generator.standard_normal, dtype, device, requires_grad, "randn_like")
+    return _like(x, default_generator().standard_normal, dtype, device, requires_grad, "randn_like")
 
 
 def _shape(shape: tuple) -> tuple[int, ...]:

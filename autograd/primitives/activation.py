@@ -262,7 +262,7 @@ class Softmax(Function):
 def _tanh_grad(ctx, g):
     y = ctx.saved.out
     out = np.multiply(y, y, out=np.empty_like(y))  # g * (1 - y**2) in one new array, rounded as PyTorch's
-    np.subtract(constant(1.0, out.dtype), out, out=out)
+    np.subtract(out.dtype.type(1), out, out=out)
     return (np.multiply(out, g, out=out),)
 
 

@@ -46,6 +46,12 @@ SWAPS = {
         "from torch.nn.parallel import DistributedDataParallel as DDP",
     "from glassgrad.distributed import init_process_group, destroy_process_group":
         "from torch.distributed import init_process_group, destroy_process_group",
+    "from glassgrad import nn": "from torch import nn",
+    "from glassgrad import optim": "from torch import optim",
+    "from glassgrad.utils.data import TensorDataset": "from torch.utils.data import TensorDataset",
+    "from glassgrad.utils.data import DataLoader": "from torch.utils.data import DataLoader",
+    "from glassgrad.utils import data": "from torch.utils import data",
+    "import glassgrad.optim as optim": "import torch.optim as optim",
 }
 
 
@@ -105,8 +111,9 @@ def _fixed_init(write):
     return kaiming_uniform_, uniform_
 
 
-def _output(source: str, engine: str, monkeypatch, workdir: Path) -> str:
-    """Run a program's source in ``workdir`` (with the names file); return what it printed."""
+def _output(source: str, engine: str, monkeypatch, workdir: Path, namespace: dict | None = None) -> str:
+    """Run a program's source in ``workdir`` (with the names file), in ``namespace``
+    (a fresh ``__main__`` by default); return what it printed."""
     if engine == "micrograd":
         init = None
     elif engine == "torch":
@@ -140,7 +147,7 @@ def _output(source: str, engine: str, monkeypatch, workdir: Path) -> str:
         gc.disable()  # micrograd's closures make reference cycles: the collector would walk every graph
     try:
         with contextlib.redirect_stdout(out):
-            exec(compile(source, "<program>", "exec"), {"__name__": "__main__"})
+            exec(compile(source, "<program>", "exec"), {"__name__": "__main__"} if namespace is None else namespace)
     finally:
         if collecting:
             gc.enable()
