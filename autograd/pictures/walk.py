@@ -150,10 +150,8 @@ def _names(items: list[Any], params: dict[int, str] | None = None, root: Any = N
 
 def _local_products(node: Any, g: Any) -> list[tuple[str, Any]]:
     """For each input: (the factor as text, the gradient contribution)."""
-    if isinstance(node, Value):
-        if node._local is None:
-            raise RuntimeError("backward_steps: this graph was freed by backward(); use backward(retain_graph=True)")
-        return [(_num(d), d * g) for d in node._local]
+    if isinstance(node, Value):  # (a Value keeps its few local derivatives after backward(), for this)
+        return [(_num(d), d * g) for d in node._kept_local]
     if node.is_freed:
         raise RuntimeError("backward_steps: this graph was freed by backward(); "
                            "draw it before, or use backward(retain_graph=True)")
