@@ -15,6 +15,7 @@ from autograd.engine import node_gradients
 from autograd.grad_mode import no_grad
 from autograd.graph import AccumulateGrad, topological_order
 from autograd.pictures.rules import public_op_name, rule_line
+from autograd.pictures.values import constant_name
 from autograd.tensor import Tensor
 from autograd.value import Value
 
@@ -119,8 +120,9 @@ def _chain_line(node: Any, j: int, p: Any, names: dict[int, str], g: Any, factor
 
 
 def input_names(node: Any, names: dict[int, str]) -> list[str]:
-    """The names of a Tensor node's inputs (a constant input: ``const``)."""
-    return [names.get(id(p), "const") if p is not None else "const" for p in node._prev]
+    """The names of a Tensor node's inputs (a constant input: its own name
+    if the node saved it, else ``const``)."""
+    return [names.get(id(p), "const") if p is not None else constant_name(node, j) for j, p in enumerate(node._prev)]
 
 
 def _fmt(g: Any) -> str:
