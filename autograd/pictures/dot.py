@@ -31,7 +31,7 @@ import graphviz
 from autograd.graph import AccumulateGrad
 from autograd.pictures.groups import module_groups, parameter_names
 from autograd.pictures.rules import public_op_name
-from autograd.pictures.values import constant_value
+from autograd.pictures.values import constant_name, constant_value
 from autograd.pictures.walk import _collect, _inputs, _node_tensor, _num, _start, _summary, simulate_backward
 from autograd.tensor import Tensor
 from autograd.value import Value
@@ -252,7 +252,8 @@ def _draw_op(box: Any, dot: GraphPicture, item: Any, uid: str, op: str, kept: se
         if p is None:  # an input that needs no gradient: a constant
             cid = f"{uid}c{i}"
             value = constant_value(item, i)
-            parts = [f"const {item.input_shapes[i]} {item.input_dtypes[i]}"]
+            name = constant_name(item, i)
+            parts = [f"{name if name != 'const' else ''} const {item.input_shapes[i]} {item.input_dtypes[i]}".strip()]
             if value is not None and view.grad_slot:
                 parts.append(_summary(value))
             box.node(cid, label=_record(parts), shape="record", style="filled", fillcolor=_CONST_COLOUR)

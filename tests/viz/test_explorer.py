@@ -48,8 +48,8 @@ def sequential_model():
     return model, loss
 
 
-def expression(terms: int = 75):
-    """A 300-node scalar expression: sum of tanh(x_i * w_i + 0.5) (4 Values a term)."""
+def expression(terms: int = 50):
+    """A 300-node scalar expression: sum of tanh(x_i * w_i + 0.5) (6 Values a term)."""
     rng = np.random.default_rng(0)
     total = Value(0.0, label="start")
     for i in range(terms):
