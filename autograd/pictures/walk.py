@@ -94,7 +94,7 @@ def simulate_backward(root: Value | Tensor, names: dict[int, str] | None = None
     order = topological_order([start])
     one = 1.0 if isinstance(root, Value) else np.ones_like(root._data)
     grads: dict[int, Any] = {id(start): one}
-    names = names or _names(order)
+    names = {**_names(order), **(names or {})}  # (items a bounded picture left out keep their own names)
     with no_grad():
         for node in order:
             g = grads[id(node)]
