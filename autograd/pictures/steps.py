@@ -153,7 +153,9 @@ def _backward_steps(root: Any, items: list, names: dict, nodes: dict) -> list:
     for node, lines, grads in simulated:
         if id(node) not in kept:
             continue
-        changed = {str(id(node))} | {str(id(p)) for p in node._prev if p is not None and id(p) in kept}
+        changed = {str(id(p)) for p in node._prev if p is not None and id(p) in kept}
+        if not steps:  # the root: its gradient, the seed, is known from the first step
+            changed.add(str(id(node)))
         steps.append({"phase": "backward", "node": str(id(node)), "text": "\n".join(lines),
                       "grads": {uid: _fmt(grads[int(uid)]) for uid in changed if int(uid) in grads}})
         final = grads

@@ -169,3 +169,22 @@ def test_a_300_node_expression_is_one_page_with_every_node():
     page = explore(total)
     assert len(page.nodes) >= 300 and "... more" not in page.html
     assert len(page.steps) == 2 * len(page.nodes)
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/pictures.md"])
+def test_the_documented_example_makes_the_full_page(doc, tmp_path, monkeypatch):
+    """The first page a learner makes (explore(out) after out.backward()) has every product."""
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    block = next(b for b in re.findall(r"```python\n(.*?)```", (root / doc).read_text(encoding="utf-8"), re.S)
+                 if "explore(out)" in b)
+    monkeypatch.chdir(tmp_path)
+    exec(compile("from autograd import Value\n" + block, doc, "exec"), {"__name__": "__docs__"})
+    page = (tmp_path / "page.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/json" class="data">(.*?)</script>', page, re.S)
+                      .group(1).replace("<\\/", "</"))
+    backward = [s["text"] for s in data["steps"] if s["phase"] == "backward"]
+    assert not any("freed" in t for t in backward)
+    assert sum(" * d" in t and " = " in t for t in backward) == 3  # tanh, + and *: each product with numbers
