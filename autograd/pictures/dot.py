@@ -125,7 +125,7 @@ GRAD_SLOT = "grad: not reached yet by the backward pass"  # (the page replaces t
 
 
 def _value_label(v: Value, grad: float | None, show_grad: bool, view: View) -> str:
-    parts = [view.names.get(id(v), "")] if view.names else ([v.label] if v.label else [])
+    parts = [view.names.get(id(v), "") if view.names else view.params.get(id(v)) or v.label]
     parts.append(f"data {_num(v.data)}")
     if view.grad_slot:
         parts.append(GRAD_SLOT)
@@ -143,8 +143,8 @@ def _tensor_node_label(node: Any, root: Tensor, grad: Any, show_grad: bool, view
     the root, a retained, saved or recovered output) and the gradient's."""
     t = _node_tensor(node, root)
     leaf = isinstance(node, AccumulateGrad)
-    title = view.names.get(id(node)) or (t.name if t is not None else "") or \
-        (view.params.get(id(t), "") if t is not None else "") or ("param" if leaf else "tensor")
+    title = view.names.get(id(node)) or (view.params.get(id(t)) or t.name if t is not None else "") or \
+        ("param" if leaf else "tensor")
     parts = [f"{title} {node.shape} {node.dtype}"]
     value = t._data if t is not None else view.values.get(id(node))
     if value is None and not leaf:

@@ -3,7 +3,8 @@
 ``explore(loss, model=model)`` and ``draw_graph(loss, model=model)`` take any
 object with ``named_parameters()`` (an ``nn.Module``; autograd never imports
 nn): each parameter is shown under its ``state_dict`` key (``0.weight``),
-unless the tensor has a ``name`` of its own. The parameters are named when
+for Tensors and for Values (``nn.scalar``'s ``layers.0.neurons.1.w.0``, whose
+own labels say only ``w0``). The parameters are named when
 the graph is explored, not when they are made, so a model's tensors carry no
 names they would have to keep in step with the model.
 

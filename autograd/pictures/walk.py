@@ -130,17 +130,18 @@ def _fmt(g: Any) -> str:
 
 
 def _names(items: list[Any], params: dict[int, str] | None = None, root: Any = None) -> dict[int, str]:
-    """A name for each item: a Value's label; a tensor's ``name``, or its
-    parameter name in ``params`` (by the tensor's ``id``); else the op and a
-    number counted from the inputs (``MatMul#3``, ``leaf#0``)."""
+    """A name for each item: its parameter name in ``params`` (a model's
+    ``state_dict`` key, by the parameter's ``id``); else a Value's label or a
+    tensor's ``name``; else the op and a number counted from the inputs
+    (``MatMul#3``, ``leaf#0``)."""
     names = {}
     params = params or {}
     for i, n in enumerate(reversed(items)):
         if isinstance(n, Value):
-            label = n.label or f"{n._op or 'leaf'}#{i}"
+            label = params.get(id(n)) or n.label or f"{n._op or 'leaf'}#{i}"
         elif isinstance(n, AccumulateGrad):
             var = n.variable
-            label = (var.name or params.get(id(var), "") if var is not None else "") or f"leaf#{i}"
+            label = (params.get(id(var)) or var.name if var is not None else "") or f"leaf#{i}"
         else:
             t = n.retained_tensor
             if t is None and root is not None and n is root.grad_fn:
