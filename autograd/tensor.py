@@ -53,7 +53,9 @@ class Tensor(TensorInPlace, TensorOps, TensorTorchMethods, TensorConversions):
     A tensor computed by a recorded op has ``grad_fn``, its node in the
     backward graph (``autograd.graph``); a leaf has ``grad_fn = None``.
     ``t.numpy()`` is its array (shared); ``t.data`` the same storage as an
-    untracked Tensor, as in PyTorch.
+    untracked Tensor, as in PyTorch. ``t.name`` (glassgrad's; ``name=`` on
+    ``Tensor``, ``tensor`` and every factory, or set at any time) is what
+    ``draw_graph`` and ``explore`` call the tensor.
     """
 
     __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "name", "_version", "_acc", "__weakref__")

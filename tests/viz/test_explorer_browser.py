@@ -105,9 +105,12 @@ def test_a_named_tensor_mlp_shows_names_rules_with_shapes_and_every_value(browse
     w1 = next(uid for uid, info in page.nodes.items() if info["name"] == "W1")
     slot = root.find_element(By.CSS_SELECTOR, f'g.node[data-uid="{w1}"]')
     seen = []
-    for _ in page.steps:
+    for step in page.steps:
         _next(root)
         seen.append(root.find_element(By.CSS_SELECTOR, ".step").text)
+        current = browser.execute_script(
+            "return [...arguments[0].querySelectorAll('g.node.current')].map(g => g.dataset.uid);", root)
+        assert current and set(current) == {step["node"]}  # never a constant with it
     assert any("grad(W1) += Xᵀ @ grad(out) (32, 4)ᵀ @ (32, 16) -> (4, 16)" in " ".join(t.split()) for t in seen)
     loss.backward()
     drawn = " ".join(slot.get_attribute("textContent").split())
