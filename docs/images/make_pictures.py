@@ -76,7 +76,9 @@ def explorer_screenshot(path: Path) -> None:
     x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8813735870195432, label="b")
     out = (x * w + b).tanh()
     out.label = "out"
-    page = explore(out).save(HERE / "explorer.html")
+    explorer = explore(out)
+    at = next(i for i, s in enumerate(explorer.steps) if s["phase"] == "backward" and "grad(w) +=" in s["text"])
+    page = explorer.save(HERE / "explorer.html")
     options = Options()
     options.binary_location = "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--window-size=1150,470"):
@@ -84,7 +86,7 @@ def explorer_screenshot(path: Path) -> None:
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     try:
         driver.get(page.resolve().as_uri())
-        for _ in range(11):  # the forward pass, then the backward pass up to x * w
+        for _ in range(at + 1):  # the forward pass, then the backward pass up to x * w
             driver.find_element(By.CSS_SELECTOR, "button.next").click()
         weight = driver.find_element(By.CSS_SELECTOR, f'g.node[data-uid="{id(w)}"]')
         ActionChains(driver).move_to_element(weight).perform()
