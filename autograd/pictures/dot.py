@@ -119,6 +119,7 @@ class View:
     values: dict[int, Any] = field(default_factory=dict)
     groups: dict[str, dict] = field(default_factory=dict)
     grad_slot: bool = False
+    collapsed: dict[int, dict] = field(default_factory=dict)  # a block's top id -> {"label", "members"}
 
 
 GRAD_SLOT = "grad: not reached yet by the backward pass"  # (the page replaces this text as the pass reaches the box)
@@ -208,7 +209,13 @@ def draw_view(root: Value | Tensor, rankdir: str, show_grad: bool, max_nodes: in
     clusters = {key: graphviz.Digraph(name=f"cluster_{i}", graph_attr={
         "label": g["label"], "style": "rounded,filled", "fillcolor": "#f3f6fb", "color": "#8aa4c8",
         "id": f"group{i}"}) for i, (key, g) in enumerate(view.groups.items())}
+    hidden = {id(m) for b in view.collapsed.values() for m in b["members"] if m is not b["top"]}
     for item in items:
+        if id(item) in hidden:  # inside a collapsed block: drawn as the block
+            continue
+        if id(item) in view.collapsed:
+            _draw_block(dot, view.collapsed[id(item)], kept, hidden, view)
+            continue
         target = clusters.get(group_of.get(id(item)), dot)
         _draw_item(target, item, root, view, show_grad, highlight, grads)
         op = item._op if isinstance(item, Value) else "" if isinstance(item, AccumulateGrad) \
@@ -218,6 +225,21 @@ def draw_view(root: Value | Tensor, rankdir: str, show_grad: bool, max_nodes: in
     for cluster in clusters.values():
         dot.subgraph(cluster)
     return dot
+
+
+def _draw_block(dot: GraphPicture, block: dict, kept: set[int], hidden: set[int], view: View) -> None:
+    """A repeated block, collapsed into one box (its top's value, its label),
+    with an edge from each input it reads from outside."""
+    top, uid = block["top"], str(id(block["top"]))
+    value = f"data {_num(top.data)}" if isinstance(top, Value) else \
+        _summary(view.values[id(top)]) if id(top) in view.values else "value: not kept"
+    dot.node(uid, label=_record([f"{block['label']} ({len(block['members'])} nodes)", value, GRAD_SLOT]),
+             shape="record", style="filled,dashed", fillcolor="#eef2fa")
+    inside = {id(m) for m in block["members"]}
+    for m in block["members"]:
+        for p in getattr(m, "_prev", ()):
+            if p is not None and id(p) not in inside and id(p) in kept and id(p) not in hidden:
+                dot.edge(str(id(p)), uid)
 
 
 def _draw_item(dot: Any, item: Any, root: Any, view: View, show_grad: bool, highlight: Any,

@@ -69,3 +69,41 @@ def module_groups(model: Any, items: list[Any]) -> dict[str, dict]:
             label = f"{prefix}: {types[prefix]}" if prefix in types and prefix else prefix or types.get("", "model")
             groups.setdefault(prefix, {"label": label, "members": []})["members"].append(id(item))
     return groups
+
+
+def repeated_blocks(forward: list[Any], op_of: Any, least: int = 3, smallest: int = 3) -> list[dict]:
+    """Repeated structure: each subgraph that occurs ``least`` times or more
+    (the same ops on the same shapes, of ``smallest`` nodes or more, used only
+    through its top) is a block, ``{"top": item, "members": [items], "label":
+    "tanh block 2 of 50"}``, numbered in forward order. ``forward``: the
+    items, inputs first; ``op_of(item)``: an item's op name."""
+    consumers: dict[int, int] = {}
+    for item in forward:
+        for p in getattr(item, "_prev", ()):
+            if p is not None:
+                consumers[id(p)] = consumers.get(id(p), 0) + 1
+    signature: dict[int, int] = {}
+    inside: dict[int, list[Any]] = {}
+    for item in forward:  # inputs first: a node's signature and block come from its inputs'
+        prev = [p for p in getattr(item, "_prev", ()) if p is not None]
+        signature[id(item)] = hash((op_of(item), getattr(item, "shape", None),
+                                    tuple(signature[id(p)] for p in prev)))
+        inside[id(item)] = [m for p in prev if consumers.get(id(p)) == 1 for m in inside[id(p)]] + [item]
+    counts: dict[int, int] = {}
+    for item in forward:
+        counts[signature[id(item)]] = counts.get(signature[id(item)], 0) + 1
+    blocks, taken = [], set()
+    for item in reversed(forward):  # the largest blocks first
+        members = inside[id(item)]
+        if counts[signature[id(item)]] >= least and len(members) >= smallest \
+                and not any(id(m) in taken for m in members):
+            taken.update(id(m) for m in members)
+            blocks.append({"top": item, "members": members, "sig": signature[id(item)]})
+    order = {id(item): i for i, item in enumerate(forward)}
+    blocks.sort(key=lambda b: order[id(b["top"])])
+    seen: dict[int, int] = {}
+    for b in blocks:
+        seen[b["sig"]] = seen.get(b["sig"], 0) + 1
+        b["label"] = f"{op_of(b['top'])} block {seen[b['sig']]} of {sum(c['sig'] == b['sig'] for c in blocks)}"
+        b["first"] = seen[b["sig"]] == 1
+    return blocks

@@ -19,7 +19,7 @@ import numpy as np
 
 from autograd.graph import AccumulateGrad, topological_order
 from autograd.pictures.dot import View
-from autograd.pictures.groups import module_groups, parameter_names
+from autograd.pictures.groups import module_groups, parameter_names, repeated_blocks
 from autograd.pictures.rules import public_op_name, rule_line
 from autograd.pictures.values import constant_name, constant_value, missing_reason, recover_values
 from autograd.pictures.walk import (
@@ -38,6 +38,13 @@ from autograd.value import Value
 __all__ = ["page_data", "HEATMAP_LIMIT"]
 
 HEATMAP_LIMIT = 4096  # tensors up to this many elements get a heatmap of values and gradients
+COLLAPSE_FROM = 120  # a bigger graph without a model shows its repeated blocks collapsed (the first of each kind open)
+
+
+def _op_name(item: Any) -> str:
+    if isinstance(item, Value):
+        return item._op or "input"
+    return "input" if isinstance(item, AccumulateGrad) else public_op_name(item.fn)
 
 
 def page_data(root: Value | Tensor, max_nodes: int, model: Any = None) -> tuple[View, dict]:
@@ -53,8 +60,16 @@ def page_data(root: Value | Tensor, max_nodes: int, model: Any = None) -> tuple[
         live = {id(n): t for n in items if (t := _node_tensor(n, root)) is not None}
         values = recover_values(forward, live)
     groups = module_groups(model, items) if isinstance(root, Tensor) else {}
-    view = View(names=names, params=params, values=values, groups=groups, grad_slot=True)
+    blocks = repeated_blocks(forward, _op_name) if not groups and len(items) > COLLAPSE_FROM else []
+    collapsed = {id(b["top"]): b for b in blocks if not b["first"]}
+    view = View(names=names, params=params, values=values, groups=groups, grad_slot=True, collapsed=collapsed)
     nodes = {str(id(item)): _describe(item, root, names, values) for item in items}
+    for b in collapsed.values():  # a collapsed block's nodes are shown as (and found through) its box
+        top = str(id(b["top"]))
+        nodes[top]["block"] = {"label": b["label"], "members": [str(id(m)) for m in b["members"]]}
+        for m in b["members"]:
+            if m is not b["top"]:
+                nodes[str(id(m))]["shownAs"] = top
     nodes.update(_constants(items))
     steps = [{"phase": "forward", "node": str(id(item)), "text": _forward_text(item, names, values),
               "grads": {}} for item in forward]

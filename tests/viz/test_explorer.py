@@ -169,6 +169,13 @@ def test_a_300_node_expression_is_one_page_with_every_node():
     page = explore(total)
     assert len(page.nodes) >= 300 and "... more" not in page.html
     assert len(page.steps) == 2 * len(page.nodes)
+    # repeated structure collapses: the first tanh block drawn in full, the 49 others one box each
+    blocks = [info["block"] for info in page.nodes.values() if "block" in info]
+    assert len(blocks) == 49 and sorted(b["label"] for b in blocks)[0] == "tanh block 10 of 50"
+    drawn = set(re.findall(r"<title>(\d+)</title>", page.html))
+    for uid, info in page.nodes.items():  # every node is drawn, or shown (and found) as its block
+        assert uid in drawn or info.get("shownAs") in drawn, info["name"]
+    assert len(drawn) < len(page.nodes) / 2
 
 
 @pytest.mark.parametrize("doc", ["README.md", "docs/pictures.md"])

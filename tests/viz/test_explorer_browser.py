@@ -195,6 +195,9 @@ def test_a_300_node_expression_every_node_reachable_controls_on_screen(browser, 
                                   "return g.left >= b.left && g.right <= b.right && g.top >= b.top && "
                                   "g.bottom <= b.bottom;", root)
     assert rect
+    block = root.find_element(By.CSS_SELECTOR, "g.node.found")  # w41 is inside a collapsed block
+    text = _hover(browser, block).text
+    assert "tanh block 42 of 50, collapsed" in text and "w41: " in text and "x41: " in text
     _no_javascript_errors(browser)
 
 
