@@ -28,11 +28,11 @@ from typing import Any
 
 import graphviz
 
-from autograd.graph import AccumulateGrad
+from autograd.graph import AccumulateGrad, topological_order
 from autograd.pictures.groups import module_groups, parameter_names
 from autograd.pictures.rules import public_op_name
 from autograd.pictures.values import constant_name, constant_value
-from autograd.pictures.walk import _collect, _inputs, _node_tensor, _num, _start, _summary, simulate_backward
+from autograd.pictures.walk import _collect, _inputs, _names, _node_tensor, _num, _start, _summary, simulate_backward
 from autograd.tensor import Tensor
 from autograd.value import Value
 
@@ -287,16 +287,20 @@ def _draw_op(box: Any, dot: GraphPicture, item: Any, uid: str, op: str, kept: se
         dot.edge(uid + "more", uid + "op", style="dashed")
 
 
-def backward_steps(root: Value | Tensor, rankdir: str = "LR") -> Iterator[GraphPicture]:
+def backward_steps(root: Value | Tensor, rankdir: str = "LR", model: Any = None) -> Iterator[GraphPicture]:
     """One picture per step of the backward pass, in the engine's order: the
     node being processed is highlighted and the caption shows the chain-rule
     products applied there, e.g. ``grad(w) += grad(out) * x = 1.0 * 2.0``.
 
     The pass is simulated (nothing is written to ``.grad``, nothing is freed);
-    call it before ``backward()`` or after ``backward(retain_graph=True)``.
+    call it before ``backward()`` or after ``backward(retain_graph=True)``
+    (a Value graph: at any time). ``model`` names parameters as in
+    ``draw_graph``.
     """
-    for node, lines, grads in simulate_backward(root):
+    start = _start(root)
+    names = None if model is None or start is None else _names(topological_order([start]), parameter_names(model))
+    for node, lines, grads in simulate_backward(root, names):
         caption = "\\l".join(lines) + "\\l"  # \l: left-justified lines in Graphviz labels
-        yield draw_graph(root, rankdir=rankdir, highlight=node, grads=grads, caption=caption)
+        yield draw_graph(root, rankdir=rankdir, highlight=node, grads=grads, caption=caption, model=model)
 
 
