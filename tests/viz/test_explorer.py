@@ -139,7 +139,8 @@ def test_a_model_names_its_parameters_with_their_state_dict_keys_and_groups_its_
     from autograd.viz import backward_steps, draw_graph
     assert "0.weight" in draw_graph(loss, model=model).source and "cluster_" in draw_graph(loss, model=model).source
     steps = list(backward_steps(loss, model=model))
-    assert "grad(2.weight) += grad(out)ᵀ @ ReLU#5   (5, 3)ᵀ @ (5, 8) -> (3, 8)" in steps[1].source
+    assert re.search(r"grad\(2\.weight\) \+= grad\(out\)ᵀ @ ReLU#\d+   \(5, 3\)ᵀ @ \(5, 8\) -> \(3, 8\)",
+                     steps[1].source)
     with pytest.raises(TypeError, match="named_parameters"):
         explore(loss, model=object())
 
