@@ -85,8 +85,8 @@ def repeated_blocks(forward: list[Any], op_of: Any, least: int = 3, smallest: in
     signature: dict[int, int] = {}
     inside: dict[int, list[Any]] = {}
     for item in forward:  # inputs first: a node's signature and block come from its inputs'
-        prev = [p for p in getattr(item, "_prev", ()) if p is not None]
-        signature[id(item)] = hash((op_of(item), getattr(item, "shape", None),
+        prev = [p for p in getattr(item, "_prev", ()) if p is not None and id(p) in inside]  # (not cut off)
+        signature[id(item)] = hash((op_of(item), getattr(item, "shape", None), len(item._prev),
                                     tuple(signature[id(p)] for p in prev)))
         inside[id(item)] = [m for p in prev if consumers.get(id(p)) == 1 for m in inside[id(p)]] + [item]
     counts: dict[int, int] = {}

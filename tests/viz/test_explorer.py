@@ -198,3 +198,9 @@ def test_the_documented_example_makes_the_full_page(doc, tmp_path, monkeypatch):
     backward = [s["text"] for s in data["steps"] if s["phase"] == "backward"]
     assert not any("freed" in t for t in backward)
     assert sum(" * d" in t and " = " in t for t in backward) == 3  # tanh, + and *: each product with numbers
+
+
+def test_a_graph_past_max_nodes_is_cut_and_still_collapses_its_repeats():
+    page = explore(expression(250))  # 1501 nodes: one past the default bound
+    assert len(page.nodes) == 1500 and page.html.count("... more") == 1
+    assert sum("block" in info for info in page.nodes.values()) >= 200
