@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd.graph import FREED, AccumulateGrad
+from autograd.grad_mode import no_grad
+from autograd.graph import FREED, AccumulateGrad, make_tensor
 
 __all__ = ["recover_values", "missing_reason", "constant_value", "constant_name"]
 
@@ -82,7 +83,7 @@ def recover_values(order: list[Any], tensors: dict[int, Any]) -> dict[int, np.nd
 
 def _recompute(node: Any, values: dict[int, np.ndarray]) -> np.ndarray | None:
     fn = node.fn
-    if _pytorch_form(fn) or node.saved is FREED:
+    if node.saved is FREED:
         return None
     inputs = []
     for j, p in enumerate(node._prev):
@@ -91,13 +92,41 @@ def _recompute(node: Any, values: dict[int, np.ndarray]) -> np.ndarray | None:
             return None
         inputs.append(arr)
     try:
-        out = fn.forward(*inputs, **(node.options or {}))
+        out = _run_again(node, fn, inputs)
     except Exception:  # noqa: BLE001 (a user's op that cannot run again: its value stays unknown)
+        return None
+    if out is None:
         return None
     if getattr(fn, "saves_extras", False):
         out = out[0]
     out = np.asarray(out)
     return out if out.shape == tuple(node.shape) else None
+
+
+class _Scratch:
+    """A ``ctx`` for running a PyTorch-form ``forward`` again: it keeps nothing."""
+
+    def __init__(self, needs: tuple) -> None:
+        self.needs_input_grad = needs
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        pass
+
+    def mark_non_differentiable(self, *tensors: Any) -> None:
+        pass
+
+
+def _run_again(node: Any, fn: Any, inputs: list) -> Any:
+    """``fn``'s forward on these arrays (under ``no_grad``: nothing recorded).
+    A PyTorch-form op runs again only when every argument was a tensor (its
+    other arguments are not kept)."""
+    if not _pytorch_form(fn):
+        return fn.forward(*inputs, **(node.options or {}))
+    if getattr(node, "_n_args", -1) != len(inputs):
+        return None
+    with no_grad():
+        out = fn.forward(_Scratch(tuple(p is not None for p in node._prev)), *[make_tensor(a) for a in inputs])
+    return getattr(out, "_data", None)
 
 
 def _pytorch_form(fn: Any) -> bool:

@@ -204,3 +204,21 @@ def test_a_graph_past_max_nodes_is_cut_and_still_collapses_its_repeats():
     page = explore(expression(250))  # 1501 nodes: one past the default bound
     assert len(page.nodes) == 1500 and page.html.count("... more") == 1
     assert sum("block" in info for info in page.nodes.values()) >= 200
+
+
+def test_a_pytorch_form_functions_value_is_found_by_running_it_again():
+    class Cube(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 3
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 3 * x ** 2
+
+    x = ag.tensor([1.0, -2.0, 0.5], requires_grad=True, name="x")
+    page = explore((Cube.apply(x) * 2.0).sum())
+    cube = next(info for info in page.nodes.values() if info["op"] == "Cube")
+    assert cube["heat"]["values"] == [[1.0, -8.0, 0.125]] and x.grad is None
