@@ -29,19 +29,22 @@ __all__ = ["recover_values", "missing_reason", "constant_value", "constant_name"
 
 
 def _saved(node: Any) -> Any:
+    """A node's live record of its inputs by position (a PyTorch-form op's
+    ``save_for_backward`` keeps tensors in its own order: not by position)."""
     saved = getattr(node, "saved", None)
-    return None if saved is None or saved is FREED else saved
+    if saved is None or saved is FREED or getattr(node, "_positions", None) is not None:
+        return None
+    return saved
 
 
 def _live(saved: Any, j: int) -> np.ndarray | None:
     """Saved input ``j``'s array, unless it was changed in place since."""
     tensors = saved.tensors
-    if tensors is None or tensors[j] is None:
+    if tensors is None or j >= len(tensors) or tensors[j] is None:
         return None
     t = tensors[j]
-    counter, version = next((v for v, tt in zip(saved.versions, [x for x in tensors if x is not None])
-                             if tt is t), (t._version, t._version[0]))
-    return saved.arrays[j] if counter[0] == version else None
+    version = next((v for counter, v in saved.versions if counter is t._version), t._version[0])
+    return saved.arrays[j] if t._version[0] == version else None
 
 
 def constant_value(node: Any, j: int) -> np.ndarray | None:

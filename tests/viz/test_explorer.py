@@ -222,3 +222,16 @@ def test_a_pytorch_form_functions_value_is_found_by_running_it_again():
     page = explore((Cube.apply(x) * 2.0).sum())
     cube = next(info for info in page.nodes.values() if info["op"] == "Cube")
     assert cube["heat"]["values"] == [[1.0, -8.0, 0.125]] and x.grad is None
+
+
+def test_a_saved_tensor_changed_in_place_is_not_shown_as_the_forward_value():
+    X = ag.tensor(np.arange(6.0).reshape(2, 3), name="X")
+    W = ag.tensor(np.ones((3, 2)), requires_grad=True, name="W")
+    before = X.numpy() @ W.numpy()
+    loss = ((X @ W) + 1.0).sum()
+    X.add_(100.0)  # after the forward: the saved X is no longer what the product read
+    page = explore(loss)
+    product = next(info for info in page.nodes.values() if info["op"] == "MatMul")
+    assert product["heat"] is None or np.allclose(product["heat"]["values"], before)
+    constant = next(info for info in page.nodes.values() if info["kind"] == "const")
+    assert constant["data"] is None
