@@ -23,69 +23,74 @@ __all__ = [
 ]
 
 
-def from_numpy(array: np.ndarray) -> Tensor:
+def from_numpy(array: np.ndarray, name: str = "") -> Tensor:
     """A Tensor that shares ``array``'s memory (no copy), as ``torch.from_numpy``."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy: expected a numpy array, got {type(array).__name__}")
     if array.dtype.kind not in "biuf":
         raise TypeError(f"from_numpy: tensor data must be numbers (bool, int or float), got dtype {array.dtype}")
-    return make_tensor(array)
+    t = make_tensor(array)
+    t.name = name
+    return t
 
 
 def _t(x: Any) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def _factory(arr: np.ndarray, requires_grad: bool, dtype: Any, device: Any, op: str) -> Tensor:
+def _factory(arr: np.ndarray, requires_grad: bool, dtype: Any, device: Any, op: str, name: str = "") -> Tensor:
     check_device(device, op)
-    return Tensor(arr, requires_grad=requires_grad, dtype=np.float32 if dtype is None else _dtype(dtype))
+    return Tensor(arr, requires_grad=requires_grad, dtype=np.float32 if dtype is None else _dtype(dtype), name=name)
 
 
 # Every factory takes PyTorch's keywords: dtype (float32 by default), device
-# ("cpu"; anything else is refused with a clear message) and requires_grad.
+# ("cpu"; anything else is refused with a clear message) and requires_grad,
+# and glassgrad's name= (the tensor's ``t.name``, shown by the pictures and the explorer).
 def zeros(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None,
-          requires_grad: bool = False) -> Tensor:
-    return _factory(np.zeros(_shape(_sized(shape, size))), requires_grad, dtype, device, "zeros")
+          requires_grad: bool = False, name: str = "") -> Tensor:
+    return _factory(np.zeros(_shape(_sized(shape, size))), requires_grad, dtype, device, "zeros", name)
 
 
-def ones(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.ones(_shape(_sized(shape, size))), requires_grad, dtype, device, "ones")
+def ones(*shape: Any, size: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+         name: str = "") -> Tensor:
+    return _factory(np.ones(_shape(_sized(shape, size))), requires_grad, dtype, device, "ones", name)
 
 
 def full(shape: Any, fill_value: float, dtype: Any = None, device: Any = None,
-         requires_grad: bool = False) -> Tensor:
-    return _factory(np.full(_shape((shape,)), fill_value), requires_grad, dtype, device, "full")
+         requires_grad: bool = False, name: str = "") -> Tensor:
+    return _factory(np.full(_shape((shape,)), fill_value), requires_grad, dtype, device, "full", name)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _factory(np.eye(n, m), requires_grad, dtype, device, "eye")
+def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+        name: str = "") -> Tensor:
+    return _factory(np.eye(n, m), requires_grad, dtype, device, "eye", name)
 
 
-def arange(*args: float, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def arange(*args: float, dtype: Any = None, device: Any = None, requires_grad: bool = False, name: str = "") -> Tensor:
     """``arange(end)``, ``arange(start, end[, step])``: int64 for integer
     arguments, float32 otherwise (PyTorch's dtypes)."""
     values = np.arange(*args)
     if dtype is None and values.dtype.kind in "iu":
         dtype = np.int64
-    return _factory(values, requires_grad, dtype, device, "arange")
+    return _factory(values, requires_grad, dtype, device, "arange", name)
 
 
 def linspace(start: float, stop: float, num: int = 50, dtype: Any = None, device: Any = None,
-             requires_grad: bool = False) -> Tensor:
-    return _factory(np.linspace(start, stop, num), requires_grad, dtype, device, "linspace")
+             requires_grad: bool = False, name: str = "") -> Tensor:
+    return _factory(np.linspace(start, stop, num), requires_grad, dtype, device, "linspace", name)
 
 
 def rand(*shape: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
-         device: Any = None, requires_grad: bool = False) -> Tensor:
+         device: Any = None, requires_grad: bool = False, name: str = "") -> Tensor:
     """Uniform on [0, 1), from ``generator`` (or the seedable default one)."""
-    return _factory(_rng(generator).random(_shape(_sized(shape, size))), requires_grad, dtype, device, "rand")
+    return _factory(_rng(generator).random(_shape(_sized(shape, size))), requires_grad, dtype, device, "rand", name)
 
 
 def randn(*shape: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
-          device: Any = None, requires_grad: bool = False) -> Tensor:
+          device: Any = None, requires_grad: bool = False, name: str = "") -> Tensor:
     """Standard normal, from ``generator`` (or the seedable default one)."""
     return _factory(_rng(generator).standard_normal(_shape(_sized(shape, size))), requires_grad, dtype, device,
-                    "randn")
+                    "randn", name)
 
 
 class Normal(Function):
@@ -105,7 +110,7 @@ class Normal(Function):
 
 
 def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Generator | None = None,
-           dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+           dtype: Any = None, device: Any = None, requires_grad: bool = False, name: str = "") -> Tensor:
     """Draws from N(mean, std**2), as ``torch.normal``: ``normal(0.0, 1.0, (2, 3))``
     with numbers and a size, or ``normal(means, stds)`` with tensors (either may be
     a number), the shape theirs broadcast and the dtype the tensor's."""
@@ -117,16 +122,18 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Generator 
     if (np.asarray(std._data if isinstance(std, Tensor) else std) < 0).any():
         raise ValueError(f"normal: std must be >= 0, got {std}")
     if not tensors:
-        return _factory(_rng(generator).normal(mean, std, _shape((size,))), requires_grad, dtype, device, "normal")
+        return _factory(_rng(generator).normal(mean, std, _shape((size,))), requires_grad, dtype, device, "normal",
+                        name)
     kind = _dtype(dtype) if dtype is not None else next((t.dtype for t in tensors if t.dtype.kind == "f"), np.float32)
     mean, std = (x if isinstance(x, Tensor) else Tensor(x, dtype=kind) for x in (mean, std))
     eps = Tensor(_rng(generator).standard_normal(np.broadcast_shapes(mean.shape, std.shape)), dtype=kind)
     drawn = Normal.apply(mean, std, eps)
+    drawn.name = name
     return drawn.requires_grad_() if requires_grad and drawn.is_leaf else drawn
 
 
 def randint(*args: Any, size: Any = None, generator: Generator | None = None, dtype: Any = None,
-            device: Any = None) -> Tensor:
+            device: Any = None, name: str = "") -> Tensor:
     """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high), int64."""
     if size is None and args and isinstance(args[-1], (tuple, list)):
         *args, size = args
@@ -135,13 +142,14 @@ def randint(*args: Any, size: Any = None, generator: Generator | None = None, dt
     low, high = (0, args[0]) if len(args) == 1 else args
     check_device(device, "randint")
     values = _rng(generator).integers(int(low), int(high), _shape((size,)))
-    return Tensor(values, dtype=np.int64 if dtype is None else _dtype(dtype))
+    return Tensor(values, dtype=np.int64 if dtype is None else _dtype(dtype), name=name)
 
 
-def randperm(n: int, generator: Generator | None = None, dtype: Any = None, device: Any = None) -> Tensor:
+def randperm(n: int, generator: Generator | None = None, dtype: Any = None, device: Any = None,
+             name: str = "") -> Tensor:
     """A random permutation of 0..n-1, int64."""
     check_device(device, "randperm")
-    return Tensor(_rng(generator).permutation(int(n)), dtype=np.int64 if dtype is None else _dtype(dtype))
+    return Tensor(_rng(generator).permutation(int(n)), dtype=np.int64 if dtype is None else _dtype(dtype), name=name)
 
 
 def multinomial(input: Any, num_samples: int, replacement: bool = False,  # noqa: A002 (torch's name)
@@ -167,34 +175,34 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False,  # noqa
     return Tensor(out.reshape(weights.shape[:-1] + (num_samples,)))
 
 
-def _like(x: Any, make: Any, dtype: Any, device: Any, requires_grad: bool, op: str) -> Tensor:
+def _like(x: Any, make: Any, dtype: Any, device: Any, requires_grad: bool, op: str, name: str = "") -> Tensor:
     x = _t(x)
     check_device(device, op)
     dtype = x.dtype if dtype is None else _dtype(dtype)
-    return Tensor(make(x.shape).astype(dtype), requires_grad=requires_grad)
+    return Tensor(make(x.shape).astype(dtype), requires_grad=requires_grad, name=name)
 
 
-def zeros_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _like(x, np.zeros, dtype, device, requires_grad, "zeros_like")
+def zeros_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, name: str = "") -> Tensor:
+    return _like(x, np.zeros, dtype, device, requires_grad, "zeros_like", name)
 
 
-def ones_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _like(x, np.ones, dtype, device, requires_grad, "ones_like")
+def ones_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, name: str = "") -> Tensor:
+    return _like(x, np.ones, dtype, device, requires_grad, "ones_like", name)
 
 
 def full_like(x: Any, fill_value: float, dtype: Any = None, device: Any = None,
-              requires_grad: bool = False) -> Tensor:
-    return _like(x, lambda shape: np.full(shape, fill_value), dtype, device, requires_grad, "full_like")
+              requires_grad: bool = False, name: str = "") -> Tensor:
+    return _like(x, lambda shape: np.full(shape, fill_value), dtype, device, requires_grad, "full_like", name)
 
 
-def rand_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def rand_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, name: str = "") -> Tensor:
     """Uniform on [0, 1) in ``x``'s shape (and dtype), from the seedable generator."""
-    return _like(x, default_generator().random, dtype, device, requires_grad, "rand_like")
+    return _like(x, default_generator().random, dtype, device, requires_grad, "rand_like", name)
 
 
-def randn_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def randn_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, name: str = "") -> Tensor:
     """Standard normal in ``x``'s shape (and dtype), from the seedable generator."""
-    return _like(x, default_generator().standard_normal, dtype, device, requires_grad, "randn_like")
+    return _like(x, default_generator().standard_normal, dtype, device, requires_grad, "randn_like", name)
 
 
 def _shape(shape: tuple) -> tuple[int, ...]:

@@ -65,6 +65,14 @@ class Function:
     #: (the default, for user-written ops) keeps every input and the output.
     saves: Any = None
 
+    #: The backward rule in the op's own words, one line per input, written
+    #: with ``forward``'s argument names and ``out`` (``MatMul``:
+    #: ``("grad(a) += grad(out) @ bᵀ", "grad(b) += aᵀ @ grad(out)")``; one line
+    #: with ``xs[i]`` for an op of any number of inputs). The explorer and
+    #: ``backward_steps`` show it with each step's names and shapes
+    #: (``autograd/pictures/rules.py``); every primitive has one.
+    rule: tuple[str, ...] = ()
+
     #: True when ``forward`` may return a view of its first input's array;
     #: the output then shares that input's version counter when it does.
     returns_view = False

@@ -53,7 +53,9 @@ class Tensor(TensorInPlace, TensorOps, TensorTorchMethods, TensorConversions):
     A tensor computed by a recorded op has ``grad_fn``, its node in the
     backward graph (``autograd.graph``); a leaf has ``grad_fn = None``.
     ``t.numpy()`` is its array (shared); ``t.data`` the same storage as an
-    untracked Tensor, as in PyTorch.
+    untracked Tensor, as in PyTorch. ``t.name`` (glassgrad's; ``name=`` on
+    ``Tensor``, ``tensor`` and every factory, or set at any time) is what
+    ``draw_graph`` and ``explore`` call the tensor.
     """
 
     __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "name", "_version", "_acc", "__weakref__")
@@ -480,10 +482,13 @@ _FORWARD = {np.add: "__add__", np.subtract: "__sub__", np.multiply: "__mul__", n
             np.maximum: "maximum", np.minimum: "minimum"}
 
 
-def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
+           name: str = "") -> Tensor:
     """Make a Tensor (``torch.tensor``'s signature): Python floats become float32,
-    ints int64, bools bool; numpy arrays keep their dtype; the data is copied."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device)
+    ints int64, bools bool; numpy arrays keep their dtype; the data is copied.
+    ``name`` (glassgrad's) is the tensor's ``t.name``, which ``draw_graph`` and
+    ``explore`` show instead of a made-up one."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, device=device, name=name)
 
 
 graph.register_tensor_class(Tensor)

@@ -94,14 +94,17 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     return Tensor(data, dtype=dtype, device=device)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:
+def empty(*size: Any, dtype: Any = None, requires_grad: bool = False, name: str = "", **_: Any) -> Tensor:
     """Zeros of that shape (PyTorch's are uninitialised; glassgrad hands out no uninitialised memory)."""
     size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
-    return Tensor(np.zeros(size, dtype=np.float32 if dtype is None else np.dtype(dtype)), requires_grad=requires_grad)
+    return Tensor(np.zeros(size, dtype=np.float32 if dtype is None else np.dtype(dtype)), requires_grad=requires_grad,
+                  name=name)
 
 
-def empty_like(input: Any, dtype: Any = None, requires_grad: bool = False, **_: Any) -> Tensor:  # noqa: A002
-    return empty(*np.shape(input), dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
+def empty_like(input: Any, dtype: Any = None, requires_grad: bool = False, name: str = "",  # noqa: A002
+               **_: Any) -> Tensor:
+    return empty(*np.shape(input), dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad,
+                 name=name)
 
 
 def get_default_dtype() -> np.dtype:

@@ -89,7 +89,9 @@ class Value:
     #   _da, _db  d(self)/d(_a), d(self)/d(_b) (a tuple in _da for ``dot``;
     #             None once backward freed them)
     #   _g, _n    scratch space of the fast pass (autograd/value_pass.py)
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_da", "_db", "_g", "_n")
+    #   _kept     _da as it was before backward freed it: the explorer still
+    #             shows every product after backward() (as micrograd keeps them)
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b", "_da", "_db", "_g", "_n", "_kept")
     requires_grad = True  # every Value is a graph node
 
     def __init__(self, data: Number, label: str = "") -> None:
@@ -122,6 +124,17 @@ class Value:
         if type(self._a) is tuple:
             return self._da
         return (self._da,) if self._b is None else (self._da, self._db)
+
+    @property
+    def _kept_local(self) -> tuple[float, ...]:
+        """d(self)/d(input) for each input, also after backward() freed them
+        for the engine (a second backward still raises): for the pictures."""
+        if self._da is not None or self._a is None:
+            return self._local or ()
+        da = self._kept
+        if type(self._a) is tuple:
+            return da
+        return (da,) if self._b is None else (da, self._db)
 
     # -- arithmetic ----------------------------------------------------------
     def __add__(self, other: Value | Number) -> Value:
@@ -366,7 +379,7 @@ def backprop(root: Value, retain_graph: bool = False) -> None:
         for p, local in zip(node._prev, node._local):
             grads[p] = grads.get(p, 0.0) + local * g
         if not retain_graph and node._a is not None:
-            node._da = node._db = None
+            node._kept, node._da = node._da, None
 
 
 def _checked_local(node: Value) -> tuple[float, ...]:
@@ -443,7 +456,7 @@ def value_grad(outputs: Value | Sequence[Value], inputs: Value | Sequence[Value]
     if not retain_graph:
         for node in order:
             if node._a is not None:
-                node._da = node._db = None
+                node._kept, node._da = node._da, None
     result: list[float | None] = []
     for i, v in enumerate(ins):
         if v not in captured and not allow_unused:

@@ -90,7 +90,7 @@ def _hand_back(root: Value, retain_graph: bool) -> None:
                 if not p._n:
                     push(p)
             if not retain_graph:
-                node._da = None
+                node._kept, node._da = node._da, None
             continue
         a._g += node._da * g
         a._n -= 1
@@ -103,7 +103,7 @@ def _hand_back(root: Value, retain_graph: bool) -> None:
             if not b._n:
                 push(b)
         if not retain_graph:
-            node._da = node._db = None
+            node._kept, node._da = node._da, None
 
 
 def _reset_counts(root: Value) -> None:

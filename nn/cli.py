@@ -155,9 +155,23 @@ def _add_pictures(sub: Any) -> None:
     explore.add_argument("expression", help='e.g. "tanh(x*w + b)"')
     explore.add_argument("-o", "--output", default="explorer.html",
                          help="the page to write, a name ending in .html (default explorer.html)")
-    for command in (graph, explore):
+    for command, most in ((graph, 500), (explore, 1500)):
         command.add_argument("--rankdir", choices=["LR", "TB"], default="LR",
                              help="the graph's direction: LR left to right (default), TB top to bottom")
+        command.add_argument("--max-nodes", type=_positive_int, default=most, metavar="N",
+                             help=f"draw at most N nodes (default {most}); beyond them, inputs collapse into "
+                                  "a '... more' box")
+
+
+def _positive_int(text: str) -> int:
+    """argparse's type for --max-nodes: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of nodes, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 node, got {value}")
+    return value
 
 
 def _fail(message: object, status: int = EXIT_USAGE) -> int:
@@ -333,7 +347,7 @@ def _graph(args: argparse.Namespace, extra: list[str], parser: argparse.Argument
         out = evaluate(args.expression.strip(), _variables(extra, parser))
         out.label = "out"
         out.backward()
-        picture = draw_graph(out, rankdir=args.rankdir)
+        picture = draw_graph(out, rankdir=args.rankdir, max_nodes=args.max_nodes)
         if suffix in (".dot", ".gv"):
             data = picture.source.encode("utf-8")
         else:
@@ -356,7 +370,7 @@ def _explore(args: argparse.Namespace, extra: list[str], parser: argparse.Argume
     try:
         out = evaluate(args.expression.strip(), _variables(extra, parser))
         out.label = "out"
-        page = explore(out, rankdir=args.rankdir)  # before backward(): every step keeps its numbers
+        page = explore(out, rankdir=args.rankdir, max_nodes=args.max_nodes)
         write_atomically(args.output, lambda f: f.write(page.html.encode("utf-8")))
     except (ValueError, ZeroDivisionError, RenderError, OSError) as e:
         return _fail(e)
@@ -398,7 +412,7 @@ def _split_variables(argv: list[str]) -> tuple[list[str], list[str]]:
         width = 1 if "=" in item else 2  # an option and its value, or --name=value
         if item == "--":
             return kept + argv[i:], variables
-        if item.split("=", 1)[0] in ("-o", "--output", "--rankdir"):
+        if item.split("=", 1)[0] in ("-o", "--output", "--rankdir", "--max-nodes"):
             kept += argv[i:i + width]
         elif item.startswith("-o") or item in ("-h", "--help"):
             kept.append(item)

@@ -216,6 +216,19 @@ print(f"loss {loss.data:.4f}; gradients of the first neuron: "
 page
 """),
     ("md", r"""
+The library's `nn.scalar.MLP` is the same network as an `nn.Module`. Give the model to the explorer
+(`model=`) and each weight is shown under its `state_dict` name, `layers.0.neurons.1.w.0` (layer 0,
+neuron 1, weight 0), the name it has in a saved checkpoint:
+"""),
+    ("code", r"""
+random.seed(3)
+import nn
+library_tiny = nn.scalar.MLP(2, [3, 1], activation="tanh")
+loss = (library_tiny([0.5, -1.5]) - y_example) ** 2
+loss.backward()
+explore(loss, model=library_tiny)                 # after backward(): a Value keeps its products
+"""),
+    ("md", r"""
 ## A real dataset: two moons · 双月数据集
 
 Four points are a toy. The *moons* dataset has two interleaved half-circles, which no straight line

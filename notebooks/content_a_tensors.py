@@ -232,6 +232,20 @@ print(f"300 full-batch steps on 300 points: loss {loss.item():.3f}, accuracy {ac
       f"{time.perf_counter() - start:.2f} s")
 """),
     ("md", r"""
+The same model in the explorer, on a batch of 32 points. Its parameters carry their `state_dict` names
+(`0.weight`, `2.bias`, ...), and each `Linear` is one box: click it to open it into its op and its
+parameters (the `modules` button opens them all). Step through: the forward pass shows every
+intermediate value (point at a box for a heatmap), and each backward step shows the op's rule with
+this step's shapes, such as `grad(0.weight) += grad(out)ᵀ @ x   (32, 16)ᵀ @ (32, 2) -> (16, 2)`.
+It is made before `backward()`: after it, a Tensor graph has freed what its nodes saved, and the page
+says which numbers are gone and how to keep them.
+"""),
+    ("code", r"""
+from autograd.viz import explore
+batch_loss = F.cross_entropy(model(Xmt[:32]), ymoons[:32])
+explore(batch_loss, model=model)
+"""),
+    ("md", r"""
 ## Higher-order gradients · 高阶导数
 
 Backward rules are themselves written with Tensor operations, so with `create_graph=True` the backward

@@ -411,7 +411,12 @@ information (`data`, `_prev`, `_op`), so a graph built with it can be **replayed
 nodes in topological order and apply the same operation to `autograd.Value`s. The replayed graph
 has the same nodes, so its gradients must match yours node for node, and then the explorer can
 draw it. The explorer below steps through the forward pass and then the backward pass of *your*
-neuron: use the buttons or the arrow keys, and point at a node to see its value and gradient.
+neuron, with your labels (`x1`, `w1`, ...): use the buttons or the arrow keys, and point at a node to
+see its value and gradient. Each backward step writes out its chain-rule products, such as
+`grad(w1) += grad(*#5) * d*#5/dw1 = 0.5000 * 2.0000` (a node without a label is named after its op
+and a number), and the gradient appears in the node's box. It is made
+after `backward()`: like micrograd, a `Value` keeps its few local derivatives, so every product is
+still there.
 """),
     ("code", r"""
 def replay(root):
@@ -436,10 +441,9 @@ mine = neuron(Value)
 twin = replay(mine["o"])
 mine["o"].backward()
 twin_root = twin[mine["o"]]
-page = explore(twin_root)                       # built before backward, so every step has its numbers
 twin_root.backward()
 compare({k: (mine[k], twin[mine[k]]) for k in ("x1", "w1", "x2", "w2", "b", "n", "o")})
-page
+explore(twin_root)                              # your neuron, every step with its numbers
 """),
     ("md", r"""
 The static picture of the same graph after the backward pass, with every node's data and grad:

@@ -42,7 +42,7 @@ import matplotlib.pyplot as plt
 import autograd as ag
 from nn import functional as F
 from nn.data import load_names
-from autograd.viz import draw_graph
+from autograd.viz import draw_graph, explore
 
 words = load_names()
 print(len(words), "names, e.g.", words[:8])
@@ -310,10 +310,14 @@ for _ in range(15):
     print("".join(out))
 """),
     ("md", r"""
-## One training step, drawn
+## One training step, explored and drawn
 
 Every step above built a graph of a dozen tensor ops and ran back through it. Here is one
-step's graph on a batch of two names' worth of examples, drawn after `backward()`:
+step on a batch of two names' worth of examples, first in the explorer, made before `backward()`:
+step through it to see every intermediate value (the embeddings, the hidden layer, the logits) and,
+on the way back, each op's rule with this step's shapes, such as
+`grad(W1) += View#3ᵀ @ grad(out)   (8, 30)ᵀ @ (8, 200) -> (30, 200)`. Then the same graph
+drawn after `backward()`:
 each node shows its shape, and a leaf its gradient's summary. The embedding lookup
 `C[X]` is a gather (`Getitem`); its backward adds each example's gradient into the row
 of the character it looked up (a character used twice in a batch gets two
@@ -324,6 +328,9 @@ ix = ag.arange(8)
 loss = F.cross_entropy(forward(Xtr[ix]), Ytr[ix])
 for p in parameters:
     p.grad = None
+explore(loss)
+"""),
+    ("code", r"""
 loss.backward()
 draw_graph(loss)
 """),

@@ -22,17 +22,22 @@ import shutil
 import subprocess
 import sysconfig
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import graphviz
 
-from autograd.graph import AccumulateGrad
-from autograd.pictures.walk import _collect, _inputs, _node_tensor, _num, _start, _summary, simulate_backward
+from autograd.graph import AccumulateGrad, topological_order
+from autograd.pictures.groups import module_groups, parameter_names
+from autograd.pictures.rules import public_op_name
+from autograd.pictures.values import constant_name, constant_value
+from autograd.pictures.walk import _collect, _inputs, _names, _node_tensor, _num, _start, _summary, simulate_backward
 from autograd.tensor import Tensor
 from autograd.value import Value
 
-__all__ = ["draw_graph", "backward_steps", "to_svg", "find_renderer", "GraphPicture", "escape_label", "RenderError"]
+__all__ = ["draw_graph", "backward_steps", "to_svg", "find_renderer", "GraphPicture", "escape_label", "RenderError",
+           "View", "draw_view"]
 
 _LEAF_COLOUR = "#d6e9ff"
 _CONST_COLOUR = "#eeeeee"
@@ -102,32 +107,56 @@ def escape_label(text: str) -> str:
         .replace("<", "\\<").replace(">", "\\>").replace('"', '\\"')
 
 
-def _value_label(v: Value, grad: float | None = None, show_grad: bool = True) -> str:
-    parts = []
-    if v.label:
-        parts.append(v.label)
+@dataclass
+class View:
+    """What a picture shows beyond the graph itself (the explorer fills it in):
+    ``names`` by item id, recovered forward ``values`` by node id, module
+    ``groups`` (``groups.module_groups``), and ``grad_slot``: a gradient field
+    in every box, for the page to fill in as the backward pass reaches it."""
+
+    names: dict[int, str] = field(default_factory=dict)
+    params: dict[int, str] = field(default_factory=dict)
+    values: dict[int, Any] = field(default_factory=dict)
+    groups: dict[str, dict] = field(default_factory=dict)
+    grad_slot: bool = False
+    collapsed: dict[int, dict] = field(default_factory=dict)  # a block's top id -> {"label", "members"}
+
+
+GRAD_SLOT = "grad: not reached yet by the backward pass"  # (the page replaces this text as the pass reaches the box)
+
+
+def _value_label(v: Value, grad: float | None, show_grad: bool, view: View) -> str:
+    parts = [view.names.get(id(v), "") if view.names else view.params.get(id(v)) or v.label]
     parts.append(f"data {_num(v.data)}")
-    if show_grad:
+    if view.grad_slot:
+        parts.append(GRAD_SLOT)
+    elif show_grad:
         parts.append(f"grad {_num(v.grad if grad is None else grad)}")
-    return "{ " + " | ".join(escape_label(p) for p in parts) + " }"
+    return "{ " + " | ".join(escape_label(p) for p in parts if p) + " }"
 
 
 def _record(parts: list[str]) -> str:
     return "{" + " | ".join(escape_label(p) for p in parts) + "}"
 
 
-def _tensor_node_label(node: Any, root: Tensor, grad: Any, show_grad: bool) -> str:
-    """Shape and dtype, the value's summary where it is known (a leaf, the
-    root, a retained or saved output) and the gradient's where it is known."""
+def _tensor_node_label(node: Any, root: Tensor, grad: Any, show_grad: bool, view: View) -> str:
+    """Name, shape and dtype, the value's summary where it is known (a leaf,
+    the root, a retained, saved or recovered output) and the gradient's."""
     t = _node_tensor(node, root)
     leaf = isinstance(node, AccumulateGrad)
-    title = (t.name if t is not None else "") or ("param" if leaf else "tensor")
+    title = view.names.get(id(node)) or (view.params.get(id(t)) or t.name if t is not None else "") or \
+        ("param" if leaf else "tensor")
     parts = [f"{title} {node.shape} {node.dtype}"]
-    if t is not None:
-        parts.append(_summary(t._data))
-    elif not leaf and node.saved_output is not None:
-        parts.append(_summary(node.saved_output))
-    if show_grad:
+    value = t._data if t is not None else view.values.get(id(node))
+    if value is None and not leaf:
+        value = node.saved_output
+    if value is not None:
+        parts.append(_summary(value))
+    elif view.grad_slot:
+        parts.append("value: not kept")
+    if view.grad_slot:
+        parts.append(GRAD_SLOT)
+    elif show_grad:
         if grad is None and t is not None and t.grad is not None:
             grad = t.grad
         if grad is not None:
@@ -136,7 +165,8 @@ def _tensor_node_label(node: Any, root: Tensor, grad: Any, show_grad: bool) -> s
 
 
 def draw_graph(root: Value | Tensor, rankdir: str = "LR", show_grad: bool = True, max_nodes: int = 80,
-               highlight: Any = None, grads: dict[int, Any] | None = None, caption: str = "") -> GraphPicture:
+               highlight: Any = None, grads: dict[int, Any] | None = None, caption: str = "",
+               model: Any = None) -> GraphPicture:
     """Draw the graph that produced ``root`` (inputs on the left with rankdir="LR").
 
     Works before and after ``backward()``: the graph's structure outlives the
@@ -144,12 +174,25 @@ def draw_graph(root: Value | Tensor, rankdir: str = "LR", show_grad: bool = True
     and arrows, now with the leaves' gradients. ``max_nodes`` bounds the
     picture: beyond it, inputs are collapsed into one "... more" node, so a
     real network's graph stays readable and never hangs a notebook.
-    ``highlight``/``grads``/``caption`` are used by ``backward_steps``.
+    ``model`` (anything with ``named_parameters()``, an ``nn.Module``) names
+    its parameters with their ``state_dict`` keys and draws each module that
+    owns parameters as a labelled group. ``highlight``/``grads``/``caption``
+    are used by ``backward_steps``.
     """
     if not isinstance(root, (Value, Tensor)):
         raise TypeError(f"draw_graph: expected a Value or Tensor, got {type(root).__name__}")
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_graph: rankdir must be LR, TB, RL or BT, got {rankdir!r}")
+    view = View(params=parameter_names(model))
+    start = _start(root)
+    if start is not None and model is not None and isinstance(root, Tensor):
+        view.groups = module_groups(model, _collect(start, max(1, int(max_nodes)))[0])
+    return draw_view(root, rankdir, show_grad, max_nodes, view, highlight, grads, caption)
+
+
+def draw_view(root: Value | Tensor, rankdir: str, show_grad: bool, max_nodes: int, view: View,
+              highlight: Any = None, grads: dict[int, Any] | None = None, caption: str = "") -> GraphPicture:
+    """``draw_graph`` with a ``View`` (names, values, groups, a gradient slot)."""
     dot = GraphPicture(format="svg", graph_attr={"rankdir": rankdir, "fontname": "Helvetica"},
                        node_attr={"fontname": "Helvetica", "fontsize": "11"},
                        edge_attr={"fontname": "Helvetica", "fontsize": "9"})
@@ -162,33 +205,66 @@ def draw_graph(root: Value | Tensor, rankdir: str = "LR", show_grad: bool = True
         return dot
     items, cut = _collect(start, max(1, int(max_nodes)))
     kept = {id(n) for n in items}
+    group_of = {m: key for key, g in view.groups.items() for m in g["members"]}
+    clusters = {key: graphviz.Digraph(name=f"cluster_{i}", graph_attr={
+        "label": g["label"], "style": "rounded,filled", "fillcolor": "#f3f6fb", "color": "#8aa4c8",
+        "id": f"group{i}"}) for i, (key, g) in enumerate(view.groups.items())}
+    hidden = {id(m) for b in view.collapsed.values() for m in b["members"] if m is not b["top"]}
     for item in items:
-        uid = str(id(item))
-        g = None if grads is None else grads.get(id(item))
-        style: dict[str, str] = {"shape": "record"}
-        if isinstance(item, Value):
-            label = _value_label(item, g if grads is not None else None, show_grad)
-            op = item._op
-            if not item._prev:
-                style.update(style="filled", fillcolor=_LEAF_COLOUR)
-        else:
-            label = _tensor_node_label(item, root, g, show_grad)
-            op = "" if isinstance(item, AccumulateGrad) else item.fn.__name__
-            if isinstance(item, AccumulateGrad):
-                style.update(style="filled", fillcolor=_LEAF_COLOUR)
-        if highlight is not None and item is highlight:
-            style.update(style="filled,bold", fillcolor=_HIGHLIGHT, penwidth="2")
-        dot.node(uid, label=label, **style)
+        if id(item) in hidden:  # inside a collapsed block: drawn as the block
+            continue
+        if id(item) in view.collapsed:
+            _draw_block(dot, view.collapsed[id(item)], kept, hidden, view)
+            continue
+        target = clusters.get(group_of.get(id(item)), dot)
+        _draw_item(target, item, root, view, show_grad, highlight, grads)
+        op = item._op if isinstance(item, Value) else "" if isinstance(item, AccumulateGrad) \
+            else public_op_name(item.fn)
         if op:
-            _draw_op(dot, item, uid, op, kept, len(items) if id(item) in cut else 0)
+            _draw_op(target, dot, item, str(id(item)), op, kept, len(items) if id(item) in cut else 0, view)
+    for cluster in clusters.values():
+        dot.subgraph(cluster)
     return dot
 
 
-def _draw_op(dot: GraphPicture, item: Any, uid: str, op: str, kept: set[int], shown_if_cut: int) -> None:
+def _draw_block(dot: GraphPicture, block: dict, kept: set[int], hidden: set[int], view: View) -> None:
+    """A repeated block, collapsed into one box (its top's value, its label),
+    with an edge from each input it reads from outside."""
+    top, uid = block["top"], str(id(block["top"]))
+    value = f"data {_num(top.data)}" if isinstance(top, Value) else \
+        _summary(view.values[id(top)]) if id(top) in view.values else "value: not kept"
+    dot.node(uid, label=_record([f"{block['label']} ({len(block['members'])} nodes)", value, GRAD_SLOT]),
+             shape="record", style="filled,dashed", fillcolor="#eef2fa")
+    inside = {id(m) for m in block["members"]}
+    for m in block["members"]:
+        for p in getattr(m, "_prev", ()):
+            if p is not None and id(p) not in inside and id(p) in kept and id(p) not in hidden:
+                dot.edge(str(id(p)), uid)
+
+
+def _draw_item(dot: Any, item: Any, root: Any, view: View, show_grad: bool, highlight: Any,
+               grads: dict[int, Any] | None) -> None:
+    g = None if grads is None else grads.get(id(item))
+    style: dict[str, str] = {"shape": "record"}
+    if isinstance(item, Value):
+        label = _value_label(item, g if grads is not None else None, show_grad, view)
+        if not item._prev:
+            style.update(style="filled", fillcolor=_LEAF_COLOUR)
+    else:
+        label = _tensor_node_label(item, root, g, show_grad, view)
+        if isinstance(item, AccumulateGrad):
+            style.update(style="filled", fillcolor=_LEAF_COLOUR)
+    if highlight is not None and item is highlight:
+        style.update(style="filled,bold", fillcolor=_HIGHLIGHT, penwidth="2")
+    dot.node(str(id(item)), label=label, **style)
+
+
+def _draw_op(box: Any, dot: GraphPicture, item: Any, uid: str, op: str, kept: set[int], shown_if_cut: int,
+             view: View) -> None:
     """The op's ellipse and its edges from each input (a grey box for a constant
     input, a red ``sum_to`` label where broadcasting is undone, a "... more"
     stub where the picture was cut)."""
-    dot.node(uid + "op", label=op, shape="ellipse", style="filled", fillcolor="white")
+    box.node(uid + "op", label=op, shape="ellipse", style="filled", fillcolor="white")
     dot.edge(uid + "op", uid)
     for i, p in enumerate(_inputs(item)):
         edge: dict[str, str] = {}
@@ -197,8 +273,12 @@ def _draw_op(dot: GraphPicture, item: Any, uid: str, op: str, kept: set[int], sh
             edge = {"label": f"sum_to {shape}", "color": "#c0392b", "fontcolor": "#c0392b"}
         if p is None:  # an input that needs no gradient: a constant
             cid = f"{uid}c{i}"
-            const = _record([f"const {item.input_shapes[i]} {item.input_dtypes[i]}"])
-            dot.node(cid, label=const, shape="record", style="filled", fillcolor=_CONST_COLOUR)
+            value = constant_value(item, i)
+            name = constant_name(item, i)
+            parts = [f"{name if name != 'const' else ''} const {item.input_shapes[i]} {item.input_dtypes[i]}".strip()]
+            if value is not None and view.grad_slot:
+                parts.append(_summary(value))
+            box.node(cid, label=_record(parts), shape="record", style="filled", fillcolor=_CONST_COLOUR)
             dot.edge(cid, uid + "op", **edge)
         elif id(p) in kept:
             dot.edge(str(id(p)), uid + "op", **edge)
@@ -207,16 +287,20 @@ def _draw_op(dot: GraphPicture, item: Any, uid: str, op: str, kept: set[int], sh
         dot.edge(uid + "more", uid + "op", style="dashed")
 
 
-def backward_steps(root: Value | Tensor, rankdir: str = "LR") -> Iterator[GraphPicture]:
+def backward_steps(root: Value | Tensor, rankdir: str = "LR", model: Any = None) -> Iterator[GraphPicture]:
     """One picture per step of the backward pass, in the engine's order: the
     node being processed is highlighted and the caption shows the chain-rule
     products applied there, e.g. ``grad(w) += grad(out) * x = 1.0 * 2.0``.
 
     The pass is simulated (nothing is written to ``.grad``, nothing is freed);
-    call it before ``backward()`` or after ``backward(retain_graph=True)``.
+    call it before ``backward()`` or after ``backward(retain_graph=True)``
+    (a Value graph: at any time). ``model`` names parameters as in
+    ``draw_graph``.
     """
-    for node, lines, grads in simulate_backward(root):
+    start = _start(root)
+    names = None if model is None or start is None else _names(topological_order([start]), parameter_names(model))
+    for node, lines, grads in simulate_backward(root, names):
         caption = "\\l".join(lines) + "\\l"  # \l: left-justified lines in Graphviz labels
-        yield draw_graph(root, rankdir=rankdir, highlight=node, grads=grads, caption=caption)
+        yield draw_graph(root, rankdir=rankdir, highlight=node, grads=grads, caption=caption, model=model)
 
 

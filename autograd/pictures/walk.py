@@ -14,10 +14,12 @@ import numpy as np
 from autograd.engine import node_gradients
 from autograd.grad_mode import no_grad
 from autograd.graph import AccumulateGrad, topological_order
+from autograd.pictures.rules import public_op_name, rule_line
+from autograd.pictures.values import constant_name
 from autograd.tensor import Tensor
 from autograd.value import Value
 
-__all__ = ["simulate_backward"]
+__all__ = ["simulate_backward", "input_names"]
 
 
 def _num(x: float) -> str:
@@ -76,61 +78,85 @@ def _start(root: Value | Tensor) -> Any:
     return node if node is not None else AccumulateGrad(root) if root.requires_grad else None
 
 
-def simulate_backward(root: Value | Tensor) -> Iterator[tuple[Any, list[str], dict[int, Any]]]:
+def simulate_backward(root: Value | Tensor, names: dict[int, str] | None = None
+                      ) -> Iterator[tuple[Any, list[str], dict[int, Any]]]:
     """The backward pass, step by step, without writing or freeing anything:
     for each node in the engine's order, ``(node, lines, grads)``: the
-    chain-rule lines applied there and every gradient known so far (by the
-    graph item's ``id``). Needs the saved tensors (before ``backward()``)."""
+    chain-rule lines applied there (for a Tensor op, its rule with this
+    step's names and shapes, ``grad(W) += grad(out)ᵀ @ x  (5, 8)ᵀ @ (5, 4) ->
+    (8, 4)``) and every gradient known so far (by the graph item's ``id``).
+    Needs the saved tensors (before ``backward()``, or after
+    ``backward(retain_graph=True)``). ``names`` maps an item's ``id`` to
+    the name to show (the explorer's), by default ``_names``'."""
     if not root.requires_grad:
         raise ValueError("backward_steps: the root does not require grad (no graph to step through)")
     start = _start(root)
     order = topological_order([start])
     one = 1.0 if isinstance(root, Value) else np.ones_like(root._data)
     grads: dict[int, Any] = {id(start): one}
-    names = _names(order)
+    names = {**_names(order), **(names or {})}  # (items a bounded picture left out keep their own names)
     with no_grad():
         for node in order:
             g = grads[id(node)]
             lines = [f"processing {names[id(node)]}: grad = {_fmt(g)}"]
             inputs = _inputs(node)
             if inputs:
-                for p, (factor, contribution) in zip(inputs, _local_products(node, g)):
+                for j, (p, (factor, contribution)) in enumerate(zip(inputs, _local_products(node, g))):
                     if p is None or contribution is None:
                         continue
                     old = grads.get(id(p))
                     grads[id(p)] = contribution if old is None else old + contribution
-                    a, out = names[id(p)], names[id(node)]
-                    lines.append(f"grad({a}) += grad({out}) * d{out}/d{a} = {_fmt(g)} * {factor}")
+                    lines.append(_chain_line(node, j, p, names, g, factor, contribution))
             yield node, lines, dict(grads)
+
+
+def _chain_line(node: Any, j: int, p: Any, names: dict[int, str], g: Any, factor: str, contribution: Any) -> str:
+    """A Value's product (``grad(x) += grad(out) * dout/dx = 0.5 * 2.0``), or
+    a Tensor op's rule with names and shapes, then the contribution's summary."""
+    a, out = names[id(p)], names[id(node)]
+    if isinstance(node, Value):
+        return f"grad({a}) += grad({out}) * d{out}/d{a} = {_fmt(g)} * {factor}"
+    return f"{rule_line(node, j, input_names(node, names))}   = {_fmt(contribution)}"
+
+
+def input_names(node: Any, names: dict[int, str]) -> list[str]:
+    """The names of a Tensor node's inputs (a constant input: its own name
+    if the node saved it, else ``const``)."""
+    return [names.get(id(p), "const") if p is not None else constant_name(node, j) for j, p in enumerate(node._prev)]
 
 
 def _fmt(g: Any) -> str:
     return _num(g) if isinstance(g, float) else _summary(np.asarray(g))
 
 
-def _names(items: list[Any]) -> dict[int, str]:
+def _names(items: list[Any], params: dict[int, str] | None = None, root: Any = None) -> dict[int, str]:
+    """A name for each item: its parameter name in ``params`` (a model's
+    ``state_dict`` key, by the parameter's ``id``); else a Value's label or a
+    tensor's ``name``; else the op and a number counted from the inputs
+    (``MatMul#3``, ``leaf#0``)."""
     names = {}
+    params = params or {}
     for i, n in enumerate(reversed(items)):
         if isinstance(n, Value):
-            label = n.label or f"{n._op or 'leaf'}#{i}"
+            label = params.get(id(n)) or n.label or f"{n._op or 'leaf'}#{i}"
         elif isinstance(n, AccumulateGrad):
             var = n.variable
-            label = (var.name if var is not None else "") or f"leaf#{i}"
+            label = (params.get(id(var)) or var.name if var is not None else "") or f"leaf#{i}"
         else:
             t = n.retained_tensor
-            label = (t.name if t is not None else "") or f"{n.fn.__name__}#{i}"
+            if t is None and root is not None and n is root.grad_fn:
+                t = root
+            label = (t.name if t is not None else "") or f"{public_op_name(n.fn)}#{i}"
         names[id(n)] = label
     return names
 
 
 def _local_products(node: Any, g: Any) -> list[tuple[str, Any]]:
     """For each input: (the factor as text, the gradient contribution)."""
-    if isinstance(node, Value):
-        if node._local is None:
-            raise RuntimeError("backward_steps: this graph was freed by backward(); use backward(retain_graph=True)")
-        return [(_num(d), d * g) for d in node._local]
+    if isinstance(node, Value):  # (a Value keeps its few local derivatives after backward(), for this)
+        return [(_num(d), d * g) for d in node._kept_local]
     if node.is_freed:
         raise RuntimeError("backward_steps: this graph was freed by backward(); "
                            "draw it before, or use backward(retain_graph=True)")
     contributions = node_gradients(node, g, False)  # the vector-Jacobian product of this op
-    return [(f"(J^T of {node.fn.__name__}) -> {_fmt(c) if c is not None else 'none'}", c) for c in contributions]
+    return [("", c) for c in contributions]

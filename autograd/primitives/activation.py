@@ -18,6 +18,7 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 class Tanh(Function):
     """y = tanh(x);  dy/dx = 1 - y**2"""
+    rule = ("grad(x) += grad(out) * (1 - out²)",)
 
     saves = ("out",)
 
@@ -39,6 +40,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 class Sigmoid(Function):
     """y = 1 / (1 + e**-x);  dy/dx = y * (1 - y)"""
+    rule = ("grad(x) += grad(out) * out * (1 - out)",)
 
     saves = ("out",)
 
@@ -58,6 +60,7 @@ def _positive(y: np.ndarray) -> np.ndarray:
 
 class ReLU(Function):
     """y = max(x, 0);  dy/dx = 1 where y > 0, else 0"""
+    rule = ("grad(x) += grad(out) * (out > 0)",)
 
     saves = ("out",)
 
@@ -72,6 +75,7 @@ class ReLU(Function):
 
 class LeakyReLU(Function):
     """y = x where x > 0, else slope * x;  dy/dx = 1 where x > 0, else slope"""
+    rule = ("grad(x) += grad(out) * (1 where x > 0, else slope)",)
 
     saves = (0,)
 
@@ -87,6 +91,7 @@ class LeakyReLU(Function):
 
 class Softplus(Function):
     """y = ln(1 + e**x);  dy/dx = sigmoid(x)  (computed as logaddexp(0, x): no overflow)"""
+    rule = ("grad(x) += grad(out) * sigmoid(x)",)
 
     saves = (0,)
 
@@ -101,6 +106,7 @@ class Softplus(Function):
 
 class ELU(Function):
     """y = x where x > 0, else alpha * (e**x - 1);  dy/dx = 1 where x > 0, else y + alpha"""
+    rule = ("grad(x) += grad(out) * (1 where x > 0, else out + alpha)",)
 
     saves = (0, "out")
 
@@ -117,6 +123,7 @@ class ELU(Function):
 
 class LogSoftmax(Function):
     """y = x - logsumexp(x, axis);  dy/dx . g = g - softmax(x) * sum(g, axis)"""
+    rule = ("grad(x) += grad(out) - softmax(x) * sum(grad(out), axis)",)
 
     saves = ("out",)
 
@@ -134,6 +141,7 @@ class GELU(Function):
     """y = x Phi(x), Phi the standard normal CDF (the exact, erf form);
     dy/dx = Phi(x) + x phi(x), phi the normal density.
     Fused: blocks of float32 work instead of five primitives, keeping only x."""
+    rule = ("grad(x) += grad(out) * (Φ(x) + x φ(x))",)
 
     saves = (0,)
 
@@ -153,6 +161,7 @@ class GELUTanh(Function):
     dy/dx = (1 + t)/2 + x/2 (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2), t = tanh(u).
     Fused: blocks of work instead of eight primitives, keeping only x; the
     recorded rule is the composite's."""
+    rule = ("grad(x) += grad(out) * ((1 + t)/2 + x/2 (1 - t²) √(2/π) (1 + 0.134145 x²)), t = tanh(u)",)
 
     saves = (0,)
 
@@ -240,6 +249,7 @@ def _gelu_grad(x: np.ndarray, g: np.ndarray) -> np.ndarray:
 
 class Softmax(Function):
     """y = e**x / sum(e**x, axis);  dy/dx . g = y * (g - sum(g * y, axis))"""
+    rule = ("grad(x) += out * (grad(out) - sum(grad(out) * out, axis))",)
 
     saves = ("out",)
 

@@ -25,6 +25,7 @@ from autograd.primitives.shape import Pad
 class Windows(Function):
     """y[n, c, i, j, a, b] = x[n, c, i*s + a, j*s + b];  the gradient is added
     back to every position a window read (``WindowsAdd``)"""
+    rule = ("grad(x) += each window of grad(out), added back where it was read",)
 
     saves = ()
     returns_view = True
@@ -42,6 +43,7 @@ class Windows(Function):
 class WindowsAdd(Function):
     """y = zeros(shape) with each window's values added at its place;
     dy/dg: read the windows again (``Windows``)"""
+    rule = ("grad(g) += the windows of grad(out), read again",)
 
     saves = ()
 
@@ -77,6 +79,9 @@ class Convolution(Function):
     dL/dw = G^T cols(x),  dL/dx = the patches of G W added back (col2im),
     dL/db = sum of G. Keeps x, not its columns (which are kh*kw times larger):
     the backward makes them again."""
+    rule = ("grad(x) += col2im(grad(out) @ w)",
+            "grad(w) += grad(out)ᵀ @ cols(x)",
+            "grad(b) += sum(grad(out), batch and positions)")
 
     saves = (0, 1, 2)
 
@@ -101,6 +106,7 @@ class MaxPool(Function):
     over the kernel's offsets (kh * kw maxima of output-sized arrays), never
     over pixels or a 6-d window view; keeps x and y (the maxima are found again
     by comparison). The recorded rule is the windowed max's."""
+    rule = ("grad(x) += grad(out) at each window's maximum (ties share it)",)
 
     saves = (0, "out")
 
@@ -116,6 +122,7 @@ class AvgPool(Function):
     """y = the mean of each kh x kw window;  dL/dx = g / (kh kw) added back to
     every element of the window. A loop over the kernel's offsets, as MaxPool;
     the recorded rule is the windowed mean's."""
+    rule = ("grad(x) += grad(out) / (kh kw), added back to every element of its window",)
 
     saves = (0,)  # (for the recorded rule; the first-order one reads nothing)
 

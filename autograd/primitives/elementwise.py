@@ -28,6 +28,7 @@ def _as_float_for(x: np.ndarray, scalar: float) -> np.ndarray:
 
 class Add(Function):
     """y = a + b;  dy/da = 1,  dy/db = 1"""
+    rule = ("grad(a) += grad(out)", "grad(b) += grad(out)")
 
     saves = ()
 
@@ -42,6 +43,7 @@ class Add(Function):
 
 class Neg(Function):
     """y = -x;  dy/dx = -1"""
+    rule = ("grad(x) += -grad(out)",)
 
     saves = ()
 
@@ -56,6 +58,7 @@ class Neg(Function):
 
 class Mul(Function):
     """y = a * b;  dy/da = b,  dy/db = a"""
+    rule = ("grad(a) += grad(out) * b", "grad(b) += grad(out) * a")
 
     saves = {0: (1,), 1: (0,)}  # a product with a constant keeps only the constant
 
@@ -72,6 +75,7 @@ class Mul(Function):
 
 class Div(Function):
     """y = a / b;  dy/da = 1/b,  dy/db = -a/b**2 = -y/b"""
+    rule = ("grad(a) += grad(out) / b", "grad(b) += -grad(out) * out / b")
 
     saves = {0: (1,), 1: (1, "out")}
 
@@ -90,6 +94,7 @@ class Div(Function):
 
 class Pow(Function):
     """y = a ** b;  dy/da = b * a**(b-1),  dy/db = a**b * ln(a)  (taken as 0 where a <= 0)"""
+    rule = ("grad(a) += grad(out) * b * a^(b - 1)", "grad(b) += grad(out) * out * ln(a)")
 
     saves = {0: (0, 1), 1: (0, "out")}
 
@@ -112,6 +117,7 @@ class Pow(Function):
 
 class AddScalar(Function):
     """y = x + c for a Python number c;  dy/dx = 1"""
+    rule = ("grad(x) += grad(out)",)
 
     saves = ()
 
@@ -126,6 +132,7 @@ class AddScalar(Function):
 
 class MulScalar(Function):
     """y = c * x for a Python number c;  dy/dx = c  (reads none of the tensor)"""
+    rule = ("grad(x) += grad(out) * scalar",)
 
     saves = ()
 
@@ -140,6 +147,7 @@ class MulScalar(Function):
 
 class PowScalar(Function):
     """y = x ** c for a Python number c;  dy/dx = c * x**(c-1)"""
+    rule = ("grad(x) += grad(out) * scalar * x^(scalar - 1)",)
 
     saves = (0,)
 
@@ -159,6 +167,7 @@ class PowScalar(Function):
 
 class Exp(Function):
     """y = e**x;  dy/dx = e**x = y"""
+    rule = ("grad(x) += grad(out) * out",)
 
     saves = ("out",)
 
@@ -173,6 +182,7 @@ class Exp(Function):
 
 class Sin(Function):
     """y = sin(x);  dy/dx = cos(x)"""
+    rule = ("grad(x) += grad(out) * cos(x)",)
 
     saves = (0,)
 
@@ -187,6 +197,7 @@ class Sin(Function):
 
 class Cos(Function):
     """y = cos(x);  dy/dx = -sin(x)"""
+    rule = ("grad(x) += grad(out) * -sin(x)",)
 
     saves = (0,)
 
@@ -201,6 +212,7 @@ class Cos(Function):
 
 class Log(Function):
     """y = ln(x);  dy/dx = 1/x"""
+    rule = ("grad(x) += grad(out) / x",)
 
     saves = (0,)
 
@@ -215,6 +227,7 @@ class Log(Function):
 
 class Sqrt(Function):
     """y = sqrt(x);  dy/dx = 1 / (2 sqrt(x)) = 0.5 / y"""
+    rule = ("grad(x) += grad(out) * 0.5 / out",)
 
     saves = ("out",)
 
@@ -230,6 +243,7 @@ class Sqrt(Function):
 class SqrtOfVariance(Function):
     """y = sqrt(v) for a variance v >= 0;  dy/dv = 1 / (2 y), taken as 0 where
     y = 0 (a constant row), as PyTorch's std"""
+    rule = ("grad(v) += grad(out) / (2 * out)",)
 
     saves = ("out",)
 
@@ -252,6 +266,7 @@ class PiecewiseConstant(Function):
     Rules use it (through ``piecewise``) for the masks they multiply by, so a
     recorded backward stays connected to its inputs: a second derivative
     through relu or abs is then zeros, as in PyTorch, not "unused"."""
+    rule = ("grad(xs[i]) += 0 (the function is constant almost everywhere)",)
 
     saves = ()
 
@@ -273,6 +288,7 @@ def piecewise(f, *xs):
 
 class Abs(Function):
     """y = |x|;  dy/dx = sign(x)  (0 at x = 0, as PyTorch)"""
+    rule = ("grad(x) += grad(out) * sign(x)",)
 
     saves = (0,)
 
@@ -287,6 +303,7 @@ class Abs(Function):
 
 class Sign(Function):
     """y = sign(x);  dy/dx = 0 (almost everywhere)"""
+    rule = ("grad(x) += 0 (sign is flat almost everywhere)",)
 
     saves = ()
 
@@ -301,6 +318,7 @@ class Sign(Function):
 
 class Clip(Function):
     """y = min(max(x, lo), hi);  dy/dx = 1 where lo <= x <= hi, else 0 (as torch.clamp)"""
+    rule = ("grad(x) += grad(out) * (lo <= x <= hi)",)
 
     saves = (0,)
 
@@ -331,6 +349,8 @@ def _a_share(a: np.ndarray, b: np.ndarray, a_wins: np.ndarray) -> np.ndarray:
 class Maximum(Function):
     """y = max(a, b) elementwise;  dy/da = 1 where a > b, 1/2 where a == b (the
     gradient is split between ties, as PyTorch does), else 0"""
+    rule = ("grad(a) += grad(out) * (1 where a > b, 1/2 where a == b)",
+            "grad(b) += grad(out) * (1 where b > a, 1/2 where a == b)")
 
     saves = (0, 1)
 
@@ -346,6 +366,8 @@ class Maximum(Function):
 
 class Minimum(Function):
     """y = min(a, b) elementwise;  dy/da = 1 where a < b, 1/2 on ties, else 0"""
+    rule = ("grad(a) += grad(out) * (1 where a < b, 1/2 where a == b)",
+            "grad(b) += grad(out) * (1 where b < a, 1/2 where a == b)")
 
     saves = (0, 1)
 
@@ -361,6 +383,7 @@ class Minimum(Function):
 
 class Where(Function):
     """y = a where cond else b;  dy/da = cond,  dy/db = not cond  (cond: a bool array option)"""
+    rule = ("grad(a) += grad(out) * cond", "grad(b) += grad(out) * (not cond)")
 
     saves = ()
 
@@ -376,6 +399,7 @@ class Where(Function):
 
 class Clone(Function):
     """y = a copy of x with its own memory;  dy/dx = 1"""
+    rule = ("grad(x) += grad(out)",)
 
     saves = ()
 
@@ -390,6 +414,7 @@ class Clone(Function):
 
 class Cast(Function):
     """y = x converted to another dtype;  dy/dx = 1 (the gradient is cast back)"""
+    rule = ("grad(x) += grad(out), cast back to the dtype of x",)
 
     saves = ()
 
@@ -404,6 +429,7 @@ class Cast(Function):
 
 class Erf(Function):
     """y = erf(x);  dy/dx = 2/sqrt(pi) * e**(-x**2)"""
+    rule = ("grad(x) += grad(out) * 2/√π * e^(-x²)",)
 
     saves = (0,)
 

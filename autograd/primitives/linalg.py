@@ -12,6 +12,7 @@ from autograd.function import Function
 
 class MatMul(Function):
     """Y = A @ B;  dL/dA = G @ B^T,  dL/dB = A^T @ G  (per batch)"""
+    rule = ("grad(a) += grad(out) @ bᵀ", "grad(b) += aᵀ @ grad(out)")
 
     saves = {0: (1,), 1: (0,)}
 
@@ -32,6 +33,7 @@ class Linear(Function):
     (X of shape (..., in), W (out, in), b (out,)). Leading dimensions are
     folded into one, so that each product is one large matrix product rather
     than a batch of small ones."""
+    rule = ("grad(x) += grad(out) @ w", "grad(w) += grad(out)ᵀ @ x", "grad(b) += sum(grad(out), batch axes)")
 
     saves = {0: (1,), 1: (0,), 2: ()}
 
@@ -57,6 +59,7 @@ class Einsum(Function):
     """y = einsum(subscripts, *operands);  dL/d(operand i) = einsum of g with
     the other operands into operand i's subscripts (broadcast over the letters
     that only operand i has, which the forward summed away)"""
+    rule = ("grad(operands[i]) += einsum of grad(out) with the other operands",)
 
     saves = None  # every operand's gradient reads the others
 

@@ -16,6 +16,7 @@ from autograd.primitives._numpy import constant, max_shifted
 class BinaryCrossEntropy(Function):
     """L = -(y log p + (1 - y) log(1 - p)), logs clamped at -100 as PyTorch;
     dL/dp = (p - y) / max(p (1 - p), 1e-12),  dL/dy = log(1 - p) - log(p)"""
+    rule = ("grad(p) += grad(out) * (p - y) / (p (1 - p))", "grad(y) += grad(out) * (ln(1 - p) - ln(p))")
 
     saves = (0, 1)
 
@@ -42,6 +43,7 @@ class BinaryCrossEntropy(Function):
 class CrossEntropy(Function):
     """L_i = logsumexp(z_i) - z_i[t_i] per row of logits (N, C), then reduced;
     dL_i/dz_i = softmax(z_i) - onehot(t_i)  (fused for speed and stability)"""
+    rule = ("grad(z) += grad(out) * (softmax(z) - onehot(target))",)
 
     saves = (0,)  # the logits, for the recorded rule; the first-order rule reads the kept softmax
 

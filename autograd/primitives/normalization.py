@@ -21,6 +21,9 @@ class LayerNorm(Function):
     dL/dx = rstd * (gh - mean(gh) - xhat * mean(gh * xhat)),
     dL/dw = sum of g * xhat,  dL/db = sum of g  (over the leading axes).
     Keeps x and, from the forward, mean and rstd (one value per row)."""
+    rule = ("grad(x) += rstd * (gh - mean(gh) - xhat * mean(gh * xhat)),  gh = grad(out) * w",
+            "grad(w) += sum of grad(out) * xhat over the leading axes",
+            "grad(b) += sum of grad(out) over the leading axes")
 
     saves = (0, 1, 2)
     saves_extras = True

@@ -28,6 +28,7 @@ def _expand_back(g, in_shape: tuple, axis, keepdims: bool):
 
 class Sum(Function):
     """y = sum of x over axis;  dy/dx = 1 (the gradient is broadcast back)"""
+    rule = ("grad(x) += grad(out) broadcast back over the summed axes",)
 
     saves = ()
 
@@ -42,6 +43,7 @@ class Sum(Function):
 
 class SumTo(Function):
     """y = x summed down to ``shape`` (undoes broadcasting);  dy/dx = 1 (broadcast back)"""
+    rule = ("grad(x) += grad(out) broadcast back to x.shape",)
 
     saves = ()
 
@@ -62,6 +64,7 @@ class SumTo(Function):
 class Max(Function):
     """y = max of x over axis;  dy/dx = 1/k at each of the k elements equal to
     the maximum (ties share the gradient equally), 0 elsewhere"""
+    rule = ("grad(x) += grad(out) at the maxima of x (ties share it)",)
 
     saves = (0, "out")
     reduce = staticmethod(np.max)
@@ -85,6 +88,7 @@ class Max(Function):
 
 class Min(Max):
     """y = min of x over axis;  dy/dx = 1/k at each of the k minimal elements, else 0"""
+    rule = ("grad(x) += grad(out) at the minima of x (ties share it)",)
 
     reduce = staticmethod(np.min)
 
@@ -92,6 +96,7 @@ class Min(Max):
 class Prod(Function):
     """y = product of x over axis;  dy/dx_i = product of the other elements
     (= y / x_i where x_i != 0; computed exactly where there are zeros)"""
+    rule = ("grad(x) += grad(out) * (the product of the other elements)",)
 
     saves = (0, "out")
 
@@ -125,6 +130,7 @@ def _prod_of_others(x: np.ndarray, axis: tuple | None) -> np.ndarray:
 class LogSumExp(Function):
     """y = log(sum(e**x, axis)), computed stably as m + log(sum(e**(x - m)));
     dy/dx = e**(x - y) = softmax(x)"""
+    rule = ("grad(x) += grad(out) * e^(x - out)",)
 
     saves = (0, "out")
 
@@ -146,6 +152,7 @@ class LogSumExp(Function):
 class Cumsum(Function):
     """y_i = x_0 + ... + x_i along ``axis``;  dL/dx_i = g_i + ... + g_n (a cumulative
     sum of g taken from the other end)"""
+    rule = ("grad(x) += cumsum of grad(out) taken from the other end of the axis",)
 
     saves = ()
 

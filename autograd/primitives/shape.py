@@ -12,6 +12,7 @@ from autograd.primitives.reduce import SumTo
 
 class Reshape(Function):
     """y = x with a new shape;  the gradient is reshaped back"""
+    rule = ("grad(x) += grad(out) reshaped to x.shape",)
 
     saves = ()
     returns_view = True
@@ -27,6 +28,7 @@ class Reshape(Function):
 
 class Permute(Function):
     """y = x with its axes reordered;  the gradient is permuted back (inverse order)"""
+    rule = ("grad(x) += grad(out) with its axes put back",)
 
     saves = ()
     returns_view = True
@@ -43,6 +45,7 @@ class Permute(Function):
 class BroadcastTo(Function):
     """y = x repeated along broadcast axes;  dy/dx: the gradient is summed back
     over those axes (``sum_to``) -- the one place broadcasting is undone"""
+    rule = ("grad(x) += sum_to(grad(out), x.shape)",)
 
     saves = ()
     returns_view = True
@@ -71,6 +74,7 @@ def _is_basic(index) -> bool:
 class Getitem(Function):
     """y = x[index];  dy/dx: the gradient is scattered back to the selected
     positions and added (``IndexAdd``), so repeated indices accumulate"""
+    rule = ("grad(x) += grad(out) placed back at index (repeated indices add up)",)
 
     saves = ()
     returns_view = True  # basic indexing gives a view; advanced indexing a copy (apply tells them apart)
@@ -86,6 +90,7 @@ class Getitem(Function):
 
 class IndexAdd(Function):
     """y = zeros(shape) with g added at ``index``;  dy/dg = g[index] (a gather)"""
+    rule = ("grad(g) += grad(out)[index]",)
 
     saves = ()
 
@@ -121,6 +126,7 @@ class SetItem(Function):
     """y = x with y[index] = v (x unchanged elsewhere: PyTorch's CopySlices);
     dy/dx = 1 outside ``index`` and 0 inside,  dy/dv = 1 at ``index`` (summed
     back to v's shape where v was broadcast into the slot)"""
+    rule = ("grad(x) += grad(out), zero at index", "grad(v) += grad(out)[index]")
 
     saves = ()
 
@@ -146,6 +152,7 @@ class SetItem(Function):
 
 class Concatenate(Function):
     """y = the inputs joined along ``axis``;  each input's gradient is its slice of g"""
+    rule = ("grad(xs[i]) += the slice of grad(out) where xs[i] sits along the axis",)
 
     saves = ()
 
@@ -167,6 +174,7 @@ class Concatenate(Function):
 
 class Pad(Function):
     """y = x surrounded by a constant;  the gradient is the centre slice of g"""
+    rule = ("grad(x) += the centre slice of grad(out)",)
 
     saves = ()
 

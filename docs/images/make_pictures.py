@@ -76,7 +76,9 @@ def explorer_screenshot(path: Path) -> None:
     x, w, b = Value(2.0, label="x"), Value(-3.0, label="w"), Value(6.8813735870195432, label="b")
     out = (x * w + b).tanh()
     out.label = "out"
-    page = explore(out).save(HERE / "explorer.html")
+    explorer = explore(out)
+    at = next(i for i, s in enumerate(explorer.steps) if s["phase"] == "backward" and "grad(w) +=" in s["text"])
+    page = explorer.save(HERE / "explorer.html")
     options = Options()
     options.binary_location = "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--window-size=1150,470"):
@@ -84,7 +86,7 @@ def explorer_screenshot(path: Path) -> None:
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     try:
         driver.get(page.resolve().as_uri())
-        for _ in range(11):  # the forward pass, then the backward pass up to x * w
+        for _ in range(at + 1):  # the forward pass, then the backward pass up to x * w
             driver.find_element(By.CSS_SELECTOR, "button.next").click()
         weight = driver.find_element(By.CSS_SELECTOR, f'g.node[data-uid="{id(w)}"]')
         ActionChains(driver).move_to_element(weight).perform()
@@ -94,8 +96,52 @@ def explorer_screenshot(path: Path) -> None:
         page.unlink()
 
 
+def explorer_mlp_screenshot(path: Path) -> None:
+    """The explorer on docs/pictures.md's named two-layer MLP (a batch of 32,
+    cross-entropy), at W1's step of the backward pass, the pointer on W1."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    from autograd.viz import explore
+    from nn import functional as F
+
+    ag.manual_seed(0)
+    X, y = ag.randn(32, 4, name="X"), ag.randint(0, 3, (32,), name="y")
+    W1, b1 = ag.randn(4, 16, requires_grad=True, name="W1"), ag.zeros(16, requires_grad=True, name="b1")
+    W2, b2 = ag.randn(16, 3, requires_grad=True, name="W2"), ag.zeros(3, requires_grad=True, name="b2")
+    loss = F.cross_entropy((X @ W1 + b1).tanh() @ W2 + b2, y)
+    page = explore(loss)
+    at = next(i for i, s in enumerate(page.steps) if s["phase"] == "backward" and "grad(W1) +=" in s["text"])
+    saved = page.save(HERE / "explorer-mlp.html")
+    driver = _chromium("1280,760")
+    try:
+        driver.get(saved.resolve().as_uri())
+        for _ in range(at + 1):
+            driver.find_element(By.CSS_SELECTOR, "button.next").click()
+        leaf = next(uid for uid, info in page.nodes.items() if info["name"] == "W1")
+        ActionChains(driver).move_to_element(driver.find_element(By.CSS_SELECTOR, f'g.node[data-uid="{leaf}"]'))\
+            .perform()
+        driver.save_screenshot(str(path))
+    finally:
+        driver.quit()
+        saved.unlink()
+
+
+def _chromium(size: str):  # noqa: ANN202 (a selenium driver; selenium is optional)
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", f"--window-size={size}"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
 if __name__ == "__main__":
     (HERE / "graph-after-backward.svg").write_text(graph_after_backward())
     (HERE / "layers.svg").write_text(layers())
     (HERE / "backward-step.svg").write_text(one_backward_step())
     explorer_screenshot(HERE / "explorer.png")
+    explorer_mlp_screenshot(HERE / "explorer-mlp.png")

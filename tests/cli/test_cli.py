@@ -88,6 +88,23 @@ def test_the_command_line_writes_a_page_and_documents_itself(tmp_path, capsys):
     assert "step through the forward pass, then the backward pass" in " ".join(capsys.readouterr().out.split())
 
 
+def test_max_nodes_bounds_the_picture_and_the_page(tmp_path, capsys):
+    from nn.cli import main
+
+    small, whole = tmp_path / "small.html", tmp_path / "whole.html"
+    expression = "tanh(x*w + b) * x + x*x*w"
+    assert main(["explore", expression, "--x", "2", "--w", "-3", "--b", "1", "--max-nodes", "3", "-o", str(small)]) == 0
+    assert main(["explore", expression, "--x", "2", "--w", "-3", "--b", "1", "-o", str(whole)]) == 0
+    assert "... more" in small.read_text() and "... more" not in whole.read_text()
+    dot = tmp_path / "g.dot"
+    assert main(["graph", expression, "--x", "2", "--w", "-3", "--b", "1", "--max-nodes=2", "-o", str(dot)]) == 0
+    assert "... more" in dot.read_text()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as refused:
+        main(["explore", "x*2", "--x", "1", "--max-nodes", "0"])
+    assert refused.value.code == 2 and "expected at least 1 node, got 0" in capsys.readouterr().err
+
+
 def test_bench_outside_a_source_checkout_says_where_to_run_it(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(nn, "__file__", str(tmp_path / "site-packages" / "nn" / "__init__.py"))
     assert main(["bench", "--quick"]) == 2
