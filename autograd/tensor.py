@@ -134,7 +134,10 @@ class Tensor(TensorInPlace, TensorOps, TensorTorchMethods, TensorConversions):
             arr = np.array(value, dtype=value.dtype if isinstance(value, np.ndarray) else self._data.dtype)
         if self.requires_grad and arr.dtype.kind not in _FLOAT_KINDS:
             raise TypeError(f"data: a tensor that requires grad must stay floating-point, got dtype {arr.dtype}")
+        renew = self._acc is not None and (arr.shape != self._data.shape or arr.dtype != self._data.dtype)
         self._data = arr
+        if renew:  # its gradient node describes the old array; later graphs need one for this one
+            self._acc = self._acc.renewed()
 
     @property
     def shape(self) -> tuple[int, ...]:
