@@ -83,7 +83,8 @@ class TensorInPlace:
         T = graph.tensor_class
         if _mode.enabled and (self.requires_grad or (isinstance(other, T) and other.requires_grad)):
             self._refuse_a_leaf(op)
-            return self._adopt(_OUT_OF_PLACE[fn](self, other))
+            before = graph.make_tensor(self._data.copy(), self.grad_fn)  # the old values, which the op may save
+            return self._adopt(_OUT_OF_PLACE[fn](before, other))
         if isinstance(other, T):
             other = other._data
         try:
@@ -111,6 +112,8 @@ class TensorInPlace:
         values refuses to backward through them)."""
         if result.shape != self.shape:
             raise ValueError(f"in-place: the result's shape {result.shape} is not the tensor's {self.shape}")
+        if result.dtype != self.dtype:  # the tensor keeps its dtype, as in PyTorch: a recorded cast
+            result = result.to(self.dtype)
         np.copyto(self._data, result._data, casting="same_kind")
         self.grad_fn, self.requires_grad = result.grad_fn, True
         self._version[0] += 1
@@ -132,24 +135,21 @@ class TensorInPlace:
         """self /= other, in place."""
         return self._inplace(other, "div_", operator.itruediv)
 
-    # ``x += y``: in place, except on a computed tensor while gradients are
-    # recorded, where it records ``x + y`` and rebinds the name (so that
-    # ``loss += criterion(...)`` works, as in PyTorch); a leaf that requires
+    # ``x += y``: in place, as in PyTorch; on a computed tensor while gradients
+    # are recorded, recorded as ``add_`` is (so ``loss += criterion(...)``
+    # works, and another name for ``x`` sees the change); a leaf that requires
     # grad is refused, as in PyTorch.
     def __iadd__(self, other: Any) -> Any:
-        return self + other if self._records_out_of_place() else self._inplace(other, "+=", operator.iadd)
+        return self._inplace(other, "+=", operator.iadd)
 
     def __isub__(self, other: Any) -> Any:
-        return self - other if self._records_out_of_place() else self._inplace(other, "-=", operator.isub)
+        return self._inplace(other, "-=", operator.isub)
 
     def __imul__(self, other: Any) -> Any:
-        return self * other if self._records_out_of_place() else self._inplace(other, "*=", operator.imul)
+        return self._inplace(other, "*=", operator.imul)
 
     def __itruediv__(self, other: Any) -> Any:
-        return self / other if self._records_out_of_place() else self._inplace(other, "/=", operator.itruediv)
-
-    def _records_out_of_place(self) -> bool:
-        return self.grad_fn is not None and _mode.enabled
+        return self._inplace(other, "/=", operator.itruediv)
 
 
 # the out-of-place form of each in-place operator (a recorded in-place update runs it)
