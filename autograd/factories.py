@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd.graph import make_tensor
+from autograd.random_state import Generator, _rng, default_generator, manual_seed
 from autograd.tensor import Tensor
 from autograd.tensor_conversions import _dtype, check_device
 
@@ -17,48 +18,6 @@ __all__ = [
     "zeros_like", "ones_like", "full_like", "rand_like", "randn_like", "from_numpy", "manual_seed",
     "default_generator", "Generator", "randint", "randperm", "multinomial",
 ]
-
-_generator = np.random.default_rng()
-
-
-def manual_seed(seed: int) -> None:
-    """Reset the generator behind ``rand``/``randn`` (and nn's initialisers)."""
-    global _generator
-    _generator = np.random.default_rng(seed)
-
-
-def default_generator() -> np.random.Generator:
-    """The numpy Generator that glassgrad's random functions draw from."""
-    return _generator
-
-
-class Generator:
-    """PyTorch's ``torch.Generator``: ``g = Generator().manual_seed(42)``, then
-    ``generator=g`` in ``rand randn randint randperm multinomial``. The same
-    seed gives the same numbers every run (glassgrad's, not PyTorch's: the
-    two libraries' random streams differ)."""
-
-    def __init__(self, device: Any = "cpu") -> None:
-        check_device(device, "Generator")
-        self.rng = np.random.default_rng()
-
-    def manual_seed(self, seed: int) -> Generator:
-        self.rng = np.random.default_rng(int(seed))
-        return self
-
-    def seed(self) -> int:
-        seed = int(np.random.SeedSequence().entropy % 2**63)
-        self.rng = np.random.default_rng(seed)
-        return seed
-
-
-def _rng(generator: Generator | None) -> np.random.Generator:
-    if generator is None:
-        return _generator
-    if not isinstance(generator, Generator):
-        raise TypeError(f"generator must be an autograd.Generator, got {type(generator).__name__}")
-    return generator.rng
-
 
 def from_numpy(array: np.ndarray) -> Tensor:
     """A Tensor that shares ``array``'s memory (no copy), as ``torch.from_numpy``."""
@@ -189,12 +148,12 @@ def full_like(x: Any, fill_value: float, dtype: Any = None, device: Any = None,
 
 def rand_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform on [0, 1) in ``x``'s shape (and dtype), from the seedable generator."""
-    return _like(x, _generator.random, dtype, device, requires_grad, "rand_like")
+    return _like(x, default_generator().random, dtype, device, requires_grad, "rand_like")
 
 
 def randn_like(x: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal in ``x``'s shape (and dtype), from the seedable generator."""
-    return _like(x, _generator.standard_normal, dtype, device, requires_grad, "randn_like")
+    return _like(x, default_generator().standard_normal, dtype, device, requires_grad, "randn_like")
 
 
 def _shape(shape: tuple) -> tuple[int, ...]:

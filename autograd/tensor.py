@@ -29,6 +29,7 @@ from autograd.coerce import (
 from autograd.engine import run_backward
 from autograd.gradients import as_grad, node_of
 from autograd.graph import AccumulateGrad, RetainGrad, make_tensor
+from autograd.tensor_arithmetic import TensorArithmetic
 from autograd.tensor_conversions import TensorConversions, _dtype, check_device
 from autograd.tensor_inplace import TensorInPlace
 from autograd.tensor_ops import TensorOps
@@ -39,7 +40,7 @@ __all__ = ["Tensor", "tensor", "normalize_axis"]
 _FLOAT_KINDS = "f"
 
 
-class Tensor(TensorInPlace, TensorOps, TensorTorchMethods, TensorConversions):
+class Tensor(TensorInPlace, TensorArithmetic, TensorOps, TensorTorchMethods, TensorConversions):
     """An n-dimensional array in a computation graph.
 
     ``Tensor(data, requires_grad=False, dtype=None)``, as ``torch.tensor``:
