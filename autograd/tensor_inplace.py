@@ -27,20 +27,39 @@ class TensorInPlace:
         return self.fill_(0)
 
     def fill_(self, value: float) -> Any:
+        """Set every element to ``value`` in place (recorded on a computed
+        tensor, with a zero gradient to its old values, as in PyTorch)."""
+        if self._records_in_place():
+            return self._update_("fill_", lambda t: t.masked_fill(np.ones(self.shape, bool), value))
         self._check_inplace("fill_")
         self._data[...] = value
         self._version[0] += 1
         return self
 
     def copy_(self, src: Any) -> Any:
+        """Copy ``src``'s values in (broadcast to this shape, cast to this dtype);
+        recorded where a gradient needs it: ``src`` gets the gradient, as in PyTorch."""
+        T = graph.tensor_class
+        if self._records_in_place() or (_mode.enabled and isinstance(src, T) and src.requires_grad):
+            try:
+                fits = np.broadcast_shapes(np.shape(src), self.shape) == self.shape
+            except ValueError:
+                fits = False
+            if not fits:
+                raise ValueError(f"copy_: cannot copy shape {np.shape(src)} into {self.shape}")
+            return self._update_("copy_", lambda t: t.where(np.zeros(self.shape, bool), src), src)
         self._check_inplace("copy_")
-        src = src._data if isinstance(src, graph.tensor_class) else np.asarray(src)
+        src = src._data if isinstance(src, T) else np.asarray(src)
         try:
             np.copyto(self._data, np.broadcast_to(src, self.shape), casting="same_kind")
         except ValueError as e:
             raise ValueError(f"copy_: cannot copy shape {np.shape(src)} into {self.shape}: {e}") from None
         self._version[0] += 1
         return self
+
+    def _records_in_place(self) -> bool:
+        """A computed tensor while gradients are recorded (a leaf that requires grad is refused below)."""
+        return self.grad_fn is not None and _mode.enabled
 
     def _check_inplace(self, op: str) -> None:
         if self.requires_grad and is_grad_enabled():

@@ -117,3 +117,21 @@ def test_no_message_in_the_product_suggests_invalid_python_such_as_x_equals_x_pl
                  for path in (ROOT / package).rglob("*.*") if path.suffix in (".py", ".md")
                  for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if chained.search(line)]
     assert offenders == []
+
+
+def test_fill_zero_and_copy_on_a_computed_tensor_are_recorded_as_in_torch():
+    def program(lib):
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        source = lib.tensor([5.0, 6.0], requires_grad=True)
+        filled, copied, zeroed, buffer = a * 3, a * 2, a * 1, lib.zeros(2)
+        filled.fill_(2.0)
+        copied.copy_(source * 2)
+        zeroed.zero_()
+        buffer.copy_(source)  # a tensor that needed no gradient takes one from its source
+        (filled * a + copied * a + zeroed + buffer * buffer).sum().backward()
+        return filled.tolist(), copied.tolist(), buffer.requires_grad, _grads(a, source)
+
+    ours, theirs = _both(program)
+    assert ours == theirs
+    with pytest.raises(ValueError, match=r"copy_: cannot copy shape \(3,\) into \(2,\)"):
+        (ag.tensor([1.0, 2.0], requires_grad=True) * 1).copy_(ag.ones(3))
