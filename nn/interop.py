@@ -13,7 +13,7 @@ from nn import activations as A
 from nn import containers as C
 from nn import layers as L
 from nn import recurrent as R
-from nn.interop_composite import COMPOSITE_TO_TORCH, unmaterialized_lazy_keys
+from nn.interop_composite import COMPOSITE_FROM_TORCH, COMPOSITE_TO_TORCH, unmaterialized_lazy_keys
 from nn.module import Module
 
 __all__ = ["to_torch", "from_torch"]
@@ -178,10 +178,15 @@ def _to_torch_module(m: Module, torch: Any) -> Any:
 
 
 def from_torch(module: Any) -> Module:
-    """The equivalent glassgrad module with the same weights and buffers."""
+    """The equivalent glassgrad module with the same weights and buffers, each
+    in its torch dtype (a float64 module gives a float64 one)."""
     torch = _torch()
     built = _from_torch_module(module, torch)
-    built.load_state_dict({k: v.detach().cpu().numpy() for k, v in module.state_dict().items()})
+    state = {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
+    built.load_state_dict(state)
+    for name, t in built.state_dict(keep_vars=True).items():
+        if state[name].dtype.kind == "f" and state[name].dtype != t.dtype:
+            t.data = state[name].copy()  # (load_state_dict casts into the glassgrad layer's float32)
     return built.train(module.training)
 
 
@@ -193,7 +198,10 @@ def _from_torch_module(m: Any, torch: Any) -> Module:
         return C.ModuleList([_from_torch_module(c, torch) for c in m])
     if isinstance(m, torch.nn.ModuleDict):
         return C.ModuleDict({k: _from_torch_module(c, torch) for k, c in m.items()})
-    if name not in _FROM_TORCH or not type(m).__module__.startswith("torch.nn"):
+    built_in = type(m).__module__.startswith("torch.nn")
+    if built_in and name in COMPOSITE_FROM_TORCH:
+        return COMPOSITE_FROM_TORCH[name](torch, m, lambda child: _from_torch_module(child, torch))
+    if name not in _FROM_TORCH or not built_in:
         raise TypeError(f"from_torch: {name} has no glassgrad equivalent here "
                         f"(built-in: {', '.join(sorted(_FROM_TORCH))}, Sequential, ModuleList, ModuleDict)")
     cls, arguments = _FROM_TORCH[name]

@@ -8,10 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from nn import transformer as T
+from nn.adaptive_pool import AdaptiveAvgPool2d
+from nn.attention import MultiheadAttention
 from nn.module import Module
 from nn.transformer import _ACTIVATIONS
 
-__all__ = ["COMPOSITE_TO_TORCH", "unmaterialized_lazy_keys"]
+__all__ = ["COMPOSITE_TO_TORCH", "COMPOSITE_FROM_TORCH", "unmaterialized_lazy_keys"]
 
 _ACTIVATION_NAMES = {fn: name for name, fn in _ACTIVATIONS.items()}
 
@@ -80,3 +83,48 @@ def unmaterialized_lazy_keys(model: Module) -> set[str]:
         if type(mod).__name__ in ("LazyLinear", "LazyConv2d") and type(mod).__module__ == "nn.lazy":
             keys.update(f"{prefix}.{name}" if prefix else name for name in ("weight", "bias"))
     return keys
+
+
+def _torch_activation(torch: Any, m: Any, convert: Callable[[Any], Module]) -> Any:
+    """A torch transformer layer's activation as glassgrad takes it: "relu", "gelu" or a glassgrad Module."""
+    act = m.activation
+    if isinstance(act, torch.nn.Module):
+        return convert(act)
+    for name, fn in (("relu", torch.nn.functional.relu), ("gelu", torch.nn.functional.gelu)):
+        if act is fn:
+            return name
+    raise TypeError(f"from_torch: {type(m).__name__}'s activation {getattr(act, '__name__', act)!r} is a function "
+                    "glassgrad does not have; use activation='relu', 'gelu' or a built-in activation Module")
+
+
+def _torch_layer_options(torch: Any, m: Any, convert: Callable[[Any], Module]) -> dict[str, Any]:
+    return dict(d_model=m.linear1.in_features, nhead=m.self_attn.num_heads, dim_feedforward=m.linear1.out_features,
+                dropout=m.dropout.p, activation=_torch_activation(torch, m, convert), layer_norm_eps=m.norm1.eps,
+                batch_first=m.self_attn.batch_first, norm_first=m.norm_first, bias=m.linear1.bias is not None)
+
+
+def _multihead_from_torch(m: Any) -> Module:
+    if m.bias_k is not None or m.add_zero_attn or not m._qkv_same_embed_dim:
+        raise ValueError("from_torch: a MultiheadAttention with add_bias_kv, add_zero_attn or kdim/vdim other than "
+                         "embed_dim has no glassgrad equivalent")
+    return MultiheadAttention(m.embed_dim, m.num_heads, dropout=m.dropout, bias=m.in_proj_bias is not None,
+                              batch_first=m.batch_first)
+
+
+# torch class name -> (torch, the torch module, convert) -> the glassgrad module
+COMPOSITE_FROM_TORCH: dict[str, Callable[[Any, Any, Callable[[Any], Module]], Module]] = {
+    "AdaptiveAvgPool2d": lambda torch, m, convert: AdaptiveAvgPool2d(_size(m.output_size)),
+    "MultiheadAttention": lambda torch, m, convert: _multihead_from_torch(m),
+    "TransformerEncoderLayer": lambda torch, m, convert: T.TransformerEncoderLayer(
+        **_torch_layer_options(torch, m, convert)),
+    "TransformerDecoderLayer": lambda torch, m, convert: T.TransformerDecoderLayer(
+        **_torch_layer_options(torch, m, convert)),
+    "TransformerEncoder": lambda torch, m, convert: T.TransformerEncoder(
+        convert(m.layers[0]), m.num_layers, norm=None if m.norm is None else convert(m.norm)),
+    "TransformerDecoder": lambda torch, m, convert: T.TransformerDecoder(
+        convert(m.layers[0]), m.num_layers, norm=None if m.norm is None else convert(m.norm)),
+    "Transformer": lambda torch, m, convert: T.Transformer(
+        m.d_model, m.nhead, custom_encoder=convert(m.encoder), custom_decoder=convert(m.decoder),
+        batch_first=m.batch_first),
+}
+

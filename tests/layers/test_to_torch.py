@@ -135,6 +135,25 @@ def test_to_torch_gives_the_same_outputs_gradients_state_and_dtype(case, dtype, 
         np.testing.assert_allclose(value, their_state[name].numpy(), rtol=tolerance, atol=tolerance, err_msg=name)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize("case", [c for c in CASES if c != "SwiGLU"])  # (torch has no SwiGLU to come back from)
+def test_from_torch_brings_each_layer_back_with_its_weights_and_dtype(case, dtype):
+    make, inputs, kwargs = CASES[case]
+    ag.manual_seed(5)
+    ours = make().to(dtype)
+    back = nn.from_torch(nn.to_torch(ours))
+    assert isinstance(ours, type(back)) and back.training == ours.training  # (an MLP comes back a Sequential)
+    mine, theirs = ours.state_dict(), back.state_dict()
+    assert list(mine) == list(theirs)
+    for name, value in mine.items():
+        assert theirs[name].dtype == value.dtype, name
+        np.testing.assert_array_equal(theirs[name], value, err_msg=name)
+    got, _ = _run(back, inputs, kwargs, dtype, "ours")
+    want, _ = _run(ours, inputs, kwargs, dtype, "ours")
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("kind", ["LazyLinear", "LazyConv2d"])
 def test_lazy_layers_convert_before_and_after_their_first_batch(kind):
     x = _x(2, 3, 5, 5)
