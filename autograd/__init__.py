@@ -63,6 +63,8 @@ from autograd.tensor_functions import (
     where,
 )
 from autograd.threads import get_num_threads, set_num_threads
+from autograd.torch_arithmetic import *  # noqa: F403 (torch.add, torch.sub, ... with alpha=, value=)
+from autograd.torch_arithmetic import __all__ as _torch_arithmetic
 from autograd.torch_names import *  # noqa: F403 (torch's module-level names: tanh, sum, ...)
 from autograd.torch_names import __all__ as _torch_names
 from autograd.value import Value
@@ -80,7 +82,7 @@ __all__ = [
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode", "detect_anomaly", "AnomalyError",
     "grad", "gradcheck", "gradgradcheck", "GradcheckError",
     "matmul", "cat", "concatenate", "stack", "split", "chunk", "where", "maximum", "minimum", "pad",
-    "einsum", "tril", "triu", *_torch_names,
+    "einsum", "tril", "triu", *_torch_names, *_torch_arithmetic,
     "float16", "float32", "float64", "half", "double", "int8", "int16", "int32", "int64", "long", "uint8", "bool",
     "float",
     "zeros", "ones", "full", "eye", "arange", "linspace", "rand", "randn", "zeros_like",

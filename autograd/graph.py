@@ -200,6 +200,16 @@ class AccumulateGrad(Node):
         """The leaf Tensor (None if it no longer exists)."""
         return self._variable()
 
+    def renewed(self) -> AccumulateGrad:
+        """The node for the leaf's new array, after ``t.data = ...`` (``model.double()``)
+        changed its shape or dtype: graphs recorded before keep this one, whose
+        metadata their rules were checked against; the leaf's hooks are shared."""
+        fresh = AccumulateGrad(self._variable())
+        if self._hooks is None:
+            self._hooks = []
+        fresh._hooks = self._hooks
+        return fresh
+
     def __getstate__(self) -> dict:
         return {"shape": self.shape, "dtype": self.dtype}  # a weak reference does not pickle
 

@@ -29,6 +29,7 @@ from autograd.coerce import (
 from autograd.engine import run_backward
 from autograd.gradients import as_grad, node_of
 from autograd.graph import AccumulateGrad, RetainGrad, make_tensor
+from autograd.tensor_arithmetic import TensorArithmetic
 from autograd.tensor_conversions import TensorConversions, _dtype, check_device
 from autograd.tensor_inplace import TensorInPlace
 from autograd.tensor_ops import TensorOps
@@ -39,7 +40,7 @@ __all__ = ["Tensor", "tensor", "normalize_axis"]
 _FLOAT_KINDS = "f"
 
 
-class Tensor(TensorInPlace, TensorOps, TensorTorchMethods, TensorConversions):
+class Tensor(TensorInPlace, TensorArithmetic, TensorOps, TensorTorchMethods, TensorConversions):
     """An n-dimensional array in a computation graph.
 
     ``Tensor(data, requires_grad=False, dtype=None)``, as ``torch.tensor``:
@@ -136,7 +137,10 @@ class Tensor(TensorInPlace, TensorOps, TensorTorchMethods, TensorConversions):
             arr = np.array(value, dtype=value.dtype if isinstance(value, np.ndarray) else self._data.dtype)
         if self.requires_grad and arr.dtype.kind not in _FLOAT_KINDS:
             raise TypeError(f"data: a tensor that requires grad must stay floating-point, got dtype {arr.dtype}")
+        renew = self._acc is not None and (arr.shape != self._data.shape or arr.dtype != self._data.dtype)
         self._data = arr
+        if renew:  # its gradient node describes the old array; later graphs need one for this one
+            self._acc = self._acc.renewed()
 
     @property
     def shape(self) -> tuple[int, ...]:

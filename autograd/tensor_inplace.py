@@ -27,20 +27,39 @@ class TensorInPlace:
         return self.fill_(0)
 
     def fill_(self, value: float) -> Any:
+        """Set every element to ``value`` in place (recorded on a computed
+        tensor, with a zero gradient to its old values, as in PyTorch)."""
+        if self._records_in_place():
+            return self._update_("fill_", lambda t: t.masked_fill(np.ones(self.shape, bool), value))
         self._check_inplace("fill_")
         self._data[...] = value
         self._version[0] += 1
         return self
 
     def copy_(self, src: Any) -> Any:
+        """Copy ``src``'s values in (broadcast to this shape, cast to this dtype);
+        recorded where a gradient needs it: ``src`` gets the gradient, as in PyTorch."""
+        T = graph.tensor_class
+        if self._records_in_place() or (_mode.enabled and isinstance(src, T) and src.requires_grad):
+            try:
+                fits = np.broadcast_shapes(np.shape(src), self.shape) == self.shape
+            except ValueError:
+                fits = False
+            if not fits:
+                raise ValueError(f"copy_: cannot copy shape {np.shape(src)} into {self.shape}")
+            return self._update_("copy_", lambda t: t.where(np.zeros(self.shape, bool), src), src)
         self._check_inplace("copy_")
-        src = src._data if isinstance(src, graph.tensor_class) else np.asarray(src)
+        src = src._data if isinstance(src, T) else np.asarray(src)
         try:
             np.copyto(self._data, np.broadcast_to(src, self.shape), casting="same_kind")
         except ValueError as e:
             raise ValueError(f"copy_: cannot copy shape {np.shape(src)} into {self.shape}: {e}") from None
         self._version[0] += 1
         return self
+
+    def _records_in_place(self) -> bool:
+        """A computed tensor while gradients are recorded (a leaf that requires grad is refused below)."""
+        return self.grad_fn is not None and _mode.enabled
 
     def _check_inplace(self, op: str) -> None:
         if self.requires_grad and is_grad_enabled():
@@ -83,7 +102,8 @@ class TensorInPlace:
         T = graph.tensor_class
         if _mode.enabled and (self.requires_grad or (isinstance(other, T) and other.requires_grad)):
             self._refuse_a_leaf(op)
-            return self._adopt(_OUT_OF_PLACE[fn](self, other))
+            before = graph.make_tensor(self._data.copy(), self.grad_fn)  # the old values, which the op may save
+            return self._adopt(_OUT_OF_PLACE[fn](before, other))
         if isinstance(other, T):
             other = other._data
         try:
@@ -111,6 +131,8 @@ class TensorInPlace:
         values refuses to backward through them)."""
         if result.shape != self.shape:
             raise ValueError(f"in-place: the result's shape {result.shape} is not the tensor's {self.shape}")
+        if result.dtype != self.dtype:  # the tensor keeps its dtype, as in PyTorch: a recorded cast
+            result = result.to(self.dtype)
         np.copyto(self._data, result._data, casting="same_kind")
         self.grad_fn, self.requires_grad = result.grad_fn, True
         self._version[0] += 1
@@ -132,24 +154,21 @@ class TensorInPlace:
         """self /= other, in place."""
         return self._inplace(other, "div_", operator.itruediv)
 
-    # ``x += y``: in place, except on a computed tensor while gradients are
-    # recorded, where it records ``x + y`` and rebinds the name (so that
-    # ``loss += criterion(...)`` works, as in PyTorch); a leaf that requires
+    # ``x += y``: in place, as in PyTorch; on a computed tensor while gradients
+    # are recorded, recorded as ``add_`` is (so ``loss += criterion(...)``
+    # works, and another name for ``x`` sees the change); a leaf that requires
     # grad is refused, as in PyTorch.
     def __iadd__(self, other: Any) -> Any:
-        return self + other if self._records_out_of_place() else self._inplace(other, "+=", operator.iadd)
+        return self._inplace(other, "+=", operator.iadd)
 
     def __isub__(self, other: Any) -> Any:
-        return self - other if self._records_out_of_place() else self._inplace(other, "-=", operator.isub)
+        return self._inplace(other, "-=", operator.isub)
 
     def __imul__(self, other: Any) -> Any:
-        return self * other if self._records_out_of_place() else self._inplace(other, "*=", operator.imul)
+        return self._inplace(other, "*=", operator.imul)
 
     def __itruediv__(self, other: Any) -> Any:
-        return self / other if self._records_out_of_place() else self._inplace(other, "/=", operator.itruediv)
-
-    def _records_out_of_place(self) -> bool:
-        return self.grad_fn is not None and _mode.enabled
+        return self._inplace(other, "/=", operator.itruediv)
 
 
 # the out-of-place form of each in-place operator (a recorded in-place update runs it)

@@ -14,7 +14,6 @@ import numpy as np
 from autograd import graph
 from autograd import primitives as P
 from autograd.coerce import normalize_axis
-from autograd.generator import Generator, rng_of
 from autograd.graph import make_tensor
 from autograd.tensor_functions import where
 
@@ -270,29 +269,6 @@ class TensorTorchMethods:
 
     def short(self) -> Any:
         return self.to(np.int16)
-
-    # -- in-place random fills (``layer.weight.data.normal_(0, 0.01)``) -------------
-    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator: Generator | None = None) -> Any:
-        """Fill with draws from N(mean, std**2) in place, from ``generator`` or
-        the default one (glassgrad's random stream, not PyTorch's)."""
-        if std < 0:
-            raise ValueError(f"normal_: std must be >= 0, got {std}")
-        return self._fill_drawn("normal_", lambda rng: rng.normal(mean, std, self.shape), generator)
-
-    def uniform_(self, from_: float = 0.0, to: float = 1.0, *, generator: Generator | None = None) -> Any:
-        """Fill with draws from U[from_, to) in place (PyTorch's ``from``, a
-        Python keyword, is ``from_`` here; positional calls are the same)."""
-        if from_ > to:
-            raise ValueError(f"uniform_: expects from <= to, got from={from_} > to={to}")
-        return self._fill_drawn("uniform_", lambda rng: rng.uniform(from_, to, self.shape), generator)
-
-    def _fill_drawn(self, op: str, draw: Any, generator: Generator | None = None) -> Any:
-        if self.dtype.kind != "f":
-            raise TypeError(f"{op}: needs a floating-point tensor, got dtype {self.dtype}; call .float() first")
-        self._check_inplace(op)
-        self._data[...] = draw(rng_of(generator))
-        self._version[0] += 1
-        return self
 
 
 class HistogramResult(tuple):

@@ -13,6 +13,7 @@ from nn import activations as A
 from nn import containers as C
 from nn import layers as L
 from nn import recurrent as R
+from nn.interop_composite import COMPOSITE_FROM_TORCH, COMPOSITE_TO_TORCH, unmaterialized_lazy_keys
 from nn.module import Module
 
 __all__ = ["to_torch", "from_torch"]
@@ -45,7 +46,7 @@ _TO_TORCH: dict[str, tuple[str, Any]] = {
     "BatchNorm2d": ("BatchNorm2d", lambda m: dict(num_features=m.num_features, eps=m.eps, momentum=m.momentum,
                                                   affine=m.weight is not None)),
     "LayerNorm": ("LayerNorm", lambda m: dict(normalized_shape=m.normalized_shape, eps=m.eps,
-                                              elementwise_affine=m.weight is not None)),
+                                              elementwise_affine=m.weight is not None, bias=m.bias is not None)),
     "Embedding": ("Embedding", lambda m: dict(num_embeddings=m.num_embeddings, embedding_dim=m.embedding_dim)),
     "Dropout": ("Dropout", lambda m: dict(p=m.p)),
     "MaxPool2d": ("MaxPool2d", lambda m: dict(kernel_size=_pair(m.kernel_size), stride=_pair(m.stride),
@@ -97,7 +98,7 @@ _FROM_TORCH: dict[str, tuple[Any, Any]] = {
     "BatchNorm2d": (L.BatchNorm2d, lambda m: dict(num_features=m.num_features, eps=m.eps, momentum=m.momentum,
                                                   affine=m.affine)),
     "LayerNorm": (L.LayerNorm, lambda m: dict(normalized_shape=tuple(m.normalized_shape), eps=m.eps,
-                                              elementwise_affine=m.elementwise_affine)),
+                                              elementwise_affine=m.elementwise_affine, bias=m.bias is not None)),
     "Embedding": (L.Embedding, lambda m: dict(num_embeddings=m.num_embeddings, embedding_dim=m.embedding_dim)),
     "Dropout": (L.Dropout, lambda m: dict(p=m.p)),
     "MaxPool2d": (L.MaxPool2d, lambda m: dict(kernel_size=_one(m.kernel_size, "kernel_size"),
@@ -126,13 +127,35 @@ def _one(v: Any, name: str) -> Any:
 
 
 def to_torch(model: Module) -> Any:
-    """The equivalent ``torch.nn.Module`` with the same weights and buffers
-    (float32 unless the glassgrad module holds float64)."""
+    """The equivalent ``torch.nn.Module`` with the same weights and buffers,
+    each in its glassgrad dtype (a float64 model gives a float64 one), tied
+    weights still tied, and the same ``training`` mode. Every built-in layer
+    converts (attention and the transformer family, pooling, recurrent layers,
+    normalisation, embeddings, containers, ``SwiGLU``; a lazy layer that has
+    not seen a batch becomes torch's lazy layer); a module class of your own
+    is refused, naming it."""
     torch = _torch()
     built = _to_torch_module(model, torch)
-    state = {k: torch.from_numpy(np.array(v)) for k, v in model.state_dict().items()}
-    built.load_state_dict(state)
+    skipped = unmaterialized_lazy_keys(model)
+    state = {k: torch.from_numpy(np.array(v)) for k, v in model.state_dict().items() if k not in skipped}
+    missing, unexpected = built.load_state_dict(state, strict=False, assign=True)
+    if set(missing) - skipped or unexpected:  # a conversion that names things differently: a bug here
+        raise RuntimeError(f"to_torch: state keys differ (missing {missing}, unexpected {unexpected})")
+    _tie(model, built)
     return built.train(model.training)
+
+
+def _tie(model: Module, built: Any) -> None:
+    """Give torch's modules one Parameter wherever glassgrad's share one (``head.weight = wte.weight``)."""
+    first: dict[int, str] = {}
+    for name, t in model.state_dict(keep_vars=True).items():
+        if id(t) not in first:
+            first[id(t)] = name
+            continue
+        owner, _, attribute = name.rpartition(".")
+        source_owner, _, source_attribute = first[id(t)].rpartition(".")
+        shared = getattr(built.get_submodule(source_owner), source_attribute)
+        setattr(built.get_submodule(owner), attribute, shared)
 
 
 def _to_torch_module(m: Module, torch: Any) -> Any:
@@ -142,18 +165,28 @@ def _to_torch_module(m: Module, torch: Any) -> Any:
         return torch.nn.Sequential(*children) if isinstance(m, L.Sequential) else torch.nn.ModuleList(children)
     if isinstance(m, C.ModuleDict):
         return torch.nn.ModuleDict({k: _to_torch_module(c, torch) for k, c in m.items()})
-    if name not in _TO_TORCH or type(m).__module__.split(".")[0] != "nn":
-        raise TypeError(f"to_torch: {name} is not a built-in layer; convert its layers one by one "
-                        f"(built-in: {', '.join(sorted(_TO_TORCH))}, Sequential, ModuleList, ModuleDict)")
+    built_in = type(m).__module__.split(".")[0] == "nn"
+    if built_in and name in COMPOSITE_TO_TORCH:
+        return COMPOSITE_TO_TORCH[name](torch, m, lambda child: _to_torch_module(child, torch))
+    if name not in _TO_TORCH or not built_in:
+        known = sorted([*_TO_TORCH, *COMPOSITE_TO_TORCH])
+        raise TypeError(f"to_torch: {name} is not a built-in layer; write it as a torch.nn.Module with the same "
+                        f"attribute names and load this model's state_dict() into it, or convert its layers "
+                        f"one by one (built-in: {', '.join(known)}, Sequential, ModuleList, ModuleDict)")
     torch_name, arguments = _TO_TORCH[name]
     return getattr(torch.nn, torch_name)(**arguments(m))
 
 
 def from_torch(module: Any) -> Module:
-    """The equivalent glassgrad module with the same weights and buffers."""
+    """The equivalent glassgrad module with the same weights and buffers, each
+    in its torch dtype (a float64 module gives a float64 one)."""
     torch = _torch()
     built = _from_torch_module(module, torch)
-    built.load_state_dict({k: v.detach().cpu().numpy() for k, v in module.state_dict().items()})
+    state = {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
+    built.load_state_dict(state)
+    for name, t in built.state_dict(keep_vars=True).items():
+        if state[name].dtype.kind == "f" and state[name].dtype != t.dtype:
+            t.data = state[name].copy()  # (load_state_dict casts into the glassgrad layer's float32)
     return built.train(module.training)
 
 
@@ -165,7 +198,10 @@ def _from_torch_module(m: Any, torch: Any) -> Module:
         return C.ModuleList([_from_torch_module(c, torch) for c in m])
     if isinstance(m, torch.nn.ModuleDict):
         return C.ModuleDict({k: _from_torch_module(c, torch) for k, c in m.items()})
-    if name not in _FROM_TORCH or not type(m).__module__.startswith("torch.nn"):
+    built_in = type(m).__module__.startswith("torch.nn")
+    if built_in and name in COMPOSITE_FROM_TORCH:
+        return COMPOSITE_FROM_TORCH[name](torch, m, lambda child: _from_torch_module(child, torch))
+    if name not in _FROM_TORCH or not built_in:
         raise TypeError(f"from_torch: {name} has no glassgrad equivalent here "
                         f"(built-in: {', '.join(sorted(_FROM_TORCH))}, Sequential, ModuleList, ModuleDict)")
     cls, arguments = _FROM_TORCH[name]

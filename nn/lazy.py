@@ -33,8 +33,8 @@ def _materialize(lazy: Module, built: Module) -> None:
     settings, and turn ``lazy`` into ``built``'s class."""
     for name in ("weight", "bias"):
         placeholder, value = getattr(lazy, name), getattr(built, name)
-        if placeholder is not None:
-            placeholder.data = value.data
+        if placeholder is not None:  # in the placeholder's dtype: lazy.double() before the first batch holds
+            placeholder.data = value.data.to(placeholder.dtype)
     own = ("weight", "bias", "training")
     settings = {k: v for k, v in built.__dict__.items() if not k.startswith("_") and k not in own}
     lazy.__dict__.update(settings)

@@ -81,7 +81,7 @@ def test_in_place_draws_refuse_what_pytorch_refuses_before_changing_anything():
     with pytest.raises(TypeError, match="normal_: needs a floating-point tensor, got dtype int64"):
         torch.zeros(2, dtype=torch.int64).normal_()
     p = torch.ones(3, requires_grad=True)
-    with pytest.raises(RuntimeError, match="normal_: in-place change of a tensor that requires grad"):
+    with pytest.raises(RuntimeError, match="normal_: in-place change of a leaf tensor that requires grad"):
         p.normal_()
     assert w.tolist() == [1.0, 1.0, 1.0] and p.tolist() == [1.0, 1.0, 1.0]
     with torch.no_grad():
