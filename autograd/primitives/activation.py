@@ -105,10 +105,11 @@ class Softplus(Function):
 
 
 class ELU(Function):
-    """y = x where x > 0, else alpha * (e**x - 1);  dy/dx = 1 where x > 0, else y + alpha"""
-    rule = ("grad(x) += grad(out) * (1 where x > 0, else out + alpha)",)
+    """y = x where x > 0, else alpha * (e**x - 1);  dy/dx = 1 where x > 0, else alpha * e**x.
+    Keeps x, as PyTorch does, not y: the output may change in place."""
+    rule = ("grad(x) += grad(out) * (1 where x > 0, else alpha * exp(x))",)
 
-    saves = (0, "out")
+    saves = (0,)
 
     @staticmethod
     def forward(x, alpha):
@@ -118,7 +119,8 @@ class ELU(Function):
     def backward(ctx, g):
         x = ctx.inputs[0]
         positive = piecewise(_positive, x)
-        return (g * (positive + (ctx.out + ctx.options["alpha"]) * (1.0 - positive)),)
+        negative = 1.0 - positive  # (exp(x * negative) is exp(min(x, 0)): no overflow where x > 0)
+        return (g * (positive + ctx.options["alpha"] * (x * negative).exp() * negative),)
 
 
 class LogSoftmax(Function):

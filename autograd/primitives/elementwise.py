@@ -74,10 +74,11 @@ class Mul(Function):
 
 
 class Div(Function):
-    """y = a / b;  dy/da = 1/b,  dy/db = -a/b**2 = -y/b"""
-    rule = ("grad(a) += grad(out) / b", "grad(b) += -grad(out) * out / b")
+    """y = a / b;  dy/da = 1/b,  dy/db = -a/b**2, computed as -(a/b)/b (PyTorch's
+    rounding). Keeps a and b, as PyTorch does, not y: the output may change in place."""
+    rule = ("grad(a) += grad(out) / b", "grad(b) += -grad(out) * (a / b) / b")
 
-    saves = {0: (1,), 1: (1, "out")}
+    saves = {0: (1,), 1: (0, 1)}
 
     @staticmethod
     def forward(a, b):
@@ -87,9 +88,9 @@ class Div(Function):
 
     @staticmethod
     def backward(ctx, g):
-        _, b = ctx.inputs
+        a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        return (g / b if need_a else None), (-(g * ctx.out) / b if need_b else None)
+        return (g / b if need_a else None), (-(g * (a / b / b)) if need_b else None)
 
 
 class Pow(Function):
@@ -458,9 +459,9 @@ def _mul_grad(ctx, g):
 
 
 def _div_grad(ctx, g):
-    _, b = ctx.saved.arrays
+    a, b = ctx.saved.arrays
     need_a, need_b = ctx.needs_input_grad
-    return (g / b if need_a else None), (-(g * ctx.saved.out) / b if need_b else None)
+    return (g / b if need_a else None), (-(g * (a / b / b)) if need_b else None)
 
 
 def _pow_scalar_grad(ctx, g):

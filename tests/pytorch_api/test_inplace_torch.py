@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
+from nn import functional as F
 
 torch = pytest.importorskip("torch", reason="PyTorch is the oracle for in-place recording")
 
@@ -135,3 +136,19 @@ def test_fill_zero_and_copy_on_a_computed_tensor_are_recorded_as_in_torch():
     assert ours == theirs
     with pytest.raises(ValueError, match=r"copy_: cannot copy shape \(3,\) into \(2,\)"):
         (ag.tensor([1.0, 2.0], requires_grad=True) * 1).copy_(ag.ones(3))
+
+
+@pytest.mark.parametrize("op", ["div", "elu"])
+def test_an_output_changed_in_place_backpropagates_where_pytorchs_does(op):
+    """Division and ELU keep their inputs, as PyTorch does, not their output:
+    ``z = a / b; z += 1`` (and the same after ``elu``) backpropagates."""
+    def program(lib):
+        a = lib.tensor([1.0, -2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        b = lib.tensor([3.0, 4.0, -5.0], dtype=lib.float64, requires_grad=True)
+        elu = torch.nn.functional.elu if lib is torch else F.elu
+        z = a / b if op == "div" else elu(a * b)
+        z += 1
+        (z * z).sum().backward()
+        return _grads(a, b)
+    ours, theirs = _both(program)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
