@@ -1,19 +1,15 @@
-"""Every core: how many threads glassgrad's kernels use, and the one place
-that splits work over them.
+"""How many threads glassgrad's numpy work may use, as PyTorch's
+``torch.get_num_threads``/``set_num_threads``.
 
-numpy runs its matrix products on every core (OpenBLAS), but its elementwise
-loops, copies and reductions on one. glassgrad's heavy kernels already work
-in blocks (a few samples of a convolution, 32K elements of GELU, a slice of
-an optimizer's parameters), and numpy releases the GIL inside each block's
-loops, so :func:`run_blocks` hands the blocks to a pool of threads: the same
-numpy calls on the same blocks, so the same bits as one thread (a matrix
-product may round differently when OpenBLAS splits it over more threads, as
-PyTorch's do).
+numpy runs its matrix products on every core (OpenBLAS); its elementwise
+loops, copies and reductions run on one. The count follows the usual
+settings, as PyTorch's does: ``OMP_NUM_THREADS`` when it is set, else every
+CPU this process may run on. :func:`set_num_threads` changes it at run time,
+and sets numpy's bundled OpenBLAS to it where that library is found.
 
-The count follows the usual settings, as PyTorch's does: ``OMP_NUM_THREADS``
-when it is set, else every CPU this process may run on;
-:func:`set_num_threads` changes it at run time (OpenBLAS's too, where numpy's
-bundled OpenBLAS is found), as ``torch.set_num_threads`` does.
+(Spreading glassgrad's own blocked kernels over a thread pool was tried and
+measured slower on a 2-core machine, beside OpenBLAS's own threads: see
+docs/performance.md, "Every core".)
 """
 
 from __future__ import annotations
@@ -21,16 +17,11 @@ from __future__ import annotations
 import ctypes
 import glob
 import os
-import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["get_num_threads", "run_blocks", "set_num_threads", "spans"]
-
-T = TypeVar("T")
+__all__ = ["get_num_threads", "set_num_threads"]
 
 
 def _default_threads() -> int:
@@ -42,7 +33,7 @@ def _default_threads() -> int:
     return os.cpu_count() or 1
 
 
-def _openblas_setter() -> Callable[[int], None] | None:
+def _openblas_setter() -> Callable[[int], object] | None:
     """numpy's bundled OpenBLAS's set_num_threads, if it is there."""
     here = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
     for path in sorted(glob.glob(os.path.join(here, "*openblas*"))):
@@ -59,51 +50,20 @@ def _openblas_setter() -> Callable[[int], None] | None:
 
 
 _threads = _default_threads()
-_pool: ThreadPoolExecutor | None = None
-_inside = threading.local()  # set in the pool's threads: a block never splits again
 
 
 def get_num_threads() -> int:
-    """The number of threads glassgrad's kernels split their work over."""
+    """The number of threads glassgrad's numpy work may use."""
     return _threads
 
 
 def set_num_threads(n: int) -> None:
     """Use ``n`` threads from now on (numpy's OpenBLAS too, where found), as
     ``torch.set_num_threads(n)``."""
-    global _threads, _pool
+    global _threads
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"set_num_threads: expected a whole number >= 1, got {n!r}")
     setter = _openblas_setter()
     if setter is not None:
         setter(n)
-    if n != _threads and _pool is not None:
-        _pool.shutdown(wait=True)
-        _pool = None
     _threads = n
-
-
-def _run_inside(task: Callable[[], T]) -> T:
-    _inside.active = True
-    return task()
-
-
-def run_blocks(tasks: Sequence[Callable[[], T]]) -> list[T]:
-    """Each task's result, in order, the tasks run on up to
-    :func:`get_num_threads` threads (in this thread when there is one, one
-    task, or when called from inside a task). Tasks must write disjoint
-    memory."""
-    global _pool
-    if _threads == 1 or len(tasks) < 2 or getattr(_inside, "active", False):
-        return [task() for task in tasks]
-    if _pool is None:
-        _pool = ThreadPoolExecutor(_threads, thread_name_prefix="glassgrad")
-    return list(_pool.map(_run_inside, tasks))
-
-
-def spans(size: int, block: int) -> list[tuple[int, int]]:
-    """[0, size) cut into one (start, stop) per thread, each a whole number of
-    ``block``-sized blocks (the last may be short)."""
-    blocks = -(-size // block)
-    per_thread = -(-blocks // min(_threads, blocks)) * block
-    return [(start, min(start + per_thread, size)) for start in range(0, size, per_thread)]

@@ -13,17 +13,13 @@ Two layouts, whichever copies longer contiguous runs:
   over samples (``np.matmul``), which writes the output in place in PyTorch's
   layout, with no transpose.
 Copying and adding back loop over the kernel's kh * kw offsets, never pixels.
-The blocks of samples are spread over every core (autograd/threads.py).
 """
 
 from __future__ import annotations
 
-from functools import partial
-
 import numpy as np
 
 from autograd.primitives._numpy import BLOCK as _BLOCK
-from autograd.threads import run_blocks
 
 __all__ = ["conv_forward", "conv_backward", "window_offsets"]
 
@@ -85,72 +81,59 @@ def _blocks(n: int, per_sample: int) -> list[slice]:
 
 
 def conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: tuple, padding: tuple) -> np.ndarray:
-    """y (N, O, OH, OW) = conv2d(x, w) + b; the blocks of samples spread over every core."""
+    """y (N, O, OH, OW) = conv2d(x, w) + b."""
     oh, ow, last, offsets, blocks = _plan(x, w, stride, padding)
     n, o, kernel = x.shape[0], w.shape[0], w.shape[2:]
     out = np.empty((n, o, oh, ow), dtype=np.result_type(x, w))
     w_rows = w.transpose(0, 2, 3, 1).reshape(o, -1) if last else w.reshape(o, -1)
-
-    def block(blk: slice) -> None:  # padded input and columns of a few samples at a time
+    for blk in blocks:  # padded input and columns of a few samples at a time
         cols = _columns(_padded(x[blk], padding, last), offsets, kernel, oh, ow, last)
         if last:
             out[blk] = (cols @ w_rows.T).reshape(-1, oh, ow, o).transpose(0, 3, 1, 2)
         else:
             np.matmul(w_rows, cols, out=out[blk].reshape(-1, o, oh * ow))
-        out[blk] += b.reshape(-1, 1, 1)
-    run_blocks([partial(block, blk) for blk in blocks])
+    out += b.reshape(-1, 1, 1)
     return out
 
 
 def conv_backward(x: np.ndarray, w: np.ndarray, g: np.ndarray, stride: tuple, padding: tuple,
                   needs: tuple) -> tuple:
     """(dL/dx, dL/dw, dL/db) for upstream g (N, O, OH, OW): dL/dw = G^T cols(x),
-    dL/dx = the patches of G W added back (col2im), dL/db = the sum of G. The
-    blocks of samples spread over every core; each adds its own part of dL/dw."""
+    dL/dx = the patches of G W added back (col2im), dL/db = the sum of G."""
     oh, ow, last, offsets, blocks = _plan(x, w, stride, padding)
     (o, c, kh, kw), (ph, pw), kernel = w.shape, padding, w.shape[2:]
-    need_x, need_w, need_b = needs
+    (_, _, h, wd), (need_x, need_w, need_b) = x.shape, needs
     gb = g.sum(axis=(0, 2, 3)) if need_b else None
     gx = np.empty(x.shape, dtype=np.result_type(g, w)) if need_x else None
     if last and need_x and stride == (1, 1) and ph < kh and pw < kw:
         _input_grad_by_gathering(g, w, padding, gx)
         need_x = False
     w_rows = w.transpose(0, 2, 3, 1).reshape(o, -1) if last else w.reshape(o, -1)
-
-    def block(blk: slice) -> np.ndarray | None:  # padded input, columns and patches of a few samples
-        g2 = g[blk].transpose(0, 2, 3, 1).reshape(-1, o) if last else g[blk].reshape(-1, o, oh * ow)
+    gw = np.zeros_like(w_rows) if need_w else None
+    for blk in blocks:  # padded input, columns and patches of a few samples at a time
+        if last:
+            g2 = g[blk].transpose(0, 2, 3, 1).reshape(-1, o)  # one row per output position
+        else:
+            g2 = g[blk].reshape(-1, o, oh * ow)  # per sample, one column per output position
+        if need_w:
+            cols = _columns(_padded(x[blk], padding, last), offsets, kernel, oh, ow, last)
+            gw += g2.T @ cols if last else np.matmul(g2, cols.transpose(0, 2, 1)).sum(axis=0)
         if need_x:
-            _add_patches_back(g2, w_rows, offsets, (oh, ow, kh, kw, c), padding, last, gx[blk])
-        if not need_w:
-            return None
-        cols = _columns(_padded(x[blk], padding, last), offsets, kernel, oh, ow, last)
-        return g2.T @ cols if last else np.matmul(g2, cols.transpose(0, 2, 1)).sum(axis=0)
-    parts = run_blocks([partial(block, blk) for blk in blocks])
-    gw = None
+            if last:
+                patches = (g2 @ w_rows).reshape(-1, oh, ow, kh, kw, c)
+                target = np.zeros((patches.shape[0], h + 2 * ph, wd + 2 * pw, c), dtype=gx.dtype)
+                for a, b, rows, columns in offsets:
+                    target[:, rows, columns, :] += patches[:, :, :, a, b, :]
+                gx[blk] = target[:, ph : ph + h, pw : pw + wd, :].transpose(0, 3, 1, 2)
+            else:
+                patches = np.matmul(w_rows.T, g2).reshape(-1, c, kh, kw, oh, ow)
+                target = np.zeros((patches.shape[0], c, h + 2 * ph, wd + 2 * pw), dtype=gx.dtype)
+                for a, b, rows, columns in offsets:
+                    target[:, :, rows, columns] += patches[:, :, a, b]
+                gx[blk] = target[:, :, ph : ph + h, pw : pw + wd]
     if need_w:
-        gw = parts[0]
-        for part in parts[1:]:
-            gw += part
         gw = np.ascontiguousarray(gw.reshape(o, kh, kw, c).transpose(0, 3, 1, 2)) if last else gw.reshape(w.shape)
     return gx, gw, gb
-
-
-def _add_patches_back(g2: np.ndarray, w_rows: np.ndarray, offsets: list, sizes: tuple, padding: tuple,
-                      last: bool, gx: np.ndarray) -> None:
-    """col2im: the patches of G W added back into the padded input, written into ``gx``."""
-    (oh, ow, kh, kw, c), (ph, pw), (h, wd) = sizes, padding, gx.shape[2:]
-    if last:
-        patches = (g2 @ w_rows).reshape(-1, oh, ow, kh, kw, c)
-        target = np.zeros((patches.shape[0], h + 2 * ph, wd + 2 * pw, c), dtype=gx.dtype)
-        for a, b, rows, columns in offsets:
-            target[:, rows, columns, :] += patches[:, :, :, a, b, :]
-        gx[...] = target[:, ph : ph + h, pw : pw + wd, :].transpose(0, 3, 1, 2)
-    else:
-        patches = np.matmul(w_rows.T, g2).reshape(-1, c, kh, kw, oh, ow)
-        target = np.zeros((patches.shape[0], c, h + 2 * ph, wd + 2 * pw), dtype=gx.dtype)
-        for a, b, rows, columns in offsets:
-            target[:, :, rows, columns] += patches[:, :, a, b]
-        gx[...] = target[:, :, ph : ph + h, pw : pw + wd]
 
 
 def _input_grad_by_gathering(g: np.ndarray, w: np.ndarray, padding: tuple, gx: np.ndarray) -> None:
@@ -161,9 +144,7 @@ def _input_grad_by_gathering(g: np.ndarray, w: np.ndarray, padding: tuple, gx: n
     (o, c, kh, kw), (ph, pw), (n, _, h, wd) = w.shape, padding, gx.shape
     w_flipped = w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(kh * kw * o, c)  # rows (a, b, o)
     offsets = window_offsets((kh, kw), (1, 1), h, wd)
-
-    def block(blk: slice) -> None:
+    for blk in _blocks(n, h * wd * kh * kw * o):
         gp = _padded(g[blk], (kh - 1 - ph, kw - 1 - pw), True)  # (n, H + kh - 1, W + kw - 1, O)
         rows = _columns(gp, offsets, (kh, kw), h, wd, True) @ w_flipped
         gx[blk] = rows.reshape(-1, h, wd, c).transpose(0, 3, 1, 2)
-    run_blocks([partial(block, blk) for blk in _blocks(n, h * wd * kh * kw * o)])

@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import partial
 
 import numpy as np
-
-from autograd.threads import run_blocks, spans
 
 BLOCK = 1 << 15  # elements per block of a blocked loop: its temporaries stay in cache
 LONG_SUM = 4096  # float32 sums of at least this many elements per result accumulate in float64
@@ -42,18 +39,13 @@ def max_shifted(x: np.ndarray, axis: int | tuple | None) -> tuple[np.ndarray, np
 
 def blockwise(fn: Callable[..., np.ndarray], x: np.ndarray, *more: np.ndarray) -> np.ndarray:
     """``fn`` applied to blocks of ``BLOCK`` elements of the flattened arrays
-    (all of ``x``'s size), so that its temporaries stay small; ``x``'s shape
-    out. The blocks are spread over every core (autograd/threads.py)."""
+    (all of ``x``'s size), so that its temporaries stay small; ``x``'s shape out."""
     flat = [a.reshape(-1) for a in (x, *more)]
     if x.size <= BLOCK:
         return fn(*flat).reshape(x.shape)
     out = np.empty_like(flat[0])
-
-    def span(first: int, stop: int) -> None:  # one thread's blocks
-        for start in range(first, stop, BLOCK):
-            end = min(start + BLOCK, stop)
-            out[start:end] = fn(*(a[start:end] for a in flat))
-    run_blocks([partial(span, first, stop) for first, stop in spans(x.size, BLOCK)])
+    for start in range(0, x.size, BLOCK):
+        out[start : start + BLOCK] = fn(*(a[start : start + BLOCK] for a in flat))
     return out.reshape(x.shape)
 
 

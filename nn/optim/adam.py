@@ -67,8 +67,7 @@ class Adam(Optimizer):
         step_size, eps = lr / (1 - b1**t) * root, eps * root
         keep = 1 - lr * weight_decay if weight_decay and self.decoupled else None
         arrays = [w, g, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq")]
-
-        def update(wb, gb, m, v, v_max, work):  # one block: its temporaries stay in cache
+        for wb, gb, m, v, v_max, work in self._blocks(arrays, w):
             if weight_decay and not self.decoupled:
                 gb = gb + weight_decay * wb
             axpby(1 - b1, gb, b1, m)
@@ -80,7 +79,6 @@ class Adam(Optimizer):
             if keep is not None:  # AdamW: p * (1 - lr wd), then the Adam step
                 wb *= keep
             axpy(-step_size, np.divide(m, denom, out=work), wb)
-        self._each_block(arrays, w, update)
         increment_version(p)
 
 

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator
-from functools import partial
 from typing import Any
 
 import numpy as np
 
 from autograd import Tensor, Value, enable_grad, no_grad
-from autograd.threads import get_num_threads, run_blocks, spans
 
 from .state import load_optimizer_state_dict, optimizer_state_dict
 
@@ -234,28 +232,6 @@ class Optimizer:
         if not all(a is None or a.flags.c_contiguous for a in arrays):
             return ((*arrays, np.empty_like(like)),)
         return self._flat_blocks(arrays, work, size)
-
-    def _each_block(self, arrays: list, like: np.ndarray, update: Callable[..., None]) -> None:
-        """``update(*blocks, work)`` for each block of ``_blocks``, the blocks of
-        a large parameter spread over every core (autograd/threads.py), each
-        thread with its own work array. Blocks are disjoint: the same bits as
-        one thread."""
-        size = like.size
-        if size <= BLOCK or get_num_threads() == 1 or not all(a is None or a.flags.c_contiguous for a in arrays):
-            for block in self._blocks(arrays, like):
-                update(*block)
-            return
-        flat = [None if a is None else a.reshape(-1) for a in arrays]
-
-        def span(thread: int, first: int, stop: int) -> None:
-            key = (like.dtype, thread)
-            work = self._work.get(key)
-            if work is None:
-                work = self._work[key] = np.empty(BLOCK, dtype=like.dtype)
-            for start in range(first, stop, BLOCK):
-                end = min(start + BLOCK, stop)
-                update(*[None if f is None else f[start:end] for f in flat], work[: end - start])
-        run_blocks([partial(span, i, first, stop) for i, (first, stop) in enumerate(spans(size, BLOCK))])
 
     @staticmethod
     def _flat_blocks(arrays: list, work: np.ndarray, size: int) -> Iterator[tuple]:
