@@ -215,7 +215,7 @@ def test_micrograd_programs_recorded_numbers_are_micrograds(name, monkeypatch, t
     original live (about 35 s for the demo; micrograd builds a node per
     multiply and add)."""
     if not HAS_MICROGRAD:
-        pytest.skip("micrograd is not installed (pip install -e '.[bench]')")
+        pytest.skip("micrograd is not installed (pip install -e '.[dev]')")
     theirs = _run(_original((PROGRAMS / f"{name}.py").read_text()), "micrograd", monkeypatch, tmp_path)
     np.testing.assert_allclose(theirs, RECORDED[name], rtol=2e-3, atol=2e-4)
 
