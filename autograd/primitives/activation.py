@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd.engine import composite_backward, fast_backward
 from autograd.function import Function
-from autograd.primitives._numpy import blockwise, constant, max_shifted
+from autograd.primitives._numpy import BLOCK, blockwise, constant, max_shifted
 from autograd.primitives._special import erf, normal_cdf32
 from autograd.primitives.elementwise import piecewise
 
@@ -271,10 +271,16 @@ class Softmax(Function):
 # -- fast first-order kernels on arrays (checked against the definitions above
 # by the op registry's tests) -----------------------------------------------------
 
+_ONE = {np.dtype(t): np.ones((), t) for t in (np.float32, np.float64)}  # (a 0-d array: cheaper than 1.0)
+
+
 def _tanh_grad(ctx, g):
-    y = ctx.saved.out
-    out = np.multiply(y, y, out=np.empty_like(y))  # g * (1 - y**2) in one new array, rounded as PyTorch's
-    np.subtract(out.dtype.type(1), out, out=out)
+    y = ctx.saved.out  # g * (1 - y**2), rounded as PyTorch's
+    one = _ONE.get(y.dtype, 1)
+    if y.size < BLOCK:  # plain expressions: on small arrays out= costs more than the temporaries
+        return (g * (one - y * y),)
+    out = np.multiply(y, y, out=np.empty_like(y))  # one new array
+    np.subtract(one, out, out=out)
     return (np.multiply(out, g, out=out),)
 
 

@@ -117,12 +117,14 @@ def test_every_kernel_the_primitives_register_is_checked_above():
     assert registered - reached == set(), sorted(op.__name__ for op in registered - reached)
 
 
-def test_tanh_kernel_rounds_as_its_definition_and_pytorchs_formula():
+@pytest.mark.parametrize("shape", [(64, 200), (256, 200)], ids=["plain-expressions", "in-place"])
+def test_tanh_kernel_rounds_as_its_definition_and_pytorchs_formula(shape):
     """g * (1 - y*y), not g - g*y*y: a lecture's hand-derived gradient
-    (makemore part 4) must compare exactly equal, as it does in PyTorch."""
+    (makemore part 4) must compare exactly equal, as it does in PyTorch; on
+    small arrays and on large ones (written in place)."""
     rng = np.random.default_rng(4)
-    x = ag.tensor(rng.standard_normal((64, 200)).astype(np.float32), requires_grad=True)
-    g = rng.standard_normal((64, 200)).astype(np.float32)
+    x = ag.tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=True)
+    g = rng.standard_normal(shape).astype(np.float32)
     y = x.tanh()
     y.backward(ag.tensor(g))
     yn = y.detach().numpy()
