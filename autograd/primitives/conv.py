@@ -104,11 +104,12 @@ class MaxPool(Function):
     """y = the maximum of each kh x kw window; dL/dx = g / (maxima in the
     window) at each maximum, so tied maxima share the gradient equally. Runs
     over the kernel's offsets (kh * kw maxima of output-sized arrays), never
-    over pixels or a 6-d window view; keeps x and y (the maxima are found again
-    by comparison). The recorded rule is the windowed max's."""
+    over pixels or a 6-d window view; keeps x only, as PyTorch keeps its input
+    (and indices), not y, which may change in place: the maxima are found
+    again from x. The recorded rule is the windowed max's."""
     rule = ("grad(x) += grad(out) at each window's maximum (ties share it)",)
 
-    saves = (0, "out")
+    saves = (0,)
 
     @staticmethod
     def forward(x, kernel, stride, out_hw):
@@ -164,7 +165,8 @@ def _convolution_grad(ctx, g):
 
 
 def _max_pool_grad(ctx, g):
-    (x,), y, kernel, stride = ctx.saved.arrays, ctx.saved.out, ctx.options["kernel"], ctx.options["stride"]
+    (x,), kernel, stride = ctx.saved.arrays, ctx.options["kernel"], ctx.options["stride"]
+    y = _over_windows(np.maximum, x, kernel, stride, g.shape[2:])  # the maxima again: y may have changed in place
     slices = _window_slices(y.shape[2:], kernel, stride)
     hits = [np.equal(x[index], y) for index in slices]
     count = hits[0].view(np.uint8).copy()  # maxima per window (bytes: a quarter of the traffic)

@@ -138,15 +138,19 @@ def test_fill_zero_and_copy_on_a_computed_tensor_are_recorded_as_in_torch():
         (ag.tensor([1.0, 2.0], requires_grad=True) * 1).copy_(ag.ones(3))
 
 
-@pytest.mark.parametrize("op", ["div", "elu"])
+@pytest.mark.parametrize("op", ["div", "elu", "max_pool2d"])
 def test_an_output_changed_in_place_backpropagates_where_pytorchs_does(op):
-    """Division and ELU keep their inputs, as PyTorch does, not their output:
-    ``z = a / b; z += 1`` (and the same after ``elu``) backpropagates."""
+    """Division, ELU and max pooling keep their inputs, as PyTorch does, not
+    their output: ``z = a / b; z += 1`` (and the same after ``elu`` and
+    ``max_pool2d``) backpropagates."""
     def program(lib):
         a = lib.tensor([1.0, -2.0, 3.0], dtype=lib.float64, requires_grad=True)
         b = lib.tensor([3.0, 4.0, -5.0], dtype=lib.float64, requires_grad=True)
-        elu = torch.nn.functional.elu if lib is torch else F.elu
-        z = a / b if op == "div" else elu(a * b)
+        functional = torch.nn.functional if lib is torch else F
+        if op == "max_pool2d":
+            z = functional.max_pool2d((a[:, None] * b).reshape(1, 1, 3, 3), 2, stride=1)
+        else:
+            z = a / b if op == "div" else functional.elu(a * b)
         z += 1
         (z * z).sum().backward()
         return _grads(a, b)
