@@ -72,6 +72,10 @@ def _ddp_worker(rank: int, world_size: int, folder: str) -> None:
         if rank == 0:
             weights = {k: v.tolist() for k, v in ddp.module.state_dict().items()}
             Path(folder, "result.json").write_text(json.dumps({"losses": losses, "weights": weights}))
+        # both ranks done talking before either closes its connections: a rank that tears gloo
+        # down while its peer still holds the pair aborts the peer ("terminate called without an
+        # active exception", SIGABRT; seen once in a CI run on a 2-core machine)
+        dist.barrier()
     finally:
         dist.destroy_process_group()
 
