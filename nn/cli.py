@@ -163,17 +163,6 @@ def _add_pictures(sub: Any) -> None:
                                   "a '... more' box")
 
 
-def _positive_int(text: str) -> int:
-    """argparse's type for --max-nodes: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of nodes, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1 node, got {value}")
-    return value
-
-
 def _fail(message: object, status: int = EXIT_USAGE) -> int:
     """Print ``glassgrad: error: MESSAGE`` as one line on stderr; return ``status``."""
     print("glassgrad: error: " + " ".join(str(message).split()), file=sys.stderr)

@@ -102,7 +102,7 @@ def test_max_nodes_bounds_the_picture_and_the_page(tmp_path, capsys):
     capsys.readouterr()
     with pytest.raises(SystemExit) as refused:
         main(["explore", "x*2", "--x", "1", "--max-nodes", "0"])
-    assert refused.value.code == 2 and "expected at least 1 node, got 0" in capsys.readouterr().err
+    assert refused.value.code == 2 and "argument --max-nodes: must be at least 1, got 0" in capsys.readouterr().err
 
 
 def test_bench_outside_a_source_checkout_says_where_to_run_it(tmp_path, monkeypatch, capsys):

@@ -44,6 +44,7 @@ def _one_line_error(done: subprocess.CompletedProcess, status: int) -> str:
 
 
 MISTAKES = [
+    (["train", "--epochs", "0"], "glassgrad train: error: argument --epochs: must be at least 1, got 0"),
     (["train", "--seed", "-1"], "argument --seed: must be a whole number from 0 to 4294967294, got -1"),
     (["train", "--hidden", "1000000000"], "hidden=1000000000 makes an MLP of 1,000,000,006,000,000,002 "
                                           "parameters, which needs about"),
