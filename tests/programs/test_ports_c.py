@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.programs.test_programs import _numbers, _original, _output
+from tests.programs.test_programs import _numbers, _original, _output, _writer
 
 PROGRAMS = Path(__file__).parent
 RECORDED_FILE = PROGRAMS / "recorded_ports_c.json"
@@ -97,20 +97,14 @@ def _stand_ins(engine: str, monkeypatch, workdir: Path) -> None:
     if engine == "torch":
         import torch
 
-        def write(t, values):
-            with torch.no_grad():
-                t.copy_(torch.from_numpy(values))
-            return t
         monkeypatch.setattr(torch, "randperm", _fixed_randperm(torch))
     else:
         import glassgrad as torch
         import nn.sampler
 
-        def write(t, values):
-            t.data[...] = values
-            return t
         monkeypatch.setattr(nn.sampler, "randperm", _fixed_randperm(torch))
         monkeypatch.setattr(torch, "randperm", nn.sampler.randperm)
+    write = _writer(torch)
     normal, normal_ = _fixed_normal(torch, write)
     monkeypatch.setattr(torch, "normal", normal)
     monkeypatch.setattr(torch.Tensor, "normal_", normal_)

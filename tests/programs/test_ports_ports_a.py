@@ -34,7 +34,7 @@ import numpy as np
 import pytest
 
 from tests.programs.test_only_imports_differ import _without_header
-from tests.programs.test_programs import _fixed_init, _fixed_randint, _names_file, _numbers, _original
+from tests.programs.test_programs import _fixed_init, _fixed_randint, _names_file, _numbers, _original, _writer
 
 PROGRAMS = Path(__file__).parent
 NANOGPT = PROGRAMS / "nanogpt"
@@ -102,10 +102,6 @@ def _engine(engine: str, monkeypatch):
     if engine == "torch":
         import torch
 
-        def write(t, values):
-            with torch.no_grad():
-                t.copy_(torch.from_numpy(values))
-            return t
         board = types.ModuleType("torch.utils.tensorboard")
         board.SummaryWriter = _NoWriter
         monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", board)
@@ -114,14 +110,12 @@ def _engine(engine: str, monkeypatch):
         import glassgrad
         import nn.sampler
 
-        def write(t, values):
-            t.data[...] = values
-            return t
         module, samplers = glassgrad, [nn.sampler]
     randint, randperm = _fixed_randint_keywords(module), _fixed_randperm(module)
     for target in (module, *samplers):
         monkeypatch.setattr(target, "randint", randint)
         monkeypatch.setattr(target, "randperm", randperm)
+    write = _writer(module)
     kaiming, uniform = _fixed_init(write)
     monkeypatch.setattr(module.nn.init, "kaiming_uniform_", kaiming)
     monkeypatch.setattr(module.nn.init, "uniform_", uniform)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.programs.test_programs import HAS_TORCH, _fixed_init, _fixed_randn, _numbers
+from tests.programs.test_programs import HAS_TORCH, _fixed_init, _fixed_randn, _numbers, _writer
 
 PORTS = Path(__file__).parent / "pytorch_examples"
 ORIGINALS = Path(__file__).parent / "originals" / "pytorch_examples"
@@ -62,12 +62,7 @@ def _fixed_dropout(module: Any):
 def _same_draws(engine: str, monkeypatch) -> None:
     """Both engines draw their initial weights and dropout masks from the same seeded numpy streams."""
     module = _engine_module(engine)
-
-    def write(t, values):
-        with module.no_grad():
-            t.copy_(module.from_numpy(np.asarray(values, dtype=np.float32)))
-        return t
-    kaiming, uniform = _fixed_init(write)
+    kaiming, uniform = _fixed_init(_writer(module))
     monkeypatch.setattr(module.nn.init, "kaiming_uniform_", kaiming)
     monkeypatch.setattr(module.nn.init, "uniform_", uniform)
     monkeypatch.setattr(module.nn.functional, "dropout", _fixed_dropout(module))
@@ -261,12 +256,7 @@ def _corpus(workdir: Path) -> None:
 def _run_word_language_model(engine: str, monkeypatch, workdir: Path, kind: str = "LSTM", lr: str = "20",
                              layers: str = "2", dropout: str = "0", flags: tuple[str, ...] = ()) -> str:
     module = _engine_module(engine)
-
-    def write(t, values):
-        with module.no_grad():
-            t.copy_(module.from_numpy(np.asarray(values, dtype=np.float32)))
-        return t
-    for name, init in _keyed_init(write).items():
+    for name, init in _keyed_init(_writer(module)).items():
         original = getattr(module.nn.init, name)
         monkeypatch.setattr(module.nn.init, name, init)
         for place in [m for n, m in sys.modules.items() if n.startswith(f"{module.__name__}.nn.modules.")]:

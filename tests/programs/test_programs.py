@@ -95,6 +95,16 @@ def _fixed_randint(module):
     return randint
 
 
+def _writer(module):
+    """``write(t, values)``: numpy values into ``t`` in place, unrecorded, rounded
+    to ``t``'s dtype, in either engine (``module`` is torch or glassgrad)."""
+    def write(t, values):
+        with module.no_grad():
+            t.copy_(module.from_numpy(np.asarray(values)))
+        return t
+    return write
+
+
 def _fixed_init(write):
     """nn's initialisers (kaiming_uniform_ for weights, uniform_ for biases, in
     both engines' layers) drawing the same seeded numbers in either engine."""
@@ -119,19 +129,14 @@ def _output(source: str, engine: str, monkeypatch, workdir: Path, namespace: dic
     elif engine == "torch":
         import torch
 
-        def write(t, values):
-            with torch.no_grad():
-                t.copy_(torch.from_numpy(values))
-            return t
+        write = _writer(torch)
         monkeypatch.setattr(torch, "randn", _fixed_randn(torch))
         monkeypatch.setattr(torch, "randint", _fixed_randint(torch))
         init = torch.nn.init
     else:
         import glassgrad
 
-        def write(t, values):
-            t.data[...] = values
-            return t
+        write = _writer(glassgrad)
         monkeypatch.setattr(glassgrad, "randn", _fixed_randn(glassgrad))
         monkeypatch.setattr(glassgrad, "randint", _fixed_randint(glassgrad))
         init = glassgrad.nn.init
