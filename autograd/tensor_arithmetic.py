@@ -99,9 +99,7 @@ class TensorArithmetic:
         tensor = graph.tensor_class
         if _mode.enabled and (self.requires_grad or any(isinstance(a, tensor) and a.requires_grad
                                                         for a in arguments)):
-            self._refuse_a_leaf(op)
-            before = graph.make_tensor(self._data.copy(), self.grad_fn)  # the old values, which the op may save
-            return self._adopt(compute(before))
+            return self._record_in_place(op, compute)
         if not self._data.flags.writeable:
             raise RuntimeError(f"{op}: this tensor's data is a read-only view (e.g. from broadcast_to)")
         with no_grad():

@@ -101,9 +101,7 @@ class TensorInPlace:
         recorded and this tensor takes its result in place, as in PyTorch."""
         T = graph.tensor_class
         if _mode.enabled and (self.requires_grad or (isinstance(other, T) and other.requires_grad)):
-            self._refuse_a_leaf(op)
-            before = graph.make_tensor(self._data.copy(), self.grad_fn)  # the old values, which the op may save
-            return self._adopt(_OUT_OF_PLACE[fn](before, other))
+            return self._record_in_place(op, lambda before: _OUT_OF_PLACE[fn](before, other))
         if isinstance(other, T):
             other = other._data
         try:
@@ -116,6 +114,14 @@ class TensorInPlace:
             ) from None
         self._version[0] += 1
         return self
+
+    def _record_in_place(self, op: str, compute: Callable[[Any], Any]) -> Any:
+        """The recorded form of an in-place op: ``compute`` runs on a copy of the
+        old values (which it may save; this tensor's own storage is about to
+        change), and this tensor adopts the result. A leaf is refused."""
+        self._refuse_a_leaf(op)
+        before = graph.make_tensor(self._data.copy(), self.grad_fn)
+        return self._adopt(compute(before))
 
     def _refuse_a_leaf(self, op: str) -> None:
         if self.requires_grad and self.grad_fn is None:
