@@ -7,7 +7,9 @@ traffic is the whole cost (docs/performance.md, workload RO). numpy's Linux,
 Windows and Intel-macOS wheels bundle an ILP64 OpenBLAS (``scipy-openblas``);
 we call its ``cblas_?axpy`` / ``cblas_?axpby`` through ctypes. Where it is not
 found (another build of numpy), or with ``GLASSGRAD_NATIVE_BLAS=0``, ``axpy``
-and ``axpby`` fall back to numpy with the same results up to rounding.
+and ``axpby`` fall back to numpy with the same results up to rounding; so do
+arrays of at most ``SMALL_BYTES``, which numpy updates faster than a call
+through ctypes costs.
 """
 
 from __future__ import annotations
@@ -55,8 +57,12 @@ def native() -> bool:
     return _ROUTINES is not None
 
 
+# below this many bytes numpy's two passes stay in cache and beat the ~3 us of a ctypes call
+SMALL_BYTES = 128 * 1024
+
+
 def _routine(kind: str, x: np.ndarray, y: np.ndarray):
-    if (_ROUTINES is None or x.dtype != y.dtype or x.shape != y.shape
+    if (_ROUTINES is None or y.nbytes <= SMALL_BYTES or x.dtype != y.dtype or x.shape != y.shape
             or not (x.flags.c_contiguous and y.flags.c_contiguous and y.flags.writeable)
             or np.may_share_memory(x, y)):  # BLAS assumes x and y apart
         return None
