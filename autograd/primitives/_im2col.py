@@ -18,6 +18,7 @@ Copying and adding back loop over the kernel's kh * kw offsets, never pixels.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from autograd.primitives._numpy import BLOCK as _BLOCK
 
@@ -54,11 +55,12 @@ def _columns(xp: np.ndarray, offsets: list, kernel: tuple, oh: int, ow: int, las
     """Channels last: (n*OH*OW, kh*kw*C), rows in the order (a, b, channel).
     Per sample: (n, C*kh*kw, OH*OW), rows in the order (channel, a, b)."""
     kh, kw = kernel
-    if last:
+    if last:  # every window a view, (n, OH', OW', C, kh, kw), strided and copied in one call
         n, c = xp.shape[0], xp.shape[3]
+        _, _, rows, columns = offsets[0]  # (their steps are the stride)
+        windows = sliding_window_view(xp, kernel, axis=(1, 2))[:, ::rows.step, ::columns.step]
         cols = np.empty((n, oh, ow, kh, kw, c), dtype=xp.dtype)
-        for a, b, rows, columns in offsets:
-            cols[:, :, :, a, b, :] = xp[:, rows, columns, :]
+        cols[...] = windows.transpose(0, 1, 2, 4, 5, 3)
         return cols.reshape(n * oh * ow, -1)
     n, c = xp.shape[:2]
     cols = np.empty((n, c, kh, kw, oh, ow), dtype=xp.dtype)
