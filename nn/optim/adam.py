@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd import compiled
 from autograd.graph import increment_version
 from nn._blas import axpby, axpy
 
@@ -67,6 +68,14 @@ class Adam(Optimizer):
         step_size, eps = lr / (1 - b1**t) * root, eps * root
         keep = 1 - lr * weight_decay if weight_decay and self.decoupled else None
         arrays = [w, g, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq")]
+        fast = compiled.kernel("adam", *[a for a in arrays if a is not None])
+        if fast is not None:  # one compiled pass on every core (autograd/compiled.py)
+            flat, dt = [(a if a is not None else arrays[3]).reshape(-1) for a in arrays], w.dtype.type
+            decay = 0.0 if self.decoupled else weight_decay
+            compiled.call(fast, *flat, dt(b1), dt(1 - b1), dt(b2), dt(1 - b2), dt(step_size), dt(eps),
+                          dt(decay), dt(1.0 if keep is None else keep), bool(h["amsgrad"]))
+            increment_version(p)
+            return
         for wb, gb, m, v, v_max, work in self._blocks(arrays, w):
             if weight_decay and not self.decoupled:
                 gb = gb + weight_decay * wb

@@ -1,0 +1,46 @@
+"""The loops numba compiles for ``autograd.compiled``: each one pass over
+memory, spread over every core with ``prange``. Only ``autograd.compiled``
+imports this module (which imports numba), and only when a kernel is first
+wanted; each loop has a numpy path beside it that is its definition, and the
+tests check the two agree.
+
+Scalars arrive in the arrays' dtype, so that float32 stays float32 (numba, as
+C, would widen ``1 - b1`` with a Python int to float64)."""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+from numba import prange
+
+__all__ = ["numba", "adam", "warm"]
+
+_jit = numba.njit(parallel=True, cache=True, nogil=True)
+
+
+@_jit
+def adam(w, g, m, v, v_max, b1, one_minus_b1, b2, one_minus_b2, step_size, eps, weight_decay, keep,
+         amsgrad):  # pragma: no cover (compiled)
+    """Adam over flat arrays in place: PyTorch's rule, written as in
+    ``Adam._update_in_place`` (eps and the step size already corrected)."""
+    for i in prange(w.size):
+        gi = g[i]
+        if weight_decay != 0:
+            gi = gi + weight_decay * w[i]
+        mi = b1 * m[i] + one_minus_b1 * gi
+        vi = b2 * v[i] + one_minus_b2 * (gi * gi)
+        m[i] = mi
+        v[i] = vi
+        if amsgrad:
+            vi = max(v_max[i], vi)
+            v_max[i] = vi
+        w[i] = w[i] * keep - step_size * (mi / (math.sqrt(vi) + eps))
+
+
+def warm(dtype: np.dtype) -> None:
+    """Compile (or load from numba's cache) every kernel for ``dtype``."""
+    z = np.zeros(4, dtype)
+    one = dtype.type(1)
+    adam(z, z, z.copy(), z.copy(), z.copy(), one, one, one, one, one, one, one, one, False)

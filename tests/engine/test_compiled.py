@@ -1,0 +1,139 @@
+"""The compiled kernels (autograd/compiled.py, numba) agree with their numpy
+definitions, are used only where they should be, follow the thread count,
+are safe from two Python threads, and are never imported by ``import glassgrad``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import numba
+import numpy as np
+import pytest
+
+import autograd as ag
+import nn
+from autograd import compiled
+
+ROOT = Path(__file__).resolve().parents[2]
+SIZE = compiled.MIN_SIZE * 2 + 3  # above the threshold, and not a multiple of any block
+
+ADAMS = {
+    "adam": lambda ps: nn.optim.Adam(ps, lr=1e-2),
+    "adam_l2": lambda ps: nn.optim.Adam(ps, lr=1e-2, weight_decay=0.1),
+    "adamw": lambda ps: nn.optim.AdamW(ps, lr=1e-2, weight_decay=0.1),
+    "adam_amsgrad": lambda ps: nn.optim.Adam(ps, lr=1e-2, amsgrad=True, betas=(0.8, 0.9)),
+}
+
+
+def _adam_run(make, dtype, shape, monkeypatch, use_compiled: bool):
+    monkeypatch.setattr(compiled, "_module", None if use_compiled else False)
+    rng = np.random.default_rng(0)
+    p = nn.Parameter(rng.standard_normal(shape).astype(dtype))
+    opt = make([p])
+    for _ in range(4):
+        p.grad = ag.tensor(rng.standard_normal(shape).astype(dtype))
+        opt.step()
+    return p.numpy().copy(), {k: v.copy() for k, v in opt.state[id(p)].items() if isinstance(v, np.ndarray)}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", list(ADAMS))
+def test_the_compiled_adam_step_matches_the_numpy_one(name, dtype, monkeypatch):
+    shape = (SIZE,) if name != "adam" else (3, SIZE)  # (and a 2-d parameter, flattened)
+    got, got_state = _adam_run(ADAMS[name], dtype, shape, monkeypatch, use_compiled=True)
+    want, want_state = _adam_run(ADAMS[name], dtype, shape, monkeypatch, use_compiled=False)
+    tol = 2e-6 if dtype == np.float32 else 1e-13
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+    assert got.dtype == dtype and got_state.keys() == want_state.keys()
+    for key in want_state:
+        np.testing.assert_allclose(got_state[key], want_state[key], rtol=tol, atol=tol)
+
+
+def test_the_compiled_adam_step_is_the_one_that_ran(monkeypatch):
+    calls = []
+    monkeypatch.setattr(compiled, "call", lambda fn, *args: calls.append(fn.__name__) or fn(*args))
+    p = nn.Parameter(np.ones(SIZE, np.float32))
+    p.grad = ag.ones(SIZE)
+    before = p._version[0]
+    nn.optim.Adam([p], lr=0.1).step()
+    assert calls == ["adam"]
+    assert p._version[0] == before + 1  # marked as changed in place
+    np.testing.assert_allclose(p.numpy(), 0.9, rtol=1e-6)  # the first step moves every element by lr
+
+
+@pytest.mark.parametrize("arrays,why", [
+    ([np.ones(10, np.float32)], "too small"),
+    ([np.ones(SIZE, np.int64)], "not float"),
+    ([np.ones(SIZE, np.float32), np.ones(SIZE, np.float64)], "mixed dtypes"),
+    ([np.ones((SIZE, 2), np.float32).T], "not contiguous"),
+])
+def test_kernels_are_used_only_on_large_contiguous_float_arrays_of_one_dtype(arrays, why):
+    assert compiled.kernel("adam", *arrays) is None, why
+    assert compiled.kernel("adam", np.ones(SIZE, np.float32)) is not None
+
+
+def test_numba_follows_set_num_threads():
+    assert compiled.available()
+    before = ag.get_num_threads()
+    try:
+        ag.set_num_threads(1)
+        assert numba.get_num_threads() == 1
+        ag.set_num_threads(2)
+        assert numba.get_num_threads() == min(2, numba.config.NUMBA_NUM_THREADS)
+    finally:
+        ag.set_num_threads(before)
+
+
+def test_two_python_threads_can_step_at_once():
+    rng = np.random.default_rng(1)
+    start = [rng.standard_normal(SIZE).astype(np.float32) for _ in range(4)]
+    grads = [rng.standard_normal(SIZE).astype(np.float32) for _ in range(4)]
+
+    def train(i: int, out: dict) -> None:
+        p = nn.Parameter(start[i].copy())
+        opt = nn.optim.Adam([p], lr=1e-2)
+        for _ in range(20):
+            p.grad = ag.tensor(grads[i])
+            opt.step()
+        out[i] = p.numpy()
+
+    alone: dict = {}
+    for i in range(4):
+        train(i, alone)
+    together: dict = {}
+    workers = [threading.Thread(target=train, args=(i, together)) for i in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    for i in range(4):
+        np.testing.assert_array_equal(together[i], alone[i])
+
+
+def _run(program: str, **env: str) -> str:
+    return subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                          env={**os.environ, **env}, check=True).stdout.strip()
+
+
+def test_importing_glassgrad_does_not_import_numba():
+    assert _run("import sys, glassgrad; print('numba' in sys.modules)") == "False"
+
+
+def test_glassgrad_numba_0_switches_the_compiled_kernels_off():
+    program = ("from autograd import compiled; import numpy as np; "
+               "print(compiled.available(), compiled.kernel('adam', np.ones(1 << 20, np.float32)))")
+    assert _run(program, GLASSGRAD_NUMBA="0") == "False None"
+    assert _run(program).startswith("True CPUDispatcher")
+
+
+def test_numba_runs_on_its_workqueue_layer_unless_told_otherwise():
+    program = ("import numpy as np, numba, nn, autograd as ag; p = nn.Parameter(np.ones(1 << 20, np.float32)); "
+               "p.grad = ag.ones(1 << 20); nn.optim.Adam([p]).step(); print(numba.threading_layer())")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         env=env, check=True).stdout.strip()
+    assert out == "workqueue"
