@@ -44,3 +44,34 @@ def warm(dtype: np.dtype) -> None:
     z = np.zeros(4, dtype)
     one = dtype.type(1)
     adam(z, z, z.copy(), z.copy(), z.copy(), one, one, one, one, one, one, one, one, False)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _normal_cdf(x, half, inv_sqrt_2, p, q):  # pragma: no cover (compiled)
+    """Phi(x) = 1/2 + erf(x / sqrt 2) / 2, erf(z) ~ z P(z^2) / Q(z^2) on [-4, 4]
+    (p and q: the coefficients of ``autograd.primitives._special``'s
+    rational form, in x's dtype; erf rounds to +-1 beyond)."""
+    z = min(max(x * inv_sqrt_2, -4.0), 4.0)
+    z2 = z * z
+    num = p[0]
+    for k in range(1, len(p)):
+        num = num * z2 + p[k]
+    den = q[0]
+    for k in range(1, len(q)):
+        den = den * z2 + q[k]
+    return half + half * (z * num / den)
+
+
+@_jit
+def gelu(x, out, half, inv_sqrt_2, p, q):  # pragma: no cover (compiled)
+    """out = x Phi(x) over flat arrays."""
+    for i in prange(x.size):
+        out[i] = x[i] * _normal_cdf(x[i], half, inv_sqrt_2, p, q)
+
+
+@_jit
+def gelu_grad(x, g, out, half, inv_sqrt_2, inv_sqrt_2pi, p, q):  # pragma: no cover (compiled)
+    """out = g (Phi(x) + x phi(x)) over flat arrays."""
+    for i in prange(x.size):
+        xi = x[i]
+        out[i] = g[i] * (_normal_cdf(xi, half, inv_sqrt_2, p, q) + xi * math.exp(-half * xi * xi) * inv_sqrt_2pi)

@@ -6,10 +6,11 @@ import math
 
 import numpy as np
 
+from autograd import compiled
 from autograd.engine import composite_backward, fast_backward
 from autograd.function import Function
 from autograd.primitives._numpy import BLOCK, blockwise, constant, max_shifted
-from autograd.primitives._special import erf, normal_cdf32
+from autograd.primitives._special import _RATIONAL_P, _RATIONAL_Q, erf, normal_cdf32
 from autograd.primitives.elementwise import piecewise
 
 _INV_SQRT_2 = 1.0 / math.sqrt(2.0)
@@ -149,6 +150,11 @@ class GELU(Function):
 
     @staticmethod
     def forward(x):
+        fast = compiled.kernel("gelu", x) if x.dtype == np.float32 else None
+        if fast is not None:  # one compiled pass on every core (autograd/compiled.py)
+            out = np.empty_like(x)
+            compiled.call(fast, x.reshape(-1), out.reshape(-1), *_CONSTANTS32[:2], *_RATIONAL32)
+            return out
         return blockwise(_gelu, x)
 
     @staticmethod
@@ -237,6 +243,20 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     return cdf
 
 
+# the compiled float32 GELU's constants: 1/2, 1/sqrt(2), 1/sqrt(2 pi), and normal_cdf32's rational form
+_CONSTANTS32 = tuple(np.float32(v) for v in (0.5, _INV_SQRT_2, _INV_SQRT_2PI))
+_RATIONAL32 = tuple(tuple(np.float32(c) for c in coefficients) for coefficients in (_RATIONAL_P, _RATIONAL_Q))
+
+
+def _gelu_backward(x: np.ndarray, g: np.ndarray) -> np.ndarray:
+    fast = compiled.kernel("gelu_grad", x, g) if x.dtype == np.float32 else None
+    if fast is None:
+        return blockwise(_gelu_grad, x, g)
+    out = np.empty_like(x)
+    compiled.call(fast, x.reshape(-1), g.reshape(-1), out.reshape(-1), *_CONSTANTS32, *_RATIONAL32)
+    return out
+
+
 def _gelu_grad(x: np.ndarray, g: np.ndarray) -> np.ndarray:
     one = x.dtype.type
     pdf = x * x
@@ -322,6 +342,6 @@ fast_backward.update({
     LogSoftmax: _log_softmax_grad,
     Softmax: _softmax_grad,
     Softplus: lambda ctx, g: (g * _sigmoid(ctx.saved.arrays[0]),),
-    GELU: lambda ctx, g: (blockwise(_gelu_grad, ctx.saved.arrays[0], g),),
+    GELU: lambda ctx, g: (_gelu_backward(ctx.saved.arrays[0], g),),
     GELUTanh: lambda ctx, g: (blockwise(_gelu_tanh_grad, ctx.saved.arrays[0], g),),
 })

@@ -137,3 +137,35 @@ def test_numba_runs_on_its_workqueue_layer_unless_told_otherwise():
     out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT, timeout=120,
                          env=env, check=True).stdout.strip()
     assert out == "workqueue"
+
+
+def _gelu_run(x: np.ndarray, g: np.ndarray, monkeypatch, use_compiled: bool, calls: list):
+    monkeypatch.setattr(compiled, "_module", None if use_compiled else False)
+    monkeypatch.setattr(compiled, "call", lambda fn, *args: calls.append(fn.__name__) or fn(*args))
+    xt = ag.tensor(x, requires_grad=True)
+    y = nn.functional.gelu(xt)
+    y.backward(ag.tensor(g))
+    return y.numpy(), xt.grad.numpy()
+
+
+def test_the_compiled_float32_gelu_matches_the_numpy_one_forward_and_backward(monkeypatch):
+    rng = np.random.default_rng(2)
+    x = (rng.standard_normal((3, SIZE)) * 3).astype(np.float32)
+    x[0, :4] = [0.0, -10.0, 10.0, np.float32(1e-30)]  # (the clipped tails and a tiny input)
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    calls: list = []
+    got = _gelu_run(x, g, monkeypatch, True, calls)
+    assert calls == ["gelu", "gelu_grad"]
+    want = _gelu_run(x, g, monkeypatch, False, calls)
+    assert calls == ["gelu", "gelu_grad"]  # (the numpy run called nothing compiled)
+    for a, b in zip(got, want):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=0, atol=3e-6)
+
+
+def test_float64_gelu_keeps_its_accurate_numpy_path(monkeypatch):
+    calls: list = []
+    x = np.linspace(-5, 5, SIZE)
+    y, grad = _gelu_run(x, np.ones_like(x), monkeypatch, True, calls)
+    assert calls == []
+    assert y.dtype == np.float64 and np.isfinite(grad).all()
