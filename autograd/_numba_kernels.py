@@ -12,10 +12,9 @@ from __future__ import annotations
 import math
 
 import numba
-import numpy as np
 from numba import prange
 
-__all__ = ["numba", "adam", "warm"]
+__all__ = ["numba", "adam", "gelu", "gelu_grad"]
 
 _jit = numba.njit(parallel=True, cache=True, nogil=True)
 
@@ -39,19 +38,12 @@ def adam(w, g, m, v, v_max, b1, one_minus_b1, b2, one_minus_b2, step_size, eps, 
         w[i] = w[i] * keep - step_size * (mi / (math.sqrt(vi) + eps))
 
 
-def warm(dtype: np.dtype) -> None:
-    """Compile (or load from numba's cache) every kernel for ``dtype``."""
-    z = np.zeros(4, dtype)
-    one = dtype.type(1)
-    adam(z, z, z.copy(), z.copy(), z.copy(), one, one, one, one, one, one, one, one, False)
-
-
 @numba.njit(cache=True, nogil=True, inline="always")
-def _normal_cdf(x, half, inv_sqrt_2, p, q):  # pragma: no cover (compiled)
+def _normal_cdf(x, half, inv_sqrt_2, limit, p, q):  # pragma: no cover (compiled)
     """Phi(x) = 1/2 + erf(x / sqrt 2) / 2, erf(z) ~ z P(z^2) / Q(z^2) on [-4, 4]
     (p and q: the coefficients of ``autograd.primitives._special``'s
     rational form, in x's dtype; erf rounds to +-1 beyond)."""
-    z = min(max(x * inv_sqrt_2, -4.0), 4.0)
+    z = min(max(x * inv_sqrt_2, -limit), limit)  # (limit: 4 in x's dtype, so that float32 stays float32)
     z2 = z * z
     num = p[0]
     for k in range(1, len(p)):
@@ -63,15 +55,15 @@ def _normal_cdf(x, half, inv_sqrt_2, p, q):  # pragma: no cover (compiled)
 
 
 @_jit
-def gelu(x, out, half, inv_sqrt_2, p, q):  # pragma: no cover (compiled)
+def gelu(x, out, half, inv_sqrt_2, limit, p, q):  # pragma: no cover (compiled)
     """out = x Phi(x) over flat arrays."""
     for i in prange(x.size):
-        out[i] = x[i] * _normal_cdf(x[i], half, inv_sqrt_2, p, q)
+        out[i] = x[i] * _normal_cdf(x[i], half, inv_sqrt_2, limit, p, q)
 
 
 @_jit
-def gelu_grad(x, g, out, half, inv_sqrt_2, inv_sqrt_2pi, p, q):  # pragma: no cover (compiled)
+def gelu_grad(x, g, out, half, inv_sqrt_2, limit, inv_sqrt_2pi, p, q):  # pragma: no cover (compiled)
     """out = g (Phi(x) + x phi(x)) over flat arrays."""
     for i in prange(x.size):
         xi = x[i]
-        out[i] = g[i] * (_normal_cdf(xi, half, inv_sqrt_2, p, q) + xi * math.exp(-half * xi * xi) * inv_sqrt_2pi)
+        out[i] = g[i] * (_normal_cdf(xi, half, inv_sqrt_2, limit, p, q) + xi * math.exp(-half * xi * xi) * inv_sqrt_2pi)

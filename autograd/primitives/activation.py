@@ -153,7 +153,7 @@ class GELU(Function):
         fast = compiled.kernel("gelu", x) if x.dtype == np.float32 else None
         if fast is not None:  # one compiled pass on every core (autograd/compiled.py)
             out = np.empty_like(x)
-            compiled.call(fast, x.reshape(-1), out.reshape(-1), *_CONSTANTS32[:2], *_RATIONAL32)
+            compiled.call(fast, x.reshape(-1), out.reshape(-1), *_CONSTANTS32[:3], *_RATIONAL32)
             return out
         return blockwise(_gelu, x)
 
@@ -243,8 +243,8 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     return cdf
 
 
-# the compiled float32 GELU's constants: 1/2, 1/sqrt(2), 1/sqrt(2 pi), and normal_cdf32's rational form
-_CONSTANTS32 = tuple(np.float32(v) for v in (0.5, _INV_SQRT_2, _INV_SQRT_2PI))
+# the compiled float32 GELU's constants: 1/2, 1/sqrt(2), erf's clip at 4, 1/sqrt(2 pi), and normal_cdf32's rational form
+_CONSTANTS32 = tuple(np.float32(v) for v in (0.5, _INV_SQRT_2, 4.0, _INV_SQRT_2PI))
 _RATIONAL32 = tuple(tuple(np.float32(c) for c in coefficients) for coefficients in (_RATIONAL_P, _RATIONAL_Q))
 
 
