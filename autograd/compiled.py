@@ -54,18 +54,7 @@ def _load() -> Any:
         return False
     if "NUMBA_THREADING_LAYER" not in os.environ:
         module.numba.config.THREADING_LAYER = "workqueue"
-    _follow(threads.get_num_threads(), module)
     return module
-
-
-def _follow(n: int, module: Any = None) -> None:
-    """Set numba's thread count to ``n`` (autograd.set_num_threads calls this)."""
-    module = module or _module
-    if module:
-        module.numba.set_num_threads(max(1, min(n, module.numba.config.NUMBA_NUM_THREADS)))
-
-
-threads.on_change(_follow)
 
 
 def available() -> bool:
@@ -89,7 +78,11 @@ def kernel(name: str, *arrays: np.ndarray) -> Callable[..., Any] | None:
     return getattr(_module, name)
 
 
-def call(fn: Callable[..., Any], *args: Any) -> None:
-    """Run a compiled kernel, one Python thread at a time."""
+def call(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a compiled kernel on ``autograd.get_num_threads()`` threads (set
+    here, since numba keeps the count per Python thread), one Python thread
+    at a time."""
+    numba = _module.numba
     with _lock:
-        fn(*args)
+        numba.set_num_threads(min(threads.get_num_threads(), numba.config.NUMBA_NUM_THREADS))
+        return fn(*args)

@@ -7,8 +7,8 @@ settings, as PyTorch's does: ``OMP_NUM_THREADS`` when it is set, else every
 CPU this process may run on. :func:`set_num_threads` changes it at run time,
 and sets numpy's bundled OpenBLAS to it where that library is found.
 
-glassgrad's compiled kernels (``autograd.compiled``, numba) follow the same
-count: they register with :func:`on_change` when they are loaded.
+glassgrad's compiled kernels (``autograd.compiled``, numba) run on the same
+count.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["get_num_threads", "set_num_threads", "on_change"]
+__all__ = ["get_num_threads", "set_num_threads"]
 
 
 def _default_threads() -> int:
@@ -49,7 +49,6 @@ def _openblas_setter() -> Callable[[int], object] | None:
 
 
 _threads = _default_threads()
-_listeners: list[Callable[[int], object]] = []
 
 
 def get_num_threads() -> int:
@@ -67,10 +66,3 @@ def set_num_threads(n: int) -> None:
     if setter is not None:
         setter(n)
     _threads = n
-    for listener in _listeners:
-        listener(n)
-
-
-def on_change(listener: Callable[[int], object]) -> None:
-    """Call ``listener(n)`` whenever :func:`set_num_threads` sets ``n``."""
-    _listeners.append(listener)
