@@ -52,10 +52,6 @@ class SGD(Optimizer):
 
     def _update_in_place(self, p, w, g, state, h):
         lr, weight_decay, momentum = h["lr"], h["weight_decay"], h["momentum"]
-        if not (weight_decay or momentum):  # plain SGD, the usual case: p -= lr * g
-            axpy(-lr, g, w)
-            p._version[0] += 1  # (increment_version, written out: this runs per parameter per step)
-            return
         buf = state.get("momentum_buffer")
         first = momentum and buf is None
         if first:
