@@ -3,7 +3,7 @@
 numpy runs its matrix products on every core but its elementwise loops,
 copies and reductions on one, and a kernel of several numpy calls makes
 several trips through memory. Where that costs most and a compiled loop pays
-(the Adam step: 3x faster at one thread, more at all cores), glassgrad has a
+(the Adam step: about 2x faster at one thread, 3x at two), glassgrad has a
 numba loop (``autograd/_numba_kernels.py``): one pass, spread over
 ``autograd.get_num_threads()`` threads, as PyTorch's kernels are.
 
