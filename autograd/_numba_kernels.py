@@ -14,7 +14,7 @@ import math
 import numba
 from numba import prange
 
-__all__ = ["numba", "adam", "gelu", "gelu_grad"]
+__all__ = ["numba", "adam", "gelu", "gelu_grad", "max_pool_2x2", "max_pool_2x2_grad"]
 
 _jit = numba.njit(parallel=True, cache=True, nogil=True)
 
@@ -67,3 +67,50 @@ def gelu_grad(x, g, out, half, inv_sqrt_2, limit, inv_sqrt_2pi, p, q):  # pragma
     for i in prange(x.size):
         xi = x[i]
         out[i] = g[i] * (_normal_cdf(xi, half, inv_sqrt_2, limit, p, q) + xi * math.exp(-half * xi * xi) * inv_sqrt_2pi)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _max4(a, b, c, d):  # pragma: no cover (compiled)
+    """The largest of a, b, c, d; NaN if one is NaN (as np.maximum: numba's max
+    keeps the first argument when the other is NaN). The sum is NaN then, and
+    rarely otherwise (inf - inf), hence the second check."""
+    m = max(max(a, b), max(c, d))
+    s = a + b + c + d
+    if s != s and (a != a or b != b or c != c or d != d):
+        return s
+    return m
+
+
+@_jit
+def max_pool_2x2(x, out):  # pragma: no cover (compiled)
+    """out[p, i, j] = the maximum of x[p, 2i:2i+2, 2j:2j+2], x (P, H, W)."""
+    for p in prange(out.shape[0]):
+        for i in range(out.shape[1]):
+            for j in range(out.shape[2]):
+                out[p, i, j] = _max4(x[p, 2 * i, 2 * j], x[p, 2 * i, 2 * j + 1],
+                                     x[p, 2 * i + 1, 2 * j], x[p, 2 * i + 1, 2 * j + 1])
+
+
+@_jit
+def max_pool_2x2_grad(x, g, gx, counts):  # pragma: no cover (compiled)
+    """gx = g / (maxima in the window) at each maximum of each 2 x 2 window,
+    0 elsewhere (rows and columns no window reads too); a window holding a NaN
+    gets NaN (0 / 0 shares, as the definition's). counts = [0, 1, 2, 3, 4] in
+    x's dtype, so that the share is divided in that dtype, as numpy's path is."""
+    rows, cols = gx.shape[1], gx.shape[2]
+    for p in prange(g.shape[0]):
+        for i in range(g.shape[1]):
+            for j in range(g.shape[2]):
+                a, b = x[p, 2 * i, 2 * j], x[p, 2 * i, 2 * j + 1]
+                c, d = x[p, 2 * i + 1, 2 * j], x[p, 2 * i + 1, 2 * j + 1]
+                m = _max4(a, b, c, d)
+                hit_a, hit_b, hit_c, hit_d = a == m, b == m, c == m, d == m
+                share = g[p, i, j] / counts[hit_a + hit_b + hit_c + hit_d]
+                gx[p, 2 * i, 2 * j], gx[p, 2 * i, 2 * j + 1] = share * hit_a, share * hit_b
+                gx[p, 2 * i + 1, 2 * j], gx[p, 2 * i + 1, 2 * j + 1] = share * hit_c, share * hit_d
+        for r in range(rows):  # an odd last row or column: read by no window
+            for q in range(2 * g.shape[2], cols):
+                gx[p, r, q] = 0
+        for r in range(2 * g.shape[1], rows):
+            for q in range(cols):
+                gx[p, r, q] = 0

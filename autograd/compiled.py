@@ -16,13 +16,18 @@ numba loop (``autograd/_numba_kernels.py``): one pass, spread over
   everywhere with ``GLASSGRAD_NUMBA=0``. The tests check the two agree.
 
 A caller asks ``kernel("adam", w, g, m, v)`` and gets the compiled function,
-or None for the numpy path; ``call`` runs it under a lock. numba runs on its
-``workqueue`` threading layer (unless ``NUMBA_THREADING_LAYER`` says
-otherwise): its threads sleep between kernels, where OpenMP's spin and take
-the cores from OpenBLAS's (a transformer's training step went from 19 to
-28-35 ms on 2 cores with OpenMP's), and it is safe across ``fork`` (a
-DataLoader's workers); it must not be entered by two Python threads at
-once, hence the lock.
+or None for the numpy path; ``call`` runs it under a lock (numba's thread
+pools must not be entered by two Python threads at once).
+
+numba runs on OpenMP's threading layer where libgomp is found, else on its
+own ``workqueue`` (``NUMBA_THREADING_LAYER`` chooses otherwise): workqueue
+wakes its threads for every kernel, which costs more than a small kernel's
+work. OpenMP's threads spin between kernels instead, by default long enough
+to take the cores from OpenBLAS's, so glassgrad starts libgomp with a short
+spin (``GOMP_SPINCOUNT``, unless it is set). GNU OpenMP does not survive
+``fork``: a child forked (a DataLoader's worker, a ``multiprocessing`` pool)
+from a process that has run a kernel takes the numpy paths. Figures in
+docs/performance.md.
 """
 
 from __future__ import annotations
@@ -37,12 +42,14 @@ import numpy as np
 
 from autograd import threads
 
-__all__ = ["MIN_SIZE", "available", "kernel", "call"]
+__all__ = ["MIN_SIZE", "SPIN_COUNT", "available", "kernel", "call"]
 
 MIN_SIZE = 1 << 14  # elements: below this a parallel launch costs more than numpy's calls
+SPIN_COUNT = "1000"  # GOMP_SPINCOUNT: OpenMP threads wait this many spins for the next kernel, then sleep
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _lock = threading.Lock()
 _module: Any = None  # autograd._numba_kernels once loaded; False when numba is missing or switched off
+_omp_started = False  # this process has started GNU OpenMP's threads
 
 
 def _load() -> Any:
@@ -52,9 +59,33 @@ def _load() -> Any:
         module = importlib.import_module("autograd._numba_kernels")
     except ImportError:  # numba not installed (or not for this Python): the numpy paths
         return False
+    numba = module.numba
     if "NUMBA_THREADING_LAYER" not in os.environ:
-        module.numba.config.THREADING_LAYER = "workqueue"
+        numba.config.THREADING_LAYER_PRIORITY = ["omp", "workqueue", "tbb"]  # (it must list all three)
+        numba.config.THREADING_LAYER = "default"  # the first of those that loads
+    spin = "GOMP_SPINCOUNT" not in os.environ
+    if spin:
+        os.environ["GOMP_SPINCOUNT"] = SPIN_COUNT
+    try:
+        numba.get_num_threads()  # starts the threading layer: libgomp reads its settings now
+    finally:
+        if spin:  # (the setting is glassgrad's, not the environment's: a later torch reads its own)
+            del os.environ["GOMP_SPINCOUNT"]
+    global _omp_started
+    _omp_started = _omp_started or numba.threading_layer() == "omp"
     return module
+
+
+def _forked() -> None:
+    """In a child forked after OpenMP started, numba would stop the process
+    ("fork() called from a process already using GNU OpenMP"): the numpy paths."""
+    global _module
+    if _omp_started:
+        _module = False
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forked)
 
 
 def available() -> bool:

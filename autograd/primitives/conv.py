@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd import compiled
 from autograd.engine import composite_backward, fast_backward
 from autograd.function import Function
 from autograd.grad_mode import _mode
@@ -113,7 +114,12 @@ class MaxPool(Function):
 
     @staticmethod
     def forward(x, kernel, stride, out_hw):
-        return _over_windows(np.maximum, x, kernel, stride, out_hw)
+        fast = compiled.kernel("max_pool_2x2", x) if kernel == stride == (2, 2) else None
+        if fast is None:
+            return _over_windows(np.maximum, x, kernel, stride, out_hw)
+        out = np.empty(x.shape[:2] + out_hw, x.dtype)  # one compiled pass on every core (autograd/compiled.py)
+        compiled.call(fast, _planes(x), _planes(out))
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -141,6 +147,11 @@ class AvgPool(Function):
         return (gx,)
 
 
+def _planes(a: np.ndarray) -> np.ndarray:
+    """(N, C, H, W) as (N*C, H, W), a view: the compiled pools' layout."""
+    return a.reshape((-1,) + a.shape[2:])
+
+
 def _over_windows(ufunc: Any, x: np.ndarray, kernel: tuple, stride: tuple, out_hw: tuple) -> np.ndarray:
     """``ufunc`` (np.maximum, np.add) folded over each window: one pass per kernel offset."""
     out = None
@@ -166,13 +177,19 @@ def _convolution_grad(ctx, g):
 
 def _max_pool_grad(ctx, g):
     (x,), kernel, stride = ctx.saved.arrays, ctx.options["kernel"], ctx.options["stride"]
+    fast = compiled.kernel("max_pool_2x2_grad", x) if kernel == stride == (2, 2) else None
+    if fast is not None and g.dtype == x.dtype:  # one compiled pass on every core (autograd/compiled.py)
+        gx = np.empty_like(x)
+        counts = np.arange(5, dtype=x.dtype)  # (the shares are divided in x's dtype)
+        compiled.call(fast, _planes(x), _planes(np.ascontiguousarray(g)), _planes(gx), counts)
+        return (gx,)
     y = _over_windows(np.maximum, x, kernel, stride, g.shape[2:])  # the maxima again: y may have changed in place
     slices = _window_slices(y.shape[2:], kernel, stride)
     hits = [np.equal(x[index], y) for index in slices]
     count = hits[0].view(np.uint8).copy()  # maxima per window (bytes: a quarter of the traffic)
     for hit in hits[1:]:
         count += hit.view(np.uint8)
-    share = g if count.max() == 1 else g / count  # (ties are rare)
+    share = g if count.min() == 1 == count.max() else g / count  # (ties are rare; a NaN window counts 0: NaN)
     tiled = stride == kernel and all(o * k == n for o, k, n in zip(y.shape[2:], kernel, x.shape[2:]))
     if tiled:  # every element in exactly one window: written once, no zeros first
         gx = np.empty_like(x)

@@ -4,6 +4,7 @@ are safe from two Python threads, and are never imported by ``import glassgrad``
 
 from __future__ import annotations
 
+import ctypes.util
 import os
 import subprocess
 import sys
@@ -140,13 +141,31 @@ def test_glassgrad_numba_0_switches_the_compiled_kernels_off():
     assert _run(program).startswith("True CPUDispatcher")
 
 
-def test_numba_runs_on_its_workqueue_layer_unless_told_otherwise():
-    program = ("import numpy as np, numba, nn, autograd as ag; p = nn.Parameter(np.ones(1 << 20, np.float32)); "
-               "p.grad = ag.ones(1 << 20); nn.optim.Adam([p]).step(); print(numba.threading_layer())")
-    env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
+def test_numba_runs_on_openmp_with_a_short_spin_unless_told_otherwise():
+    program = ("import os, numpy as np, numba, nn, autograd as ag; p = nn.Parameter(np.ones(1 << 20, np.float32)); "
+               "p.grad = ag.ones(1 << 20); nn.optim.Adam([p]).step(); "
+               "print(numba.threading_layer(), os.environ.get('GOMP_SPINCOUNT'))")
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_THREADING_LAYER", "GOMP_SPINCOUNT")}
     out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT, timeout=120,
                          env=env, check=True).stdout.strip()
-    assert out == "workqueue"
+    layer = "omp" if ctypes.util.find_library("gomp") else "workqueue"  # (OpenMP's where libgomp is installed)
+    assert out == f"{layer} None"  # (the spin count is set for libgomp's start only, not left in the environment)
+    assert _run(program, NUMBA_THREADING_LAYER="workqueue").startswith("workqueue ")
+
+
+def test_a_child_forked_after_a_kernel_takes_the_numpy_path():
+    # numba stops a child that enters GNU OpenMP after a fork; the child must
+    # take the numpy path instead, and get the same numbers (to float32 rounding)
+    program = ("import os, numpy as np, nn, autograd as ag\n"
+               "def step(seed):\n"
+               "    p = nn.Parameter(np.full(1 << 20, seed, np.float32)); p.grad = ag.ones(1 << 20)\n"
+               "    nn.optim.Adam([p], lr=0.5).step(); return p.numpy()\n"
+               "parent = step(1.0)\n"
+               "pid = os.fork()\n"
+               "if pid == 0:\n"
+               "    os._exit(0 if np.allclose(step(1.0), parent, rtol=1e-6, atol=0) else 3)\n"
+               "print(os.waitpid(pid, 0)[1])")
+    assert _run(program) == "0"
 
 
 def _gelu_run(x: np.ndarray, g: np.ndarray, monkeypatch, use_compiled: bool, calls: list):
@@ -179,3 +198,51 @@ def test_float64_gelu_keeps_its_accurate_numpy_path(monkeypatch):
     y, grad = _gelu_run(x, np.ones_like(x), monkeypatch, True, calls)
     assert calls == []
     assert y.dtype == np.float64 and np.isfinite(grad).all()
+
+
+def _max_pool_run(x: np.ndarray, g: np.ndarray, monkeypatch, use_compiled: bool, calls: list, **options):
+    monkeypatch.setattr(compiled, "_module", None if use_compiled else False)
+    monkeypatch.setattr(compiled, "call", lambda fn, *args: calls.append(fn.__name__) or fn(*args))
+    xt = ag.tensor(x, requires_grad=True)
+    y = nn.functional.max_pool2d(xt, 2, **options)
+    y.backward(ag.tensor(g))
+    return y.numpy(), xt.grad.numpy()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("hw", [(8, 8), (9, 11)])  # (an odd last row and column, read by no window)
+def test_the_compiled_2x2_max_pool_matches_the_numpy_one(dtype, hw):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((64, 40, *hw)).astype(dtype)
+    x[0, 0, :2, :2] = [[1.5, 1.5], [1.5, -1]]  # a tie of three shares the gradient
+    x[0, 1, 0, 0] = np.nan  # a NaN window: NaN out, NaN gradients (0 / 0 shares, as the definition's)
+    x[0, 2, :2, :2] = [[np.inf, -np.inf], [0, 1]]  # inf - inf is no NaN
+    x[0, 3, :2, :2] = np.inf  # four tied infinities
+    g = rng.standard_normal((64, 40, hw[0] // 2, hw[1] // 2)).astype(dtype)
+    calls: list = []
+    with pytest.MonkeyPatch.context() as mp, np.errstate(divide="ignore", invalid="ignore"):
+        got = _max_pool_run(x, g, mp, True, calls)
+        assert calls == ["max_pool_2x2", "max_pool_2x2_grad"]
+        want = _max_pool_run(x, g, mp, False, calls)
+    assert calls == ["max_pool_2x2", "max_pool_2x2_grad"]  # (the numpy run called nothing compiled)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])  # the same divisions in the same dtype: the same bits
+    assert got[1].dtype == dtype
+    np.testing.assert_array_equal(got[1][0, 0, :2, :2], [[g[0, 0, 0, 0] / dtype(3)] * 2, [g[0, 0, 0, 0] / dtype(3), 0]])
+    assert np.isnan(got[0][0, 1, 0, 0]) and np.isnan(got[1][0, 1, :2, :2]).all()
+    assert np.isfinite(got[1][0, 2]).all()
+    if hw == (9, 11):
+        assert not got[1][:, :, 8].any() and not got[1][:, :, :, 10].any()
+
+
+def test_other_pools_and_a_strided_gradient_take_the_right_path(monkeypatch):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((64, 40, 8, 8)).astype(np.float32)
+    calls: list = []
+    _max_pool_run(x, np.ones((64, 40, 2, 2), np.float32), monkeypatch, True, calls, stride=4)
+    assert calls == []  # only 2 x 2 windows at stride 2 are compiled
+    g = rng.standard_normal((64, 40, 8, 4)).astype(np.float32)[:, :, ::2]  # an upstream gradient that is a view
+    got = _max_pool_run(x, g, monkeypatch, True, calls)
+    want = _max_pool_run(x, g, monkeypatch, False, calls)
+    assert calls == ["max_pool_2x2", "max_pool_2x2_grad"]
+    np.testing.assert_array_equal(got[1], want[1])
