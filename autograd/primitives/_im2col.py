@@ -18,7 +18,6 @@ Copying and adding back loop over the kernel's kh * kw offsets, never pixels.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from autograd.primitives._numpy import BLOCK as _BLOCK
 
@@ -53,20 +52,28 @@ def _padded(x: np.ndarray, padding: tuple, last: bool) -> np.ndarray:
 
 def _columns(xp: np.ndarray, offsets: list, kernel: tuple, oh: int, ow: int, last: bool) -> np.ndarray:
     """Channels last: (n*OH*OW, kh*kw*C), rows in the order (a, b, channel).
-    Per sample: (n, C*kh*kw, OH*OW), rows in the order (channel, a, b)."""
-    kh, kw = kernel
-    if last:  # every window a view, (n, OH', OW', C, kh, kw), strided and copied in one call
+    Per sample: (n, C*kh*kw, OH*OW), rows in the order (channel, a, b).
+    Either way every window is one strided view of xp, copied by one reshape."""
+    (kh, kw), (_, _, rows, columns) = kernel, offsets[0]  # (their steps are the stride)
+    s = xp.strides
+    if last:  # windows[n, i, j, a, b, c] = xp[n, i*sh + a, j*sw + b, c]
         n, c = xp.shape[0], xp.shape[3]
-        _, _, rows, columns = offsets[0]  # (their steps are the stride)
-        windows = sliding_window_view(xp, kernel, axis=(1, 2))[:, ::rows.step, ::columns.step]
-        cols = np.empty((n, oh, ow, kh, kw, c), dtype=xp.dtype)
-        cols[...] = windows.transpose(0, 1, 2, 4, 5, 3)
-        return cols.reshape(n * oh * ow, -1)
-    n, c = xp.shape[:2]
-    cols = np.empty((n, c, kh, kw, oh, ow), dtype=xp.dtype)
-    for a, b, rows, columns in offsets:
-        cols[:, :, a, b] = xp[:, :, rows, columns]
-    return cols.reshape(n, c * kh * kw, oh * ow)
+        windows = _strided(xp, (n, oh, ow, kh, kw, c), (s[0], rows.step * s[1], columns.step * s[2], *s[1:]))
+        return windows.reshape(n * oh * ow, -1)
+    n, c = xp.shape[:2]  # windows[n, c, a, b, i, j] = xp[n, c, i*sh + a, j*sw + b]
+    windows = _strided(xp, (n, c, kh, kw, oh, ow), (*s, rows.step * s[2], columns.step * s[3]))
+    return windows.reshape(n, c * kh * kw, oh * ow)
+
+
+def _strided(a: np.ndarray, shape: tuple, strides: tuple) -> np.ndarray:
+    """A read-only view of ``a`` with these shape and strides (numpy's
+    sliding_window_view and as_strided check more and cost 5-15 us a call,
+    the copy of a small block's columns about as much)."""
+    if not a.flags.c_contiguous:
+        return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
+    view = np.ndarray(shape, a.dtype, a, 0, strides)
+    view.flags.writeable = False
+    return view
 
 
 def _plan(x: np.ndarray, w: np.ndarray, stride: tuple, padding: tuple) -> tuple:
