@@ -189,7 +189,26 @@ def test_the_compiled_float32_gelu_matches_the_numpy_one_forward_and_backward(mo
     assert calls == ["gelu", "gelu_grad"]  # (the numpy run called nothing compiled)
     assert got[0].dtype == got[1].dtype == np.float32
     np.testing.assert_array_equal(got[0], want[0])  # the forward: the same operations, the same bits
-    np.testing.assert_allclose(got[1], want[1], rtol=0, atol=2e-6)  # (exp: numba's libm against numpy's)
+    np.testing.assert_allclose(got[1], want[1], rtol=0, atol=2e-6)  # (exp: a polynomial against numpy's)
+
+
+@numba.njit
+def _exp32_over(t):  # pragma: no cover (compiled)
+    out = np.empty_like(t)
+    for i in range(t.size):
+        out[i] = compiled._module._exp32(t[i])
+    return out
+
+
+def test_the_compiled_float32_exp_is_within_2_ulp_of_numpys():
+    assert compiled.available()
+    t = np.concatenate([np.linspace(-90, 0, 200_001), -np.logspace(-30, 1.9, 2_000), [0.0, -87.0]]).astype(np.float32)
+    got, want = _exp32_over(t), np.exp(t)
+    assert got.dtype == np.float32
+    normal = t > -87
+    ulps = np.abs(got[normal].astype(np.float64) - want[normal]) / np.spacing(want[normal])
+    assert ulps.max() <= 2
+    assert got[-2] == 1.0 and not got[~normal].any()  # 0 where float32 holds only subnormals
 
 
 def test_float64_gelu_keeps_its_accurate_numpy_path(monkeypatch):
