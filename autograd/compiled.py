@@ -42,9 +42,10 @@ import numpy as np
 
 from autograd import threads
 
-__all__ = ["MIN_SIZE", "SPIN_COUNT", "available", "kernel", "call"]
+__all__ = ["MIN_SIZE", "PARALLEL_SIZE", "SPIN_COUNT", "available", "kernel", "call"]
 
 MIN_SIZE = 1 << 14  # elements: below this a parallel launch costs more than numpy's calls
+PARALLEL_SIZE = 1 << 17  # elements: below this, waking other threads costs more than they save
 SPIN_COUNT = "1000"  # GOMP_SPINCOUNT: OpenMP threads wait this many spins for the next kernel, then sleep
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _lock = threading.Lock()
@@ -111,9 +112,11 @@ def kernel(name: str, *arrays: np.ndarray) -> Callable[..., Any] | None:
 
 def call(fn: Callable[..., Any], *args: Any) -> Any:
     """Run a compiled kernel on ``autograd.get_num_threads()`` threads (set
-    here, since numba keeps the count per Python thread), one Python thread
-    at a time."""
+    here, since numba keeps the count per Python thread), or on this one when
+    its first array has fewer than ``PARALLEL_SIZE`` elements; one Python
+    thread at a time."""
     numba = _module.numba
+    count = min(threads.get_num_threads(), numba.config.NUMBA_NUM_THREADS) if args[0].size >= PARALLEL_SIZE else 1
     with _lock:
-        numba.set_num_threads(min(threads.get_num_threads(), numba.config.NUMBA_NUM_THREADS))
+        numba.set_num_threads(count)
         return fn(*args)

@@ -78,25 +78,27 @@ def test_kernels_are_used_only_on_large_contiguous_float_arrays_of_one_dtype(arr
 
 
 @numba.njit
-def _threads_inside() -> int:  # pragma: no cover (compiled): the count a kernel launched here would use
+def _threads_inside(a) -> int:  # pragma: no cover (compiled): the count a kernel launched here would use
     return numba.get_num_threads()
 
 
 def test_kernels_run_on_get_num_threads_threads_from_any_python_thread():
     assert compiled.available()
     before = ag.get_num_threads()
+    large = np.zeros(compiled.PARALLEL_SIZE, np.float32)
     seen: list = []
     try:
         for n in (1, 2):
             ag.set_num_threads(n)
-            seen.append(compiled.call(_threads_inside))
-            worker = threading.Thread(target=lambda: seen.append(compiled.call(_threads_inside)))
+            seen.append(compiled.call(_threads_inside, large))
+            worker = threading.Thread(target=lambda: seen.append(compiled.call(_threads_inside, large)))
             worker.start()
             worker.join()
+            seen.append(compiled.call(_threads_inside, large[:-1]))  # a smaller kernel runs on this thread alone
     finally:
         ag.set_num_threads(before)
     two = min(2, numba.config.NUMBA_NUM_THREADS)
-    assert seen == [1, 1, two, two]
+    assert seen == [1, 1, 1, two, two, 1]
 
 
 def test_two_python_threads_can_step_at_once():
