@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["get_num_threads", "set_num_threads"]
+__all__ = ["SMALL_PRODUCT", "get_num_threads", "set_num_threads", "small_products"]
 
 
 def _default_threads() -> int:
@@ -32,20 +32,54 @@ def _default_threads() -> int:
     return os.cpu_count() or 1
 
 
-def _openblas_setter() -> Callable[[int], object] | None:
-    """numpy's bundled OpenBLAS's set_num_threads, if it is there."""
+def _openblas_function(*names: str) -> Callable[[int], int] | None:
+    """The first of ``names`` (int -> int) in numpy's bundled OpenBLAS, if it is there."""
     here = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
     for path in sorted(glob.glob(os.path.join(here, "*openblas*"))):
         try:
             lib = ctypes.CDLL(path)
         except OSError:
             continue
-        for name in ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_", "openblas_set_num_threads"):
+        for name in names:
             fn = getattr(lib, name, None)
             if fn is not None:
-                fn.argtypes, fn.restype = [ctypes.c_int], None
+                fn.argtypes, fn.restype = [ctypes.c_int], ctypes.c_int
                 return fn
     return None
+
+
+def _openblas_setter() -> Callable[[int], int] | None:
+    """numpy's bundled OpenBLAS's set_num_threads, if it is there."""
+    return _openblas_function("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_",
+                              "openblas_set_num_threads")
+
+
+# OpenBLAS >= 0.3.27: sets its thread count and returns the previous one
+_set_local_blas_threads = _openblas_function("openblas_set_num_threads_local")
+SMALL_PRODUCT = 1 << 23  # multiply-adds: below this, a product runs on one thread (see small_products)
+
+
+class small_products:  # noqa: N801 (used as a context manager, as numpy's errstate)
+    """``with small_products(multiply_adds):`` numpy's OpenBLAS runs the
+    matrix products inside on one thread when each has fewer than
+    ``SMALL_PRODUCT`` multiply-adds and glassgrad has several threads (its
+    count is set back on leaving). For such products OpenBLAS's other threads
+    save little, and after each product they spin, holding the cores that
+    glassgrad's compiled kernels need. Convolution runs the products of its
+    blocks, whose size it chooses, inside one. Does nothing with an OpenBLAS
+    older than 0.3.27."""
+
+    def __init__(self, multiply_adds: int) -> None:
+        self.one = multiply_adds < SMALL_PRODUCT and _threads > 1 and _set_local_blas_threads is not None
+        self.before = 0
+
+    def __enter__(self) -> None:
+        if self.one:
+            self.before = _set_local_blas_threads(1)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.one:
+            _set_local_blas_threads(self.before)
 
 
 _threads = _default_threads()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.primitives._numpy import BLOCK as _BLOCK
+from autograd.threads import small_products
 
 __all__ = ["conv_forward", "conv_backward", "window_offsets"]
 
@@ -89,18 +90,25 @@ def _blocks(n: int, per_sample: int) -> list[slice]:
     return [slice(i, i + step) for i in range(0, n, step)]
 
 
+def _block_products(blocks: list[slice], n: int, per_sample: int, width: int) -> small_products:
+    """Where the products of blocks of ``per_sample`` columns a sample, ``width``
+    wide, run: on one BLAS thread if they are small (autograd.threads)."""
+    return small_products(len(range(n)[blocks[0]]) * per_sample * width)
+
+
 def conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: tuple, padding: tuple) -> np.ndarray:
     """y (N, O, OH, OW) = conv2d(x, w) + b."""
     oh, ow, last, offsets, blocks = _plan(x, w, stride, padding)
     n, o, kernel = x.shape[0], w.shape[0], w.shape[2:]
     out = np.empty((n, o, oh, ow), dtype=np.result_type(x, w))
     w_rows = w.transpose(0, 2, 3, 1).reshape(o, -1) if last else w.reshape(o, -1)
-    for blk in blocks:  # padded input and columns of a few samples at a time
-        cols = _columns(_padded(x[blk], padding, last), offsets, kernel, oh, ow, last)
-        if last:
-            out[blk] = (cols @ w_rows.T).reshape(-1, oh, ow, o).transpose(0, 3, 1, 2)
-        else:
-            np.matmul(w_rows, cols, out=out[blk].reshape(-1, o, oh * ow))
+    with _block_products(blocks, n, oh * ow * w_rows.shape[1], o):
+        for blk in blocks:  # padded input and columns of a few samples at a time
+            cols = _columns(_padded(x[blk], padding, last), offsets, kernel, oh, ow, last)
+            if last:
+                out[blk] = (cols @ w_rows.T).reshape(-1, oh, ow, o).transpose(0, 3, 1, 2)
+            else:
+                np.matmul(w_rows, cols, out=out[blk].reshape(-1, o, oh * ow))
     out += b.reshape(-1, 1, 1)
     return out
 
@@ -119,27 +127,28 @@ def conv_backward(x: np.ndarray, w: np.ndarray, g: np.ndarray, stride: tuple, pa
         need_x = False
     w_rows = w.transpose(0, 2, 3, 1).reshape(o, -1) if last else w.reshape(o, -1)
     gw = np.zeros_like(w_rows) if need_w else None
-    for blk in blocks:  # padded input, columns and patches of a few samples at a time
-        if last:
-            g2 = g[blk].transpose(0, 2, 3, 1).reshape(-1, o)  # one row per output position
-        else:
-            g2 = g[blk].reshape(-1, o, oh * ow)  # per sample, one column per output position
-        if need_w:
-            cols = _columns(_padded(x[blk], padding, last), offsets, kernel, oh, ow, last)
-            gw += g2.T @ cols if last else np.matmul(g2, cols.transpose(0, 2, 1)).sum(axis=0)
-        if need_x:
+    with _block_products(blocks, x.shape[0], oh * ow * w_rows.shape[1], o):
+        for blk in blocks:  # padded input, columns and patches of a few samples at a time
             if last:
-                patches = (g2 @ w_rows).reshape(-1, oh, ow, kh, kw, c)
-                target = np.zeros((patches.shape[0], h + 2 * ph, wd + 2 * pw, c), dtype=gx.dtype)
-                for a, b, rows, columns in offsets:
-                    target[:, rows, columns, :] += patches[:, :, :, a, b, :]
-                gx[blk] = target[:, ph : ph + h, pw : pw + wd, :].transpose(0, 3, 1, 2)
+                g2 = g[blk].transpose(0, 2, 3, 1).reshape(-1, o)  # one row per output position
             else:
-                patches = np.matmul(w_rows.T, g2).reshape(-1, c, kh, kw, oh, ow)
-                target = np.zeros((patches.shape[0], c, h + 2 * ph, wd + 2 * pw), dtype=gx.dtype)
-                for a, b, rows, columns in offsets:
-                    target[:, :, rows, columns] += patches[:, :, a, b]
-                gx[blk] = target[:, :, ph : ph + h, pw : pw + wd]
+                g2 = g[blk].reshape(-1, o, oh * ow)  # per sample, one column per output position
+            if need_w:
+                cols = _columns(_padded(x[blk], padding, last), offsets, kernel, oh, ow, last)
+                gw += g2.T @ cols if last else np.matmul(g2, cols.transpose(0, 2, 1)).sum(axis=0)
+            if need_x:
+                if last:
+                    patches = (g2 @ w_rows).reshape(-1, oh, ow, kh, kw, c)
+                    target = np.zeros((patches.shape[0], h + 2 * ph, wd + 2 * pw, c), dtype=gx.dtype)
+                    for a, b, rows, columns in offsets:
+                        target[:, rows, columns, :] += patches[:, :, :, a, b, :]
+                    gx[blk] = target[:, ph : ph + h, pw : pw + wd, :].transpose(0, 3, 1, 2)
+                else:
+                    patches = np.matmul(w_rows.T, g2).reshape(-1, c, kh, kw, oh, ow)
+                    target = np.zeros((patches.shape[0], c, h + 2 * ph, wd + 2 * pw), dtype=gx.dtype)
+                    for a, b, rows, columns in offsets:
+                        target[:, :, rows, columns] += patches[:, :, a, b]
+                    gx[blk] = target[:, :, ph : ph + h, pw : pw + wd]
     if need_w:
         gw = np.ascontiguousarray(gw.reshape(o, kh, kw, c).transpose(0, 3, 1, 2)) if last else gw.reshape(w.shape)
     return gx, gw, gb
@@ -153,7 +162,9 @@ def _input_grad_by_gathering(g: np.ndarray, w: np.ndarray, padding: tuple, gx: n
     (o, c, kh, kw), (ph, pw), (n, _, h, wd) = w.shape, padding, gx.shape
     w_flipped = w[:, :, ::-1, ::-1].transpose(2, 3, 0, 1).reshape(kh * kw * o, c)  # rows (a, b, o)
     offsets = window_offsets((kh, kw), (1, 1), h, wd)
-    for blk in _blocks(n, h * wd * kh * kw * o):
-        gp = _padded(g[blk], (kh - 1 - ph, kw - 1 - pw), True)  # (n, H + kh - 1, W + kw - 1, O)
-        rows = _columns(gp, offsets, (kh, kw), h, wd, True) @ w_flipped
-        gx[blk] = rows.reshape(-1, h, wd, c).transpose(0, 3, 1, 2)
+    blocks = _blocks(n, h * wd * kh * kw * o)
+    with _block_products(blocks, n, h * wd * kh * kw * o, c):
+        for blk in blocks:
+            gp = _padded(g[blk], (kh - 1 - ph, kw - 1 - pw), True)  # (n, H + kh - 1, W + kw - 1, O)
+            rows = _columns(gp, offsets, (kh, kw), h, wd, True) @ w_flipped
+            gx[blk] = rows.reshape(-1, h, wd, c).transpose(0, 3, 1, 2)

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import autograd as ag
+from autograd.threads import SMALL_PRODUCT, small_products
 
 
 def _openblas_threads() -> int | None:
@@ -58,3 +59,22 @@ def test_the_thread_count_follows_omp_num_threads_else_every_cpu(value, expected
     out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, cwd=ROOT,
                          timeout=120, check=True).stdout
     assert int(out) == (expected or len(os.sched_getaffinity(0)))
+
+
+@pytest.mark.parametrize("threads,multiply_adds,inside", [
+    (2, SMALL_PRODUCT - 1, 1),  # a small product runs on one BLAS thread
+    (2, SMALL_PRODUCT, 2),  # a large one on every thread
+    (1, 10, 1),  # and at one thread nothing changes
+])
+def test_small_products_run_on_one_blas_thread_and_the_count_comes_back(threads, multiply_adds, inside):
+    before = ag.get_num_threads()
+    try:
+        ag.set_num_threads(threads)
+        with small_products(multiply_adds):
+            seen = _openblas_threads()
+        assert (seen, _openblas_threads()) == (inside, threads)
+        with pytest.raises(RuntimeError), small_products(multiply_adds):  # (and after an error too)
+            raise RuntimeError("inside")
+        assert _openblas_threads() == threads
+    finally:
+        ag.set_num_threads(before)
