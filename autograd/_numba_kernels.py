@@ -15,9 +15,12 @@ import numba
 import numpy as np
 from numba import prange
 
-__all__ = ["numba", "adam", "gelu", "gelu_grad", "max_pool_2x2", "max_pool_2x2_grad"]
+__all__ = ["numba", "adam", "gelu", "gelu_grad", "max_pool_2x2", "max_pool_2x2_grad",
+           "layer_norm", "layer_norm_grad"]
 
 _jit = numba.njit(parallel=True, cache=True, nogil=True)
+# sums that LLVM may reorder (so that it vectorises them): not the bits of numpy's pairwise sums either way
+_jit_sums = numba.njit(parallel=True, cache=True, nogil=True, fastmath={"reassoc"})
 
 
 @_jit
@@ -137,3 +140,46 @@ def max_pool_2x2_grad(x, g, gx, counts):  # pragma: no cover (compiled)
         for r in range(2 * g.shape[1], rows):
             for q in range(cols):
                 gx[p, r, q] = 0
+
+
+@_jit_sums
+def layer_norm(x, w, b, out, mean, rstd, eps):  # pragma: no cover (compiled)
+    """Each row of x (R, D): out = (x - mean) rstd w + b, rstd = 1 / sqrt(var + eps);
+    each row's mean and rstd kept (R, 1). Sums in float64, the rest in x's dtype."""
+    d = x.shape[1]
+    for r in prange(x.shape[0]):
+        total = 0.0
+        for j in range(d):
+            total += x[r, j]
+        mean[r, 0] = total / d
+        m = mean[r, 0]  # (read back: in x's dtype)
+        squares = 0.0
+        for j in range(d):
+            squares += (x[r, j] - m) * (x[r, j] - m)
+        rstd[r, 0] = 1.0 / math.sqrt(squares / d + eps)
+        s = rstd[r, 0]
+        for j in range(d):
+            out[r, j] = (x[r, j] - m) * s * w[j] + b[j]
+
+
+@_jit_sums
+def layer_norm_grad(x, g, w, mean, rstd, gx, g_xhat, need_x, need_w):  # pragma: no cover (compiled)
+    """With gh = g w and xhat = (x - mean) rstd, per row of x (R, D):
+    gx = rstd (gh - mean(gh) - xhat mean(gh xhat)), and g_xhat = g xhat (which
+    the caller sums over the rows for dL/dw)."""
+    d = x.shape[1]
+    for r in prange(x.shape[0]):
+        m, s = mean[r, 0], rstd[r, 0]
+        if need_w:
+            for j in range(d):
+                g_xhat[r, j] = g[r, j] * ((x[r, j] - m) * s)
+        if need_x:
+            total, projected = 0.0, 0.0
+            for j in range(d):
+                gh = g[r, j] * w[j]
+                total += gh
+                projected += gh * ((x[r, j] - m) * s)
+            gx[r, 0], gx[r, 1] = total / d, projected / d  # (read back in x's dtype: the loop below stays in it)
+            total, projected = gx[r, 0], gx[r, 1]
+            for j in range(d):
+                gx[r, j] = s * (g[r, j] * w[j] - total - (x[r, j] - m) * s * projected)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd import compiled
 from autograd.engine import composite_backward, fast_backward
 from autograd.function import Function
 
@@ -30,6 +31,11 @@ class LayerNorm(Function):
 
     @staticmethod
     def forward(x, w, b, axes, eps):
+        fast = _compiled("layer_norm", x, axes, w, b)
+        if fast is not None:  # one compiled pass on every core (autograd/compiled.py)
+            out, mean, rstd = np.empty_like(x), *(np.empty((*x.shape[:-1], 1), x.dtype) for _ in range(2))
+            compiled.call(fast, *_rows(x, w, b, out, mean, rstd), x.dtype.type(eps))
+            return out, {"mean": mean, "rstd": rstd}
         mean = np.mean(x, axis=axes, keepdims=True)
         xhat = x - mean
         var = np.mean(xhat * xhat, axis=axes, keepdims=True)
@@ -48,14 +54,34 @@ class LayerNorm(Function):
 # -- fast first-order kernels on arrays (checked against the definitions above
 # by the op registry's tests) -----------------------------------------------------
 
+def _compiled(name: str, x: np.ndarray, axes: tuple, *more: np.ndarray) -> object:
+    """The compiled kernel for a layer norm over x's last axis, or None."""
+    return compiled.kernel(name, x, *more) if axes == (x.ndim - 1,) else None
+
+
+def _rows(*arrays: np.ndarray) -> list:
+    """Each array as rows of its last axis (the compiled kernels' layout); (D,) stays."""
+    return [a if a.ndim == 1 else a.reshape(-1, a.shape[-1]) for a in arrays]
+
+
 def _layer_norm_grad(ctx, g):
     x, w, _ = ctx.saved.arrays
     axes, extras = ctx.options["axes"], ctx.saved.extras
+    need_x, need_w, need_b = ctx.needs_input_grad
+    fast = _compiled("layer_norm_grad", x, axes, w)
+    if fast is not None and g.dtype == x.dtype:  # one compiled pass on every core (autograd/compiled.py)
+        g = np.ascontiguousarray(g)
+        gx = np.empty_like(x) if need_x else None
+        g_xhat = np.empty_like(x) if need_w else None
+        compiled.call(fast, *_rows(x, g, w, extras["mean"], extras["rstd"], x if gx is None else gx,
+                                   x if g_xhat is None else g_xhat), need_x, need_w)  # (x: unwritten)
+        rows = g.reshape(-1, g.shape[-1])  # (the sums over the rows: numpy's, vectorised along them)
+        return (gx, np.add.reduce(g_xhat.reshape(rows.shape), axis=0) if need_w else None,
+                np.add.reduce(rows, axis=0) if need_b else None)
     rstd = extras["rstd"]
     lead = tuple(range(x.ndim - len(axes)))
     xhat = x - extras["mean"]
     xhat *= rstd
-    need_x, need_w, need_b = ctx.needs_input_grad
     gw = np.sum(g * xhat, axis=lead) if need_w else None
     gb = np.sum(g, axis=lead) if need_b else None
     gx = None

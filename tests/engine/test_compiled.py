@@ -267,3 +267,43 @@ def test_other_pools_and_a_strided_gradient_take_the_right_path(monkeypatch):
     want = _max_pool_run(x, g, monkeypatch, False, calls)
     assert calls == ["max_pool_2x2", "max_pool_2x2_grad"]
     np.testing.assert_array_equal(got[1], want[1])
+
+
+def _layer_norm_run(x, g, monkeypatch, use_compiled: bool, calls: list, x_grad: bool = True, shape=None):
+    monkeypatch.setattr(compiled, "_module", None if use_compiled else False)
+    monkeypatch.setattr(compiled, "call", lambda fn, *args: calls.append(fn.__name__) or fn(*args))
+    shape = shape or x.shape[-1:]
+    rng = np.random.default_rng(1)
+    w = nn.Parameter(rng.standard_normal(shape).astype(x.dtype))
+    b = nn.Parameter(rng.standard_normal(shape).astype(x.dtype))
+    xt = ag.tensor(x, requires_grad=x_grad)
+    y = nn.functional.layer_norm(xt, shape, w, b)
+    y.backward(ag.tensor(g))
+    return y.numpy(), xt.grad.numpy() if x_grad else None, w.grad.numpy(), b.grad.numpy()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("x_grad", [True, False])
+def test_the_compiled_layer_norm_matches_the_numpy_one(dtype, x_grad, monkeypatch):
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal((16, 70, 130)) * 3 + 1).astype(dtype)  # (rows of an odd width)
+    x[0, 0] = 2.5  # a constant row: xhat 0, rstd 1/sqrt(eps)
+    g = rng.standard_normal(x.shape).astype(dtype)
+    calls: list = []
+    got = _layer_norm_run(x, g, monkeypatch, True, calls, x_grad)
+    assert calls == ["layer_norm", "layer_norm_grad"]
+    want = _layer_norm_run(x, g, monkeypatch, False, calls, x_grad)
+    assert calls == ["layer_norm", "layer_norm_grad"]
+    tol = 2e-5 if dtype == np.float32 else 1e-12  # (sums in another order than numpy's)
+    for a, b in zip(got, want):
+        if b is not None:
+            assert a.dtype == dtype
+            np.testing.assert_allclose(a, b, rtol=tol, atol=tol * np.abs(b).max())
+
+
+def test_a_layer_norm_over_several_axes_takes_the_numpy_path(monkeypatch):
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((64, 20, 30)).astype(np.float32)
+    calls: list = []
+    _layer_norm_run(x, np.ones_like(x), monkeypatch, True, calls, shape=(20, 30))
+    assert calls == []
