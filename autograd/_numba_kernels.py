@@ -85,15 +85,17 @@ _POW2_NEG = (2.0 ** -np.arange(128)).astype(np.float32)  # 2^-k: 2^n by a lookup
 @numba.njit(cache=True, nogil=True, inline="always")
 def _exp32(t):  # pragma: no cover (compiled)
     """e^t for float32 t <= 0, which LLVM vectorises (math.exp is a libm call
-    per element): within 2 ulp of numpy's float32 exp, 0 below -87."""
-    u = max(t, _EXP_LOWEST)
+    per element): within 2 ulp of numpy's float32 exp, 0 below -87, NaN for NaN."""
+    u = min(t, _F32(0.0)) if t > _EXP_LOWEST else _EXP_LOWEST  # (NaN and -inf too: the table index stays in range)
     n = math.floor(u * _LOG2E + _F32(0.5))
     r = (u - n * _LN2_HIGH) - n * _LN2_LOW
     y = _EXP_POLY[0]
     for k in range(1, len(_EXP_POLY)):
         y = y * r + _EXP_POLY[k]
     y = y * (r * r) + r + _F32(1.0)
-    return y * _POW2_NEG[int(-n)] if t > _EXP_LOWEST else _F32(0.0)
+    if t > _EXP_LOWEST:
+        return y * _POW2_NEG[int(-n)]
+    return t if t != t else _F32(0.0)
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _max4(a, b, c, d):  # pragma: no cover (compiled)

@@ -182,7 +182,7 @@ def _gelu_run(x: np.ndarray, g: np.ndarray, monkeypatch, use_compiled: bool, cal
 def test_the_compiled_float32_gelu_matches_the_numpy_one_forward_and_backward(monkeypatch):
     rng = np.random.default_rng(2)
     x = (rng.standard_normal((3, SIZE)) * 3).astype(np.float32)
-    x[0, :4] = [0.0, -10.0, 10.0, np.float32(1e-30)]  # (the clipped tails and a tiny input)
+    x[0, :6] = [0.0, -10.0, 10.0, np.float32(1e-30), np.nan, -np.inf]  # (the clipped tails, a tiny input, NaN, -inf)
     g = rng.standard_normal(x.shape).astype(np.float32)
     calls: list = []
     got = _gelu_run(x, g, monkeypatch, True, calls)
@@ -204,13 +204,15 @@ def _exp32_over(t):  # pragma: no cover (compiled)
 
 def test_the_compiled_float32_exp_is_within_2_ulp_of_numpys():
     assert compiled.available()
-    t = np.concatenate([np.linspace(-90, 0, 200_001), -np.logspace(-30, 1.9, 2_000), [0.0, -87.0]]).astype(np.float32)
+    t = np.concatenate([np.linspace(-90, 0, 200_001), -np.logspace(-30, 1.9, 2_000), [0.0, -87.0, -np.inf, np.nan]])
+    t = t.astype(np.float32)
     got, want = _exp32_over(t), np.exp(t)
     assert got.dtype == np.float32
     normal = t > -87
     ulps = np.abs(got[normal].astype(np.float64) - want[normal]) / np.spacing(want[normal])
     assert ulps.max() <= 2
-    assert got[-2] == 1.0 and not got[~normal].any()  # 0 where float32 holds only subnormals
+    assert got[-4] == 1.0 and np.isnan(got[-1])
+    assert not got[~normal][:-1].any()  # 0 where float32 holds only subnormals, and at -inf
 
 
 def test_float64_gelu_keeps_its_accurate_numpy_path(monkeypatch):
