@@ -16,7 +16,8 @@ import numpy as np
 from numba import prange
 
 __all__ = ["numba", "adam", "gelu", "gelu_grad", "max_pool_2x2", "max_pool_2x2_grad",
-           "layer_norm", "layer_norm_grad"]
+           "layer_norm", "layer_norm_grad",
+           "softmax_grad"]
 
 _jit = numba.njit(parallel=True, cache=True, nogil=True)
 # sums that LLVM may reorder (so that it vectorises them): not the bits of numpy's pairwise sums either way
@@ -185,3 +186,17 @@ def layer_norm_grad(x, g, w, mean, rstd, gx, g_xhat, need_x, need_w):  # pragma:
             total, projected = gx[r, 0], gx[r, 1]
             for j in range(d):
                 gx[r, j] = s * (g[r, j] * w[j] - total - (x[r, j] - m) * s * projected)
+
+
+@_jit_sums
+def softmax_grad(y, g, gx):  # pragma: no cover (compiled)
+    """Each row of (R, D): gx = y (g - sum(g y))."""
+    d = y.shape[1]
+    for r in prange(y.shape[0]):
+        total = 0.0
+        for j in range(d):
+            total += g[r, j] * y[r, j]
+        gx[r, 0] = total  # (read back in y's dtype: the loop below stays in it)
+        total = gx[r, 0]
+        for j in range(d):
+            gx[r, j] = y[r, j] * (g[r, j] - total)

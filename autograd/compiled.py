@@ -42,7 +42,7 @@ import numpy as np
 
 from autograd import threads
 
-__all__ = ["MIN_SIZE", "PARALLEL_SIZE", "SPIN_COUNT", "available", "kernel", "call"]
+__all__ = ["MIN_SIZE", "PARALLEL_SIZE", "SPIN_COUNT", "available", "kernel", "call", "as_rows"]
 
 MIN_SIZE = 1 << 14  # elements: below this a parallel launch costs more than numpy's calls
 PARALLEL_SIZE = 1 << 17  # elements: below this, waking other threads costs more than they save
@@ -120,3 +120,9 @@ def call(fn: Callable[..., Any], *args: Any) -> Any:
     with _lock:
         numba.set_num_threads(count)
         return fn(*args)
+
+
+def as_rows(a: np.ndarray) -> np.ndarray:
+    """``a`` as rows of its last axis, (-1, D), a view: the layout of the
+    kernels that work row by row (layer norm, softmax). A 1-d array stays."""
+    return a if a.ndim == 1 else a.reshape(-1, a.shape[-1])

@@ -60,8 +60,7 @@ def _compiled(name: str, x: np.ndarray, axes: tuple, *more: np.ndarray) -> objec
 
 
 def _rows(*arrays: np.ndarray) -> list:
-    """Each array as rows of its last axis (the compiled kernels' layout); (D,) stays."""
-    return [a if a.ndim == 1 else a.reshape(-1, a.shape[-1]) for a in arrays]
+    return [compiled.as_rows(a) for a in arrays]
 
 
 def _layer_norm_grad(ctx, g):

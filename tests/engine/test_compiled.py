@@ -309,3 +309,20 @@ def test_a_layer_norm_over_several_axes_takes_the_numpy_path(monkeypatch):
     calls: list = []
     _layer_norm_run(x, np.ones_like(x), monkeypatch, True, calls, shape=(20, 30))
     assert calls == []
+
+
+def test_the_compiled_softmax_gradient_matches_the_numpy_one(monkeypatch):
+    rng = np.random.default_rng(7)
+    x = (rng.standard_normal((16, 4, 64, 64)) * 3).astype(np.float32)
+    x[..., 40:] = -np.inf  # (a mask: exact zeros in the softmax)
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    results, calls = [], []
+    for use in (True, False):
+        monkeypatch.setattr(compiled, "_module", None if use else False)
+        monkeypatch.setattr(compiled, "call", lambda fn, *args: calls.append(fn.__name__) or fn(*args))
+        xt = ag.tensor(x, requires_grad=True)
+        xt.softmax(-1).backward(ag.tensor(g))
+        results.append(xt.grad.numpy())
+    assert calls == ["softmax_grad"]
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
+    assert not results[0][..., 40:].any()
