@@ -96,8 +96,9 @@ def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stri
 
 def max_pool2d(x: Tensor, kernel_size: Any, stride: Any = None, padding: int = 0) -> Tensor:
     """Maximum over each window (stride defaults to kernel_size). Ties inside a
-    window share the gradient equally (PyTorch gives it all to one element).
-    One fused primitive (``MaxPool``)."""
+    window share the gradient equally (PyTorch gives it all to one element); a
+    window holding a NaN gives NaN, and NaN gradients. One fused primitive
+    (``MaxPool``); 2 x 2 windows at stride 2 run compiled on every core."""
     if padding:
         x = pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)), constant_values=-np.inf)
     return _pool(MaxPool, x, kernel_size, stride, 0, "max_pool2d")
