@@ -98,6 +98,7 @@ def _exp32(t):  # pragma: no cover (compiled)
         return y * _POW2_NEG[int(-n)]
     return t if t != t else _F32(0.0)
 
+
 @numba.njit(cache=True, nogil=True, inline="always")
 def _max4(a, b, c, d):  # pragma: no cover (compiled)
     """The largest of a, b, c, d; NaN if one is NaN (as np.maximum: numba's max
@@ -182,8 +183,10 @@ def layer_norm_grad(x, g, w, mean, rstd, gx, g_xhat, need_x, need_w):  # pragma:
                 gh = g[r, j] * w[j]
                 total += gh
                 projected += gh * ((x[r, j] - m) * s)
-            gx[r, 0], gx[r, 1] = total / d, projected / d  # (read back in x's dtype: the loop below stays in it)
-            total, projected = gx[r, 0], gx[r, 1]
+            gx[r, 0] = total / d  # (read back in x's dtype, through the row's first slot, which may be its only one:
+            total = gx[r, 0]  # the loop below stays in that dtype)
+            gx[r, 0] = projected / d
+            projected = gx[r, 0]
             for j in range(d):
                 gx[r, j] = s * (g[r, j] * w[j] - total - (x[r, j] - m) * s * projected)
 

@@ -74,7 +74,7 @@ def _layer_norm_grad(ctx, g):
         g_xhat = np.empty_like(x) if need_w else None
         compiled.call(fast, *_rows(x, g, w, extras["mean"], extras["rstd"], x if gx is None else gx,
                                    x if g_xhat is None else g_xhat), need_x, need_w)  # (x: unwritten)
-        rows = g.reshape(-1, g.shape[-1])  # (the sums over the rows: numpy's, vectorised along them)
+        rows = compiled.as_rows(g)  # (the sums over the rows: numpy's, vectorised along them)
         return (gx, np.add.reduce(g_xhat.reshape(rows.shape), axis=0) if need_w else None,
                 np.add.reduce(rows, axis=0) if need_b else None)
     rstd = extras["rstd"]

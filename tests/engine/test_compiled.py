@@ -303,6 +303,19 @@ def test_the_compiled_layer_norm_matches_the_numpy_one(dtype, x_grad, monkeypatc
             np.testing.assert_allclose(a, b, rtol=tol, atol=tol * np.abs(b).max())
 
 
+def test_the_compiled_layer_norm_of_width_one_stays_inside_its_rows(monkeypatch):
+    # (a row's sums pass through its first slot: with one slot a row, nothing may reach the next row)
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((SIZE, 1)).astype(np.float32)
+    g = rng.standard_normal(x.shape).astype(np.float32)
+    calls: list = []
+    got = _layer_norm_run(x, g, monkeypatch, True, calls)
+    want = _layer_norm_run(x, g, monkeypatch, False, calls)
+    assert calls == ["layer_norm", "layer_norm_grad"]
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-5 * max(1.0, np.abs(b).max()))
+
+
 def test_a_layer_norm_over_several_axes_takes_the_numpy_path(monkeypatch):
     rng = np.random.default_rng(6)
     x = rng.standard_normal((64, 20, 30)).astype(np.float32)
